@@ -1,0 +1,21 @@
+@{
+    RootModule           = 'ToApis.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = 'b7d4f0a2-5c1e-4e8b-9a63-2f1d7c9e4a10'
+    Author               = 'ToApis contributors'
+    CompanyName          = 'ToApis'
+    Copyright            = '(c) ToApis contributors. MIT License.'
+    Description          = 'Cmdlets for the ToAPIs asynchronous image-generation API: submit, wait, download, upload.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    CmdletsToExport      = @(
+        'Connect-ToApis'
+        'Disconnect-ToApis'
+        'New-ToApisImage'
+        'Get-ToApisTask'
+        'Wait-ToApisTask'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+}
