@@ -1,0 +1,174 @@
+using System.Globalization;
+
+namespace ToApis.Emulator.Cli;
+
+internal sealed record CommandLine(EmulatorOptions Options, string? ReadyFile, bool ShowHelp);
+
+internal sealed class CommandLineException(string message) : Exception(message);
+
+/// <summary>Parses <c>--name value</c> and <c>--name=value</c> options into <see cref="EmulatorOptions"/>.</summary>
+internal static class CommandLineParser
+{
+    public const string Usage = """
+        ToAPIs emulator: a local stand-in for the ToAPIs asynchronous image API.
+
+        Usage: ToApis.Emulator [options]
+
+          --host ADDRESS            Address to bind (default 127.0.0.1)
+          --port N                  API port (default 0: any free port)
+          --files-port N            Files host port (default 0: any free port)
+          --time-scale X            Multiplies task durations, e.g. 0.001 (default 1)
+          --latency MIN-MAX         Virtual task duration range in seconds (default 5-30); one number fixes it
+          --failure-rate R          Fraction of tasks that fail, 0..1 (default 0)
+          --tier default|vip|svip   Rate-limit tier of the test user (default: default)
+          --quirks LIST             Comma-separated: submitted, processing, unknown-status, top-level-url,
+                                    task-not-exist-400, integer-codes
+          --credits N               Credits of each user (default unlimited)
+          --credits-per-image N     Cost of one image (default 10)
+          --seed N                  Repeatable durations, outcomes, IDs and random faults
+          --webhook-origin URL      The token's webhook origin; callback_url must match it
+          --no-rate-limits          Disable the async-task rate limits
+          --expired-403             Expired result URLs answer 403 instead of 404
+          --ready-file PATH         Write {"baseUrl","filesUrl","apiKey"} as JSON once listening
+          --verbose                 Log requests (Information level)
+          -h, --help                Show this help
+
+        Prints TOAPIS_BASE_URL, TOAPIS_FILES_URL and TOAPIS_API_KEY, then runs until Ctrl+C or SIGTERM.
+        Test controls (no auth): GET /_emulator/stats, GET /_emulator/tasks, POST /_emulator/clock/advance?seconds=N,
+        POST|DELETE /_emulator/faults, PATCH /_emulator/options.
+        """;
+
+    private static readonly Dictionary<string, EmulatorQuirks> QuirkNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["submitted"] = EmulatorQuirks.SubmittedStatus,
+        ["processing"] = EmulatorQuirks.ProcessingStatus,
+        ["unknown-status"] = EmulatorQuirks.UnknownStatus,
+        ["top-level-url"] = EmulatorQuirks.TopLevelUrlOnly,
+        ["task-not-exist-400"] = EmulatorQuirks.TaskNotExistAs400,
+        ["integer-codes"] = EmulatorQuirks.IntegerErrorCodes,
+    };
+
+    /// <exception cref="CommandLineException">An option is unknown, lacks its value or has a bad one.</exception>
+    public static CommandLine Parse(IReadOnlyList<string> args)
+    {
+        var options = new EmulatorOptions();
+        string? readyFile = null;
+        var tier = RateTier.Default;
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, inlineValue) = SplitOption(args[i]);
+            string Value() => inlineValue ?? (++i < args.Count ? args[i] : throw new CommandLineException($"{name} needs a value."));
+
+            switch (name)
+            {
+                case "-h" or "--help":
+                    return new CommandLine(options, null, ShowHelp: true);
+                case "--host":
+                    options.Host = Value();
+                    break;
+                case "--port":
+                    options.ApiPort = ParsePort(name, Value());
+                    break;
+                case "--files-port":
+                    options.FilesPort = ParsePort(name, Value());
+                    break;
+                case "--time-scale":
+                    options.TimeScale = ParseNumber(name, Value(), min: double.Epsilon, max: double.MaxValue);
+                    break;
+                case "--latency":
+                    (options.MinLatency, options.MaxLatency) = ParseLatency(name, Value());
+                    break;
+                case "--failure-rate":
+                    options.FailureRate = ParseNumber(name, Value(), min: 0, max: 1);
+                    break;
+                case "--tier":
+                    tier = ParseTier(name, Value());
+                    break;
+                case "--quirks":
+                    options.Quirks = ParseQuirks(name, Value());
+                    break;
+                case "--credits":
+                    options.Credits = ParseDecimal(name, Value());
+                    break;
+                case "--credits-per-image":
+                    options.CreditsPerImage = ParseDecimal(name, Value());
+                    break;
+                case "--seed":
+                    options.Seed = int.TryParse(Value(), CultureInfo.InvariantCulture, out var seed)
+                        ? seed
+                        : throw new CommandLineException($"{name} must be an integer.");
+                    break;
+                case "--webhook-origin":
+                    options.WebhookOrigin = Uri.TryCreate(Value(), UriKind.Absolute, out var origin)
+                        ? origin.GetLeftPart(UriPartial.Authority)
+                        : throw new CommandLineException($"{name} must be an absolute URL.");
+                    break;
+                case "--no-rate-limits":
+                    options.RateLimitsEnabled = false;
+                    break;
+                case "--expired-403":
+                    options.ExpiredResultsAnswer403 = true;
+                    break;
+                case "--ready-file":
+                    readyFile = Value();
+                    break;
+                case "--verbose":
+                    options.MinimumLogLevel = Microsoft.Extensions.Logging.LogLevel.Information;
+                    break;
+                default:
+                    throw new CommandLineException($"Unknown option '{args[i]}'.");
+            }
+        }
+
+        options.Users[EmulatorOptions.DefaultApiKey] = new EmulatorUser(EmulatorOptions.DefaultUserId, tier);
+        return new CommandLine(options, readyFile, ShowHelp: false);
+    }
+
+    private static (string Name, string? InlineValue) SplitOption(string argument)
+    {
+        var equals = argument.IndexOf('=', StringComparison.Ordinal);
+        return argument.StartsWith("--", StringComparison.Ordinal) && equals > 0
+            ? (argument[..equals], argument[(equals + 1)..])
+            : (argument, null);
+    }
+
+    private static int ParsePort(string name, string text) =>
+        int.TryParse(text, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
+            ? port
+            : throw new CommandLineException($"{name} must be a port number from 0 to 65535.");
+
+    private static double ParseNumber(string name, string text, double min, double max) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new CommandLineException(max == 1 ? $"{name} must be a number from {min} to {max}." : $"{name} must be a positive number.");
+
+    private static decimal ParseDecimal(string name, string text) =>
+        decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? value
+            : throw new CommandLineException($"{name} must be a non-negative number.");
+
+    private static (TimeSpan Min, TimeSpan Max) ParseLatency(string name, string text)
+    {
+        var parts = text.Split('-', 2);
+        var min = ParseNumber(name, parts[0], 0, double.MaxValue);
+        var max = parts.Length == 2 ? ParseNumber(name, parts[1], 0, double.MaxValue) : min;
+        return min <= max
+            ? (TimeSpan.FromSeconds(min), TimeSpan.FromSeconds(max))
+            : throw new CommandLineException($"{name} must be MIN-MAX seconds with MIN <= MAX, e.g. 5-30.");
+    }
+
+    private static RateTier ParseTier(string name, string text) => text.ToLowerInvariant() switch
+    {
+        "default" => RateTier.Default,
+        "vip" => RateTier.Vip,
+        "svip" => RateTier.Svip,
+        _ => throw new CommandLineException($"{name} must be default, vip or svip."),
+    };
+
+    private static EmulatorQuirks ParseQuirks(string name, string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Aggregate(EmulatorQuirks.None, (quirks, quirk) => quirks | (QuirkNames.TryGetValue(quirk, out var flag)
+                ? flag
+                : throw new CommandLineException($"{name}: unknown quirk '{quirk}'. Known: {string.Join(", ", QuirkNames.Keys)}.")));
+}

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Logging;
+
+namespace ToApis.Emulator;
+
+/// <summary>
+/// Settings of a <see cref="ToApisEmulator"/>. Apart from the hosts, ports, seed and users, every switch may be
+/// flipped while the emulator runs: requests read them when they arrive.
+/// </summary>
+public sealed class EmulatorOptions
+{
+    public const string DefaultApiKey = "sk-emulator-local-test-key";
+    public const string DefaultUserId = "user-1";
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>0 binds any free port.</summary>
+    public int ApiPort { get; set; }
+
+    /// <summary>Port of the separate public files host; 0 binds any free port.</summary>
+    public int FilesPort { get; set; }
+
+    /// <summary>API key to user. Configure before starting: the dictionary is read concurrently.</summary>
+    public Dictionary<string, EmulatorUser> Users { get; } = new(StringComparer.Ordinal)
+    {
+        [DefaultApiKey] = new EmulatorUser(DefaultUserId),
+    };
+
+    /// <summary>Multiplies every task duration: 0.001 makes a 20 s task take 20 ms of real time.</summary>
+    public double TimeScale { get; set; } = 1.0;
+
+    /// <summary>Shortest virtual (unscaled) task duration; durations are drawn uniformly per task.</summary>
+    public TimeSpan MinLatency { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest virtual (unscaled) task duration.</summary>
+    public TimeSpan MaxLatency { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fraction (0..1) of tasks that end <c>failed</c>.</summary>
+    public double FailureRate { get; set; }
+
+    /// <summary>Makes task durations, outcomes, IDs and random faults repeatable.</summary>
+    public int? Seed { get; set; }
+
+    public bool RateLimitsEnabled { get; set; } = true;
+
+    /// <summary>Answers submits with 503 <c>rate_limit_unavailable</c>; queries keep working.</summary>
+    public bool SubmitLimiterUnavailable { get; set; }
+
+    public EmulatorQuirks Quirks { get; set; }
+
+    /// <summary>A prompt containing this text (any case) is refused with 422 <c>content_policy_violation</c>.</summary>
+    public string ContentPolicyTriggerWord { get; set; } = "forbidden-content";
+
+    /// <summary>Credits of each user; null means unlimited.</summary>
+    public decimal? Credits { get; set; }
+
+    public decimal CreditsPerImage { get; set; } = 10;
+
+    /// <summary>Balance endpoints answer HTTP 200 <c>{"success":false,"message":…}</c>.</summary>
+    public bool BalanceEndpointFails { get; set; }
+
+    /// <summary>Expired result URLs answer 403 instead of 404.</summary>
+    public bool ExpiredResultsAnswer403 { get; set; }
+
+    /// <summary>The token's configured webhook origin (scheme://host[:port]); null means webhooks are not configured.</summary>
+    public string? WebhookOrigin { get; set; }
+
+    public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;
+
+    internal void Validate()
+    {
+        if (Users.Count == 0)
+        {
+            throw new ArgumentException("At least one user (API key) is required.", nameof(Users));
+        }
+
+        if (!(TimeScale > 0) || double.IsInfinity(TimeScale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeScale), TimeScale, "TimeScale must be a positive number.");
+        }
+
+        if (MinLatency < TimeSpan.Zero || MaxLatency < MinLatency)
+        {
+            throw new ArgumentException("Latencies must satisfy 0 <= MinLatency <= MaxLatency.", nameof(MinLatency));
+        }
+
+        if (FailureRate is < 0 or > 1 || double.IsNaN(FailureRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FailureRate), FailureRate, "FailureRate must be between 0 and 1.");
+        }
+
+        if (ApiPort is < 0 or > 65535 || FilesPort is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ApiPort), "Ports must be between 0 and 65535.");
+        }
+    }
+}
+
+public sealed record EmulatorUser(string UserId, RateTier Tier = RateTier.Default);
+
+public enum RateTier
+{
+    Default,
+    Vip,
+    Svip,
+}
+
+/// <summary>Live-service variants that the docs disagree on (contract §2 ⚠, §5, §10).</summary>
+[Flags]
+public enum EmulatorQuirks
+{
+    None = 0,
+
+    /// <summary>The first status is <c>submitted</c> instead of <c>queued</c>.</summary>
+    SubmittedStatus = 1,
+
+    /// <summary>Running tasks report <c>processing</c> instead of <c>in_progress</c>.</summary>
+    ProcessingStatus = 2,
+
+    /// <summary>Old schema: completed tasks carry only a top-level <c>url</c> (the first image), no <c>result</c>.</summary>
+    TopLevelUrlOnly = 4,
+
+    /// <summary>An unknown task answers New API's 400 <c>{"code":"task_not_exist","message":"task_not_exist","data":null}</c>.</summary>
+    TaskNotExistAs400 = 8,
+
+    /// <summary><c>error.code</c> is the HTTP status as an integer where the docs show one (401, 404, 429).</summary>
+    IntegerErrorCodes = 16,
+
+    /// <summary>Running tasks report an undocumented status (<c>generating</c>), which clients must treat as non-terminal.</summary>
+    UnknownStatus = 32,
+}

@@ -1,0 +1,118 @@
+using System.Text;
+using ToApis.Emulator.Errors;
+using ToApis.Emulator.Hosting;
+
+namespace ToApis.Emulator.Faults;
+
+/// <summary>
+/// Breaks requests as <see cref="FaultInjector"/> says. Faults "before processing" answer in place of the emulator,
+/// like a failing proxy. The others let the request be processed (a submit does create its task) into a buffer,
+/// then damage or withhold the answer: the ambiguous failures a client must reconcile without resubmitting.
+/// </summary>
+internal sealed class FaultMiddleware(FaultInjector faults, EmulatorStats stats, CancellationToken stopping)
+{
+    private const string BadGatewayPage =
+        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n"
+        + "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.GetEmulatorRoute()?.FaultTarget is not { } target || faults.Next(target) is not { } fault)
+        {
+            await next(context);
+            return;
+        }
+
+        stats.RecordFault(fault);
+        switch (fault)
+        {
+            case FaultKind.Status500:
+                await ApiErrors.InternalError().ExecuteAsync(context);
+                return;
+            case FaultKind.Status502HtmlPage:
+                await WriteAsync(context, StatusCodes.Status502BadGateway, "text/html", Encoding.UTF8.GetBytes(BadGatewayPage));
+                return;
+            case FaultKind.Status503:
+                await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "text/plain", "Service Unavailable"u8.ToArray());
+                return;
+            case FaultKind.ResetBeforeProcessing:
+                context.Abort();
+                return;
+        }
+
+        var processedBody = await ProcessIntoBufferAsync(context, next);
+        switch (fault)
+        {
+            case FaultKind.ResetAfterProcessing:
+                context.Abort();
+                break;
+            case FaultKind.Status500AfterProcessing:
+                context.Response.Clear();
+                await ApiErrors.InternalError().ExecuteAsync(context);
+                break;
+            case FaultKind.DelayResponse:
+                await DelayThenAnswerAsync(context, processedBody);
+                break;
+            case FaultKind.MalformedJson:
+                context.Response.Clear();
+                var cutOff = processedBody.Length >= 2 ? processedBody[..(processedBody.Length / 2)] : "{\"id\":"u8.ToArray();
+                await WriteAsync(context, StatusCodes.Status200OK, "application/json", cutOff);
+                break;
+            case FaultKind.TruncatedBody:
+                await SendHalfThenAbortAsync(context, processedBody);
+                break;
+            default:
+                throw new InvalidOperationException($"Unhandled fault {fault}.");
+        }
+    }
+
+    private static async Task<byte[]> ProcessIntoBufferAsync(HttpContext context, RequestDelegate next)
+    {
+        var responseBody = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = responseBody;
+        }
+
+        return buffer.ToArray();
+    }
+
+    private async Task DelayThenAnswerAsync(HttpContext context, byte[] processedBody)
+    {
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        try
+        {
+            await Task.Delay(faults.Delay, cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Abort();
+            return;
+        }
+
+        await context.Response.Body.WriteAsync(processedBody, context.RequestAborted);
+    }
+
+    private static async Task SendHalfThenAbortAsync(HttpContext context, byte[] processedBody)
+    {
+        var declaredLength = Math.Max(processedBody.Length, 2);
+        context.Response.ContentLength = declaredLength;
+        await context.Response.Body.WriteAsync(processedBody.AsMemory(0, Math.Min(processedBody.Length, declaredLength / 2)));
+        await context.Response.Body.FlushAsync();
+        context.Abort();
+    }
+
+    private static async Task WriteAsync(HttpContext context, int statusCode, string contentType, byte[] body)
+    {
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body);
+    }
+}
