@@ -1,0 +1,85 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace ToApis.Client.Resilience;
+
+/// <summary>
+/// The retry rules, as two Polly pipelines. Reads may be retried on anything transient. A submit spends money,
+/// so it is retried only when the server provably created nothing: 429, 503 rate_limit_unavailable, or a
+/// connection that never opened. Other submit failures are reconciled by the client, not retried here.
+/// </summary>
+internal sealed class ResiliencePipelines
+{
+    /// <summary>Lets the retry callback report to the cmdlet that started the request.</summary>
+    public static readonly ResiliencePropertyKey<IRequestLog> LogKey = new("ToApis.RequestLog");
+
+    public static readonly ResiliencePropertyKey<string> RequestKey = new("ToApis.Request");
+
+    public ResiliencePipelines(ToApisConnectionSettings settings)
+    {
+        Query = Build(settings, outcome => outcome.Result is { } response
+            ? response.IsRateLimited || response.IsAmbiguousFailure
+            : IsTransient(outcome.Exception));
+        Submit = Build(settings, outcome => outcome.Result is { } response
+            ? response.IsRateLimited
+            : IsProvablyNotSent(outcome.Exception));
+    }
+
+    /// <summary>For GETs and other requests that change nothing.</summary>
+    public ResiliencePipeline<ApiResponse> Query { get; }
+
+    /// <summary>For POSTs that create a billable task.</summary>
+    public ResiliencePipeline<ApiResponse> Submit { get; }
+
+    /// <summary>The connection was refused or the host unknown: no byte of the request reached a server.</summary>
+    public static bool IsProvablyNotSent(Exception? exception) =>
+        exception is HttpRequestException { InnerException: SocketException socket }
+        && socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NetworkUnreachable;
+
+    public static bool IsTransient(Exception? exception) =>
+        exception is HttpRequestException or IOException or TimeoutRejectedException;
+
+    private static ResiliencePipeline<ApiResponse> Build(
+        ToApisConnectionSettings settings, Func<Outcome<ApiResponse>, bool> shouldRetry)
+    {
+        var retry = new RetryStrategyOptions<ApiResponse>
+        {
+            ShouldHandle = args => new ValueTask<bool>(shouldRetry(args.Outcome)),
+            MaxRetryAttempts = Math.Max(0, settings.MaximumRetryCount),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = settings.RetryInterval,
+            MaxDelay = settings.MaximumRetryDelay,
+            // The server knows best how long its bucket needs; never wait longer than the cap.
+            DelayGenerator = args => new ValueTask<TimeSpan?>(
+                args.Outcome.Result?.RetryAfter is { } serverDelay
+                    ? serverDelay < settings.MaximumRetryDelay ? serverDelay : settings.MaximumRetryDelay
+                    : null),
+            OnRetry = args =>
+            {
+                if (args.Context.Properties.TryGetValue(LogKey, out var log))
+                {
+                    args.Context.Properties.TryGetValue(RequestKey, out var request);
+                    var reason = args.Outcome.Result is { } response
+                        ? $"HTTP {response.StatusCode} {response.Error.Message}"
+                        : args.Outcome.Exception?.Message;
+                    log.Verbose($"{request}: retry {args.AttemptNumber + 1} of {settings.MaximumRetryCount} in {args.RetryDelay.TotalSeconds:0.##} s after {reason}");
+                }
+
+                return default;
+            },
+        };
+
+        return new ResiliencePipelineBuilder<ApiResponse>()
+            .AddTimeout(settings.OverallTimeout)
+            .AddRetry(retry)
+            .AddTimeout(settings.RequestTimeout)
+            .Build();
+    }
+}

@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Timeout;
+using ToApis.Client.Resilience;
+using ToApis.Client.Wire;
+using ToApis.Models;
+
+namespace ToApis.Client;
+
+/// <summary>
+/// The API calls, async and free of PowerShell. One instance per command invocation over a shared
+/// <see cref="ToApisConnection"/>; everything it wants the user to see goes to its <see cref="IRequestLog"/>.
+/// </summary>
+public sealed class ToApisClient
+{
+    /// <summary>Task and error bodies are a few hundred bytes; anything far larger is not a real answer.</summary>
+    private const int MaxResponseBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>Rounds of "submit, then look the task up" before a submit is given up.</summary>
+    private const int MaxSubmitRounds = 3;
+
+    private readonly ToApisConnection _connection;
+    private readonly IRequestLog _log;
+
+    internal ToApisClient(ToApisConnection connection, IRequestLog log)
+    {
+        _connection = connection;
+        _log = log;
+    }
+
+    /// <summary>
+    /// Creates a task. The request always carries a client_business_id; when the outcome is ambiguous
+    /// (timeout, reset, 5xx) the task is looked up by that id before anything is sent again, so a
+    /// network fault never creates a second billable task.
+    /// </summary>
+    public async Task<ToApisTask> SubmitAsync(GenerationRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.ClientBusinessId))
+        {
+            request.ClientBusinessId = BusinessIds.NewRandom();
+        }
+
+        var description = $"POST /{request.Path}";
+        var body = request.ToJson();
+        var failures = new List<string>();
+        for (var round = 1; round <= MaxSubmitRounds; round++)
+        {
+            try
+            {
+                var response = await SendAsync(
+                    HttpMethod.Post, request.Path, () => JsonContent(body), _connection.Pipelines.Submit, cancellationToken)
+                    .ConfigureAwait(false);
+                if (response.IsSuccess)
+                {
+                    return TaskParser.Parse(response.Body, description);
+                }
+
+                if (!response.IsAmbiguousFailure)
+                {
+                    throw response.ToException(description);
+                }
+
+                failures.Add($"HTTP {response.StatusCode} {response.Error.Message}");
+            }
+            catch (ToApisTransportException transport) when (!transport.WasProvablyNotSent)
+            {
+                failures.Add(transport.InnerException?.Message ?? transport.Message);
+            }
+            catch (ToApisApiException unusable) when (unusable.Kind == ApiErrorKind.UnexpectedResponse)
+            {
+                // A 2xx we cannot read: the task was probably created.
+                failures.Add(unusable.Message);
+            }
+
+            _log.Warning($"{description} for client_business_id '{request.ClientBusinessId}' ended ambiguously ({failures[failures.Count - 1]}); looking the task up before sending again.");
+            if (await FindTaskAsync(request.ClientBusinessId!, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                _log.Verbose($"Recovered task {existing.Id} by client_business_id '{request.ClientBusinessId}'; not resubmitted.");
+                return existing;
+            }
+        }
+
+        throw new ToApisTransportException(
+            $"{description} failed {failures.Count} times ({string.Join("; ", failures)}). No task with client_business_id " +
+            $"'{request.ClientBusinessId}' exists, so nothing was charged.",
+            null, failures.Count);
+    }
+
+    /// <summary>The task by id or client_business_id; a task-not-found answer is an error.</summary>
+    public async Task<ToApisTask> GetTaskAsync(string idOrBusinessId, CancellationToken cancellationToken) =>
+        await FindTaskAsync(idOrBusinessId, cancellationToken).ConfigureAwait(false)
+        ?? throw new ToApisApiException(
+            ApiErrorKind.NotFound, 404, "task_not_found",
+            $"No task '{idOrBusinessId}' exists for this API key's account.",
+            requestDescription: $"GET /{TaskPath(idOrBusinessId)}");
+
+    /// <summary>The task by id or client_business_id, or null when the service says there is none.</summary>
+    public async Task<ToApisTask?> FindTaskAsync(string idOrBusinessId, CancellationToken cancellationToken)
+    {
+        var path = TaskPath(idOrBusinessId);
+        var response = await SendAsync(HttpMethod.Get, path, null, _connection.Pipelines.Query, cancellationToken)
+            .ConfigureAwait(false);
+        if (response.IsSuccess)
+        {
+            return TaskParser.Parse(response.Body, $"GET /{path}");
+        }
+
+        var error = response.ToException($"GET /{path}");
+        return error.Kind == ApiErrorKind.NotFound ? null : throw error;
+    }
+
+    private static string TaskPath(string idOrBusinessId) =>
+        "v1/images/generations/" + Uri.EscapeDataString(idOrBusinessId);
+
+    private static HttpContent JsonContent(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    private async Task<ApiResponse> SendAsync(
+        HttpMethod method, string path, Func<HttpContent>? content, ResiliencePipeline<ApiResponse> pipeline,
+        CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_connection.ApiRoot, path);
+        var description = $"{method} {uri}";
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ResiliencePipelines.LogKey, _log);
+        context.Properties.Set(ResiliencePipelines.RequestKey, description);
+        var attempts = 0;
+        try
+        {
+            var response = await pipeline.ExecuteAsync(
+                async ctx =>
+                {
+                    attempts++;
+                    return await SendOnceAsync(method, uri, content, ctx.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
+            response.Attempts = attempts;
+            return response;
+        }
+        catch (Exception exception) when (ResiliencePipelines.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            var what = exception is TimeoutRejectedException
+                ? $"timed out (limit {_connection.Settings.RequestTimeout.TotalSeconds:0.#} s per attempt, {_connection.Settings.OverallTimeout.TotalSeconds:0.#} s in all)"
+                : exception.GetBaseException().Message;
+            throw new ToApisTransportException(
+                $"{description} failed after {attempts} attempt(s): {what}", exception, attempts)
+            {
+                WasProvablyNotSent = ResiliencePipelines.IsProvablyNotSent(exception),
+            };
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<ApiResponse> SendOnceAsync(
+        HttpMethod method, Uri uri, Func<HttpContent>? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _connection.BearerToken);
+        var stopwatch = Stopwatch.StartNew();
+        using var response = await _connection.Http
+            .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var body = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        _log.Verbose($"{method} {uri} -> {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
+        return new ApiResponse((int)response.StatusCode, response.ReasonPhrase ?? "", body, RetryAfter(response));
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        return header?.Date is { } date ? date - DateTimeOffset.UtcNow : null;
+    }
+
+    private static async Task<string> ReadCappedAsync(HttpContent? content, CancellationToken cancellationToken)
+    {
+        if (content is null)
+        {
+            return "";
+        }
+
+        using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxResponseBodyBytes)
+            {
+                throw new IOException($"The response body exceeds {MaxResponseBodyBytes / (1024 * 1024)} MB; it is not a task or error object.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

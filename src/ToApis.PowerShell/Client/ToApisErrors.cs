@@ -1,0 +1,89 @@
+using System;
+
+namespace ToApis.Client;
+
+/// <summary>What went wrong, in the terms a caller acts on (not the server's open set of codes).</summary>
+public enum ApiErrorKind
+{
+    Unknown,
+    InvalidRequest,
+    Unauthorized,
+    Forbidden,
+    InsufficientQuota,
+    NotFound,
+    ContentPolicy,
+    RateLimited,
+    LimiterUnavailable,
+    ServerError,
+    UnexpectedResponse,
+}
+
+/// <summary>A request the service answered with an error (or with a body we cannot use).</summary>
+public sealed class ToApisApiException : Exception
+{
+    public ToApisApiException(
+        ApiErrorKind kind, int statusCode, string? code, string message, string? param = null,
+        string? requestDescription = null, int attempts = 1)
+        : base(message)
+    {
+        Kind = kind;
+        StatusCode = statusCode;
+        Code = code;
+        Param = param;
+        RequestDescription = requestDescription;
+        Attempts = attempts;
+    }
+
+    public ApiErrorKind Kind { get; }
+
+    /// <summary>HTTP status; 0 when the body, not the status, was the problem.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The server's <c>error.code</c> as a string, whatever its JSON type.</summary>
+    public string? Code { get; }
+
+    /// <summary>The request field the server blamed, when it said.</summary>
+    public string? Param { get; }
+
+    /// <summary>"POST /v1/images/generations": what was asked, for messages.</summary>
+    public string? RequestDescription { get; }
+
+    public int Attempts { get; }
+
+    /// <summary>Nothing else in this run can succeed with the same key: stop the whole pipeline.</summary>
+    public bool IsFatalForSession =>
+        Kind is ApiErrorKind.Unauthorized or ApiErrorKind.Forbidden or ApiErrorKind.InsufficientQuota;
+}
+
+/// <summary>The request never produced an HTTP answer (DNS, refused, reset, timeout), after any retries.</summary>
+public sealed class ToApisTransportException : Exception
+{
+    public ToApisTransportException(string message, Exception? innerException, int attempts)
+        : base(message, innerException) => Attempts = attempts;
+
+    public int Attempts { get; }
+
+    /// <summary>The connection never opened, so the server cannot have acted on the request.</summary>
+    public bool WasProvablyNotSent { get; init; }
+}
+
+/// <summary>A local check failed before anything was sent.</summary>
+public sealed class ToApisValidationException : Exception
+{
+    public ToApisValidationException(string field, string message)
+        : base(message) => Field = field;
+
+    public string Field { get; }
+}
+
+/// <summary>The service finished the task without an image.</summary>
+public sealed class ToApisTaskFailedException : Exception
+{
+    public ToApisTaskFailedException(Models.ToApisTask task)
+        : base($"Task {task.Id} failed" +
+               (string.IsNullOrEmpty(task.ErrorCode) ? "" : $" [{task.ErrorCode}]") +
+               $": {task.ErrorMessage ?? "the service gave no reason"}")
+        => Task = task;
+
+    public Models.ToApisTask Task { get; }
+}

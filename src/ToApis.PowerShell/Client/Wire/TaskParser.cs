@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using ToApis.Models;
+
+namespace ToApis.Client.Wire;
+
+/// <summary>Reads a task object in every documented variant (see the contract, §2 ⚠).</summary>
+internal static class TaskParser
+{
+    public static ToApisTask Parse(string body, string requestDescription)
+    {
+        using var document = Json.TryParse(body);
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
+        {
+            throw Unusable(requestDescription, "the response is not a JSON object: " + ErrorEnvelope.Parse(body).Message);
+        }
+
+        // The documented field is "id"; one official sample reads "task_id" as a fallback.
+        var id = root.String("id") ?? root.String("task_id");
+        if (string.IsNullOrEmpty(id))
+        {
+            throw Unusable(requestDescription, "the task object has no 'id'.");
+        }
+
+        var status = root.String("status");
+        if (string.IsNullOrEmpty(status))
+        {
+            throw Unusable(requestDescription, $"task {id} has no 'status'.");
+        }
+
+        var error = root.Property("error");
+        return new ToApisTask
+        {
+            Id = id!,
+            Status = status!.ToLowerInvariant(),
+            Progress = (int)Math.Max(0, Math.Min(100, root.Int64("progress") ?? 0)),
+            Model = root.String("model"),
+            CreatedAt = root.UnixTime("created_at"),
+            CompletedAt = root.UnixTime("completed_at"),
+            ExpiresAt = root.UnixTime("expires_at"),
+            ImageUrls = ReadUrls(root),
+            ErrorCode = error is { ValueKind: JsonValueKind.Object } e ? e.String("code") : null,
+            ErrorMessage = ReadFailure(root, error),
+            ClientBusinessId = root.String("client_business_id")
+                ?? root.Property("metadata")?.String("client_business_id"),
+        };
+    }
+
+    // result.data[].url first; the older schema and the docs' own samples use a top-level "url".
+    private static string[] ReadUrls(JsonElement root)
+    {
+        var urls = new List<string>();
+        if (root.Property("result")?.Property("data") is { ValueKind: JsonValueKind.Array } data)
+        {
+            foreach (var item in data.EnumerateArray())
+            {
+                var url = item.ValueKind == JsonValueKind.String ? item.GetString() : item.String("url");
+                if (!string.IsNullOrEmpty(url))
+                {
+                    urls.Add(url!);
+                }
+            }
+        }
+
+        if (urls.Count == 0 && root.String("url") is { Length: > 0 } topLevel)
+        {
+            urls.Add(topLevel);
+        }
+
+        return urls.ToArray();
+    }
+
+    private static string? ReadFailure(JsonElement root, JsonElement? error) => error switch
+    {
+        { ValueKind: JsonValueKind.Object } e => e.String("message") ?? root.String("fail_reason"),
+        { ValueKind: JsonValueKind.String } e => e.GetString(),
+        _ => root.String("fail_reason"),
+    };
+
+    private static ToApisApiException Unusable(string requestDescription, string detail) =>
+        new(ApiErrorKind.UnexpectedResponse, 0, null,
+            $"{requestDescription} returned a response the client cannot use: {detail}",
+            requestDescription: requestDescription);
+}

@@ -1,0 +1,88 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using ToApis.Client;
+using ToApis.Session;
+
+namespace ToApis.Commands;
+
+/// <summary>Creates the session that this runspace's ToApis cmdlets use.</summary>
+[Cmdlet(VerbsCommunications.Connect, "ToApis")]
+[OutputType(typeof(ToApisSession))]
+public sealed class ConnectToApisCommand : ToApisCmdletBase
+{
+    /// <summary>The API key; defaults to $env:TOAPIS_API_KEY.</summary>
+    [Parameter(Position = 0)]
+    public SecureString? ApiKey { get; set; }
+
+    /// <summary>The service root; defaults to $env:TOAPIS_BASE_URL, then https://toapis.com.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaseUri { get; set; }
+
+    /// <summary>Limit in seconds for one HTTP attempt.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 60;
+
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? Proxy { get; set; }
+
+    /// <summary>Retries for requests that may be retried (reads, rate-limited submits).</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int MaximumRetryCount { get; set; } = 5;
+
+    /// <summary>First backoff step in seconds when the server gives no Retry-After.</summary>
+    [Parameter]
+    [ValidateRange(0.001, 600)]
+    public double RetryIntervalSec { get; set; } = 1;
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var (key, keySource) = ApiKey is not null
+            ? (new NetworkCredential(string.Empty, ApiKey).Password, "parameter")
+            : (Environment.GetEnvironmentVariable(SessionStore.ApiKeyVariable), "environment");
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                new PSArgumentException("No API key: -ApiKey was not given and $env:TOAPIS_API_KEY is not set."),
+                "ToApis.MissingApiKey", ErrorCategory.AuthenticationError, null,
+                "Pass -ApiKey (Read-Host -AsSecureString 'API key') or set $env:TOAPIS_API_KEY to a key from https://toapis.com/console/token."));
+        }
+
+        var baseUri = BaseUri ?? Environment.GetEnvironmentVariable(SessionStore.BaseUrlVariable);
+        ToApisConnectionSettings settings;
+        try
+        {
+            settings = new ToApisConnectionSettings
+            {
+                BaseUri = string.IsNullOrWhiteSpace(baseUri)
+                    ? ToApisConnectionSettings.DefaultBaseUri
+                    : ToApisConnectionSettings.NormalizeBaseUri(baseUri!),
+                RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
+                Proxy = Proxy is null ? null : new WebProxy(Proxy),
+                MaximumRetryCount = MaximumRetryCount,
+                RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+            };
+        }
+        catch (ToApisValidationException invalid)
+        {
+            ThrowTerminatingError(ErrorRecords.From(invalid, baseUri));
+            return;
+        }
+
+        var session = new ToApisSession(new ToApisConnection(settings, key!), keySource);
+        SessionStore.Connect(session);
+        WriteVerbose($"Connected to {session.BaseUri} with the key from the {keySource}.");
+        if (PassThru)
+        {
+            WriteObject(session);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System;
+using System.Management.Automation;
+using ToApis.Client;
+
+namespace ToApis.Commands;
+
+/// <summary>One place that turns failures into error records with a stable ErrorId, category and advice.</summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord From(Exception exception, object? target) => exception switch
+    {
+        ToApisApiException api => FromApi(api, target),
+        ToApisTransportException transport => Create(
+            transport, "ToApis.ConnectionFailed", ErrorCategory.ConnectionError, target,
+            "Check the network, proxy and -BaseUri, then run the command again. Submits that may have reached the server are looked up by client_business_id before being resent."),
+        ToApisValidationException validation => Create(
+            validation, "ToApis.InvalidParameter", ErrorCategory.InvalidArgument, target,
+            $"Correct the value of {validation.Field} and run the command again for this item."),
+        _ => Create(exception, "ToApis.UnexpectedError", ErrorCategory.NotSpecified, target,
+            "Run the command again with -Verbose; if it repeats, report it with the message above."),
+    };
+
+    public static ErrorRecord Create(
+        Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
+    {
+        var record = new ErrorRecord(exception, errorId, category, target);
+        record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+        return record;
+    }
+
+    private static ErrorRecord FromApi(ToApisApiException error, object? target)
+    {
+        var (id, category, action) = error.Kind switch
+        {
+            ApiErrorKind.InvalidRequest => ("ToApis.InvalidRequest", ErrorCategory.InvalidArgument,
+                error.Param is { } param ? $"Correct the '{param}' field and submit this item again." : "Correct the request as the message says and submit this item again."),
+            ApiErrorKind.Unauthorized => ("ToApis.Unauthorized", ErrorCategory.AuthenticationError,
+                "Check the API key (https://toapis.com/console/token) and pass it with Connect-ToApis -ApiKey or $env:TOAPIS_API_KEY."),
+            ApiErrorKind.Forbidden => ("ToApis.Forbidden", ErrorCategory.PermissionDenied,
+                "This key may not use this model or endpoint, or the account is disabled: check the token's permissions in the console."),
+            ApiErrorKind.InsufficientQuota => ("ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded,
+                "Top up the account balance, then run the command again; finished items are not repeated if you reuse the same client_business_id."),
+            ApiErrorKind.NotFound => ("ToApis.TaskNotFound", ErrorCategory.ObjectNotFound,
+                "Check the task id; tasks are visible only to the account that created them."),
+            ApiErrorKind.ContentPolicy => ("ToApis.ContentPolicyViolation", ErrorCategory.SecurityError,
+                "Rephrase the prompt or change the reference images; this item was not generated."),
+            ApiErrorKind.RateLimited or ApiErrorKind.LimiterUnavailable => ("ToApis.RateLimited", ErrorCategory.LimitsExceeded,
+                "The account's rate limit was still exceeded after every retry: run fewer commands at once or raise -MaximumRetryCount."),
+            ApiErrorKind.ServerError => ("ToApis.ServerError", ErrorCategory.ResourceUnavailable,
+                "The service failed; run the command again later for this item."),
+            ApiErrorKind.UnexpectedResponse => ("ToApis.UnexpectedResponse", ErrorCategory.ProtocolError,
+                "Check that -BaseUri points at the ToAPIs service (not a proxy or web page), then try again."),
+            _ => ("ToApis.ApiError", ErrorCategory.NotSpecified, "See the message from the service above."),
+        };
+        return Create(error, id, category, target, action);
+    }
+}

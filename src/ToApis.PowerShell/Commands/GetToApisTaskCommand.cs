@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using ToApis.Models;
+
+namespace ToApis.Commands;
+
+/// <summary>Reads the current state of tasks by id, client_business_id or task object.</summary>
+[Cmdlet(VerbsCommon.Get, "ToApisTask", DefaultParameterSetName = TaskInput.TaskSet)]
+[OutputType(typeof(ToApisTask))]
+public sealed class GetToApisTaskCommand : ToApisApiCmdletBase
+{
+    /// <summary>Task ids, or the client_business_id values they were submitted with.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TaskInput.IdSet)]
+    [Alias("TaskId", "task_id")]
+    [ValidateNotNullOrEmpty]
+    public string[] Id { get; set; } = System.Array.Empty<string>();
+
+    /// <summary>Tasks from New-ToApisImage or Wait-ToApisTask; the refreshed task keeps their prompt and input row.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = TaskInput.TaskSet)]
+    [ValidateNotNull]
+    public ToApisTask[] Task { get; set; } = System.Array.Empty<ToApisTask>();
+
+    protected override void ProcessRecord()
+    {
+        foreach (var requested in TaskInput.From(Id, Task))
+        {
+            try
+            {
+                var current = Await(Client.GetTaskAsync(requested.Id, CancelToken));
+                WriteObject(current.WithLocalContextFrom(requested));
+            }
+            catch (System.Exception error) when (error is not PipelineStoppedException)
+            {
+                WriteFailure(error, TaskInput.HasKnownStatus(requested) ? requested : requested.Id);
+            }
+        }
+    }
+}

@@ -1,0 +1,289 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+using ToApis.Client;
+using ToApis.Client.Wire;
+using ToApis.Models;
+
+namespace ToApis.Commands;
+
+/// <summary>
+/// Submits one image-generation task per prompt or input row and emits the task at once (it runs on the
+/// server; pipe to Wait-ToApisTask). Every value is checked before anything is sent or spent.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ToApisTask))]
+public sealed class NewToApisImageCommand : ToApisApiCmdletBase
+{
+    /// <summary>Top-level fields that have parameters of their own, so -ExtraBody cannot set them behind their checks.</summary>
+    private static readonly HashSet<string> ReservedFields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "model", "prompt", "size", "n", "image_urls", "metadata", "client_business_id",
+    };
+
+    private static readonly Regex AspectRatio = new(@"^\d{1,3}:\d{1,3}$", RegexOptions.CultureInvariant);
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Text")]
+    [AllowEmptyString]
+    public string Prompt { get; set; } = "";
+
+    /// <summary>The whole pipeline object (e.g. a CSV row), kept on the task for later cmdlets.</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    public string Model { get; set; } = ModelCatalog.DefaultModel;
+
+    /// <summary>An aspect ratio such as 16:9 (not pixels), or auto / match_input_image where the model takes them.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("AspectRatio")]
+    [AllowEmptyString]
+    public string? Size { get; set; }
+
+    /// <summary>Images to generate (the API's n); many models allow only 1. 0 (or an empty CSV cell) leaves it to the model.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("N")]
+    [ValidateRange(0, 100)]
+    public int Count { get; set; }
+
+    /// <summary>Reference images as public http(s) URLs; an upload object's Url binds here.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Url", "ImageUrls", "image_urls")]
+    [AllowEmptyCollection]
+    [AllowEmptyString]
+    public string[] ImageUrl { get; set; } = Array.Empty<string>();
+
+    /// <summary>Model-specific parameters, sent as the request's metadata object unchanged.</summary>
+    [Parameter]
+    public Hashtable? Metadata { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.0, 2.0)]
+    public double? Temperature { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.0, 1.0)]
+    public double? TopP { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? MaxOutputTokens { get; set; }
+
+    [Parameter]
+    [ValidateSet("ALLOW_ALL", "ALLOW_ADULT", "ALLOW_NONE")]
+    public string? PersonGeneration { get; set; }
+
+    /// <summary>The generated file type (metadata.imageOutputOptions.mimeType).</summary>
+    [Parameter]
+    [ValidateSet("image/png", "image/jpeg", "image/webp")]
+    public string? OutputMimeType { get; set; }
+
+    /// <summary>JPEG/WebP quality 0–100 (metadata.imageOutputOptions.compressionQuality).</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int? CompressionQuality { get; set; }
+
+    /// <summary>Safety thresholds: hashtables with category and threshold (metadata.safetySettings).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable[]? SafetySetting { get; set; }
+
+    /// <summary>Your own id for the task: it can be used instead of the task id to look the task up.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("client_business_id", "BusinessId")]
+    [AllowEmptyString]
+    public string? ClientBusinessId { get; set; }
+
+    /// <summary>Other top-level request fields some models take: resolution, quality, reference_images, seed, …</summary>
+    [Parameter]
+    public Hashtable? ExtraBody { get; set; }
+
+    private bool _promptOnCommandLine;
+
+    protected override void BeginProcessing() =>
+        // Only command-line arguments are bound at this point.
+        _promptOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
+
+    protected override void ProcessRecord()
+    {
+        var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
+        GenerationRequest request;
+        try
+        {
+            CheckPromptCameFromTheInput();
+            request = BuildRequest();
+        }
+        catch (ToApisValidationException invalid)
+        {
+            WriteFailure(invalid, input);
+            return;
+        }
+
+        if (!ShouldProcess($"'{Shorten(request.Prompt)}' with {request.Model}", "Submit image generation (uses credits)"))
+        {
+            return;
+        }
+
+        try
+        {
+            var task = Await(Client.SubmitAsync(request, CancelToken));
+            task.Prompt = request.Prompt;
+            task.Size = request.Size;
+            task.Model ??= request.Model;
+            task.ClientBusinessId ??= request.ClientBusinessId;
+            task.InputObject = input;
+            WriteObject(task);
+        }
+        catch (Exception error) when (error is not PipelineStoppedException)
+        {
+            WriteFailure(error, input);
+        }
+    }
+
+    /// <summary>
+    /// PowerShell would otherwise bind a row with no Prompt column by turning the whole row into text
+    /// ("@{Name=fox}") and send that as the prompt.
+    /// </summary>
+    private void CheckPromptCameFromTheInput()
+    {
+        if (!_promptOnCommandLine && InputObject is { BaseObject: not string } row
+            && row.Properties[nameof(Prompt)] is null && row.Properties["Text"] is null)
+        {
+            throw new ToApisValidationException(
+                "Prompt", $"The input object ({row.BaseObject.GetType().Name}) has no Prompt property. Add a Prompt column, or pass -Prompt.");
+        }
+    }
+
+    private GenerationRequest BuildRequest()
+    {
+        var prompt = Prompt.Trim();
+        if (prompt.Length == 0)
+        {
+            throw new ToApisValidationException("Prompt", "The prompt is empty.");
+        }
+
+        var model = string.IsNullOrWhiteSpace(Model) ? ModelCatalog.DefaultModel : Model.Trim();
+        var info = ModelCatalog.Find(model);
+        if (info?.MaxPromptLength is { } maxLength && prompt.Length > maxLength)
+        {
+            throw new ToApisValidationException(
+                "Prompt", $"The prompt has {prompt.Length} characters; {model} accepts at most {maxLength}.");
+        }
+
+        var size = NullIfBlank(Size);
+        if (size is not null)
+        {
+            CheckSize(size, model, info);
+        }
+
+        if (Count > 0 && info?.MaxCount is { } maxCount && Count > maxCount)
+        {
+            throw new ToApisValidationException(
+                "Count", $"Count {Count} is more than {model} makes per task (at most {maxCount}).");
+        }
+
+        var imageUrls = ImageUrl.Select(NullIfBlank).OfType<string>().ToList();
+        CheckImageUrls(imageUrls, model, info);
+
+        var extra = PSValues.ToDictionary(ExtraBody);
+        if (extra.Keys.FirstOrDefault(ReservedFields.Contains) is { } reserved)
+        {
+            throw new ToApisValidationException(
+                "ExtraBody", $"-ExtraBody may not set '{reserved}': use the parameter for it (e.g. -Model, -Size, -Count, -ImageUrl, -Metadata, -ClientBusinessId).");
+        }
+
+        return new GenerationRequest
+        {
+            Model = model,
+            Prompt = prompt,
+            Size = size,
+            Count = Count > 0 ? Count : null,
+            ImageUrls = imageUrls,
+            Metadata = BuildMetadata(),
+            ExtraBody = extra,
+            ClientBusinessId = NullIfBlank(ClientBusinessId),
+        };
+    }
+
+    private void CheckSize(string size, string model, ModelInfo? info)
+    {
+        if (!AspectRatio.IsMatch(size) && size != "auto" && size != "match_input_image")
+        {
+            throw new ToApisValidationException(
+                "Size", $"Size '{size}' is not an aspect ratio. Use a ratio such as 1:1 or 16:9 (not pixels), or auto / match_input_image where the model takes them.");
+        }
+
+        // Models gain sizes over time: an undocumented one is worth a warning, not a refusal.
+        if (info is { Sizes.Length: > 0 } && !info.Sizes.Contains(size))
+        {
+            WriteWarning($"Size '{size}' is not documented for {model} (documented: {string.Join(", ", info.Sizes)}); sending it anyway.");
+        }
+    }
+
+    private static void CheckImageUrls(List<string> imageUrls, string model, ModelInfo? info)
+    {
+        foreach (var url in imageUrls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new ToApisValidationException(
+                    "ImageUrl", $"'{Shorten(url)}' is not a public http(s) URL. The service no longer accepts base64 or local paths: upload the file first (Send-ToApisFile) and pass its Url.");
+            }
+        }
+
+        if (info is not null && imageUrls.Count > info.MaxReferenceImages)
+        {
+            throw new ToApisValidationException(
+                "ImageUrl", $"{imageUrls.Count} reference images given; {model} accepts at most {info.MaxReferenceImages}.");
+        }
+    }
+
+    private Dictionary<string, object?> BuildMetadata()
+    {
+        var metadata = PSValues.ToDictionary(Metadata);
+        SetIfGiven(metadata, "temperature", Temperature);
+        SetIfGiven(metadata, "topP", TopP);
+        SetIfGiven(metadata, "maxOutputTokens", MaxOutputTokens);
+        SetIfGiven(metadata, "personGeneration", PersonGeneration);
+        if (OutputMimeType is not null || CompressionQuality is not null)
+        {
+            var options = metadata.TryGetValue("imageOutputOptions", out var existing) && existing is Dictionary<string, object?> given
+                ? given
+                : new Dictionary<string, object?>();
+            SetIfGiven(options, "mimeType", OutputMimeType);
+            SetIfGiven(options, "compressionQuality", CompressionQuality);
+            metadata["imageOutputOptions"] = options;
+        }
+
+        if (SafetySetting is not null)
+        {
+            var settings = SafetySetting.Select(PSValues.ToDictionary).ToList();
+            if (settings.FirstOrDefault(s => !s.ContainsKey("category") || !s.ContainsKey("threshold")) is { } incomplete)
+            {
+                throw new ToApisValidationException(
+                    "SafetySetting", $"Each -SafetySetting needs a category and a threshold, e.g. @{{ category = 'HARM_CATEGORY_HATE_SPEECH'; threshold = 'BLOCK_ONLY_HIGH' }}; got keys: {string.Join(", ", incomplete.Keys)}.");
+            }
+
+            metadata["safetySettings"] = settings;
+        }
+
+        return metadata;
+    }
+
+    private static void SetIfGiven(IDictionary<string, object?> target, string key, object? value)
+    {
+        if (value is not null)
+        {
+            target[key] = value;
+        }
+    }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+}

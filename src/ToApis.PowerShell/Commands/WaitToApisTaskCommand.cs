@@ -1,0 +1,108 @@
+using System;
+using System.Management.Automation;
+using ToApis.Client;
+using ToApis.Client.Polling;
+using ToApis.Models;
+
+namespace ToApis.Commands;
+
+/// <summary>
+/// Waits for tasks and emits each one as soon as it completes, while more are still arriving.
+/// A failed or timed-out task is a non-terminating error; the others go on.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Wait, "ToApisTask", DefaultParameterSetName = TaskInput.TaskSet)]
+[OutputType(typeof(ToApisTask))]
+public sealed class WaitToApisTaskCommand : ToApisApiCmdletBase
+{
+    private TaskWaiter? _waiter;
+
+    /// <summary>Tasks from New-ToApisImage or Get-ToApisTask.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = TaskInput.TaskSet)]
+    [ValidateNotNull]
+    public ToApisTask[] Task { get; set; } = Array.Empty<ToApisTask>();
+
+    /// <summary>Task ids, or the client_business_id values they were submitted with.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TaskInput.IdSet)]
+    [Alias("TaskId", "task_id")]
+    [ValidateNotNullOrEmpty]
+    public string[] Id { get; set; } = Array.Empty<string>();
+
+    /// <summary>How long to wait for each task, in seconds, from when this command receives it.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; } = 300;
+
+    /// <summary>
+    /// Seconds between looks at a running task (jittered up to twice this). Default: the contract's cadence,
+    /// 5 s then 5–10 s. Values under 5 s are used only against a service on this machine (the emulator).
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.001, 3600)]
+    public double PollIntervalSec { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        _waiter = new TaskWaiter(
+            Client, ChooseCadence(), TimeSpan.FromSeconds(TimeoutSec),
+            outcome => Mailbox.Post(() => Emit(outcome)), CancelToken);
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var task in TaskInput.From(Id, Task))
+        {
+            _waiter!.Add(task, TaskInput.HasKnownStatus(task));
+        }
+
+        // Emit whatever finished while this input was arriving.
+        Mailbox.RunPending();
+    }
+
+    protected override void EndProcessing()
+    {
+        _waiter!.CompleteAdding();
+        Await(_waiter.Completion);
+    }
+
+    private PollingCadence ChooseCadence()
+    {
+        if (PollIntervalSec <= 0)
+        {
+            return PollingCadence.Contract;
+        }
+
+        var interval = TimeSpan.FromSeconds(PollIntervalSec);
+        if (interval < PollingCadence.ContractMinimum && !ToApisConnectionSettings.IsLoopback(ActiveSession.BaseUri))
+        {
+            WriteWarning($"-PollIntervalSec {PollIntervalSec} is faster than the service allows; polling every 5 s instead.");
+            interval = PollingCadence.ContractMinimum;
+        }
+
+        return PollingCadence.Every(interval);
+    }
+
+    private void Emit(WaitOutcome outcome)
+    {
+        var task = outcome.Task;
+        switch (outcome.Kind)
+        {
+            case WaitOutcomeKind.Completed:
+                WriteObject(task);
+                break;
+            case WaitOutcomeKind.Failed:
+                WriteError(ErrorRecords.Create(
+                    new ToApisTaskFailedException(task), "ToApis.TaskFailed", ErrorCategory.InvalidResult, task,
+                    "The service made no image for this item: adjust the prompt or parameters as the message says and submit it again."));
+                break;
+            case WaitOutcomeKind.TimedOut:
+                WriteError(ErrorRecords.Create(
+                    new TimeoutException($"Task {task.Id} did not finish within {TimeoutSec} s (last status '{task.Status}', {task.Progress}%)."),
+                    "ToApis.TaskTimeout", ErrorCategory.OperationTimeout, task,
+                    $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec."));
+                break;
+            default:
+                WriteFailure(outcome.Error!, task);
+                break;
+        }
+    }
+}
