@@ -1,0 +1,126 @@
+#Requires -Version 7.0
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates the ToApis module.
+
+.DESCRIPTION
+    Build  lays out the importable module folder out/ToApis (manifest, assembly, dependencies).
+    Test   runs the xunit suite (the hosted PowerShell engine against the emulator), then the Pester
+           suite against out/ToApis in a fresh pwsh when Pester 5 is installed.
+    Demo   builds, starts the local ToAPIs emulator, runs examples/prompts.csv through
+           New-ToApisImage | Wait-ToApisTask, prints the results and stops the emulator. No key needed.
+
+.EXAMPLE
+    ./build.ps1 -Task Build
+
+.EXAMPLE
+    ./build.ps1 -Task Test
+
+.EXAMPLE
+    ./build.ps1 -Task Demo
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$RepoRoot = $PSScriptRoot
+$ModuleFolder = Join-Path $RepoRoot 'out' 'ToApis'
+
+function Invoke-DotNet {
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    & dotnet @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Invoke-BuildTask {
+    Write-Host "Building out/ToApis ($Configuration)" -ForegroundColor Cyan
+    Invoke-DotNet build (Join-Path $RepoRoot 'src' 'ToApis.PowerShell' 'ToApis.PowerShell.csproj') -c $Configuration --nologo
+}
+
+function Invoke-TestTask {
+    Write-Host 'Running the xunit suite' -ForegroundColor Cyan
+    Invoke-DotNet test (Join-Path $RepoRoot 'ToApis.sln') -c $Configuration --nologo
+
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.0.0') | Select-Object -First 1
+    if (-not $pester) {
+        Write-Warning 'Pester 5 is not installed: skipping tests/Pester. Install it with: Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser'
+        return
+    }
+
+    Write-Host "Running the Pester suite with Pester $($pester.Version) in a fresh pwsh" -ForegroundColor Cyan
+    $pesterScript = @"
+Import-Module Pester -MinimumVersion 5.0.0
+`$config = New-PesterConfiguration
+`$config.Run.Path = '$(Join-Path $RepoRoot 'tests' 'Pester')'
+`$config.Run.Exit = `$true
+`$config.Output.Verbosity = 'Detailed'
+Invoke-Pester -Configuration `$config
+"@
+    & pwsh -NoProfile -NonInteractive -Command $pesterScript
+    if ($LASTEXITCODE -ne 0) {
+        throw "Pester reported $LASTEXITCODE failed test(s)."
+    }
+}
+
+function Start-Emulator {
+    param([string] $ReadyFile, [string[]] $Options)
+    $project = Join-Path $RepoRoot 'src' 'ToApis.Emulator' 'ToApis.Emulator.csproj'
+    Invoke-DotNet build $project -c $Configuration --nologo
+    $dll = Join-Path $RepoRoot 'src' 'ToApis.Emulator' 'bin' $Configuration 'net10.0' 'ToApis.Emulator.dll'
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList (@($dll, '--ready-file', $ReadyFile) + $Options) -PassThru -NoNewWindow
+    $deadline = (Get-Date).AddSeconds(30)
+    while (-not (Test-Path $ReadyFile)) {
+        if ($process.HasExited -or (Get-Date) -gt $deadline) {
+            throw 'The emulator did not start; run it by hand to see why: dotnet run --project src/ToApis.Emulator'
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    return $process
+}
+
+function Invoke-DemoTask {
+    Invoke-BuildTask
+    $readyFile = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-emulator-$PID.json"
+    Remove-Item $readyFile -ErrorAction SilentlyContinue
+    # Latencies of 5-30 s, compressed 20 times, so the demo takes seconds.
+    $emulator = Start-Emulator -ReadyFile $readyFile -Options @('--time-scale', '0.05')
+    try {
+        $endpoint = Get-Content $readyFile -Raw | ConvertFrom-Json
+        Write-Host "Emulator at $($endpoint.baseUrl)" -ForegroundColor Cyan
+
+        Import-Module (Join-Path $ModuleFolder 'ToApis.psd1') -Force
+        Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey (ConvertTo-SecureString $endpoint.apiKey -AsPlainText -Force)
+
+        $tasks = Import-Csv (Join-Path $RepoRoot 'examples' 'prompts.csv') |
+            New-ToApisImage |
+            Wait-ToApisTask -PollIntervalSec 0.5
+
+        $tasks | Format-Table -AutoSize -Property @(
+            @{ Name = 'Name'; Expression = { $_.InputObject.Name } }
+            'Id', 'Status', 'Size'
+            @{ Name = 'Image'; Expression = { $_.ImageUrls -join ', ' } }
+        )
+        Write-Host "$(@($tasks).Count) task(s) completed." -ForegroundColor Green
+    }
+    finally {
+        if (Get-Command Disconnect-ToApis -ErrorAction SilentlyContinue) {
+            Disconnect-ToApis
+        }
+        Stop-Process -Id $emulator.Id -ErrorAction SilentlyContinue
+        Remove-Item $readyFile -ErrorAction SilentlyContinue
+    }
+}
+
+foreach ($name in $Task) {
+    & "Invoke-$($name)Task"
+}

@@ -1,0 +1,94 @@
+#Requires -Version 7.0
+# Pester 5 tests against the built module folder (out/ToApis) and the local emulator.
+# Run through ./build.ps1 -Task Test, which builds both first.
+
+BeforeAll {
+    $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+    Import-Module (Join-Path $repoRoot 'out' 'ToApis' 'ToApis.psd1') -Force
+
+    $emulatorDll = Get-ChildItem (Join-Path $repoRoot 'src' 'ToApis.Emulator' 'bin') -Recurse -Filter 'ToApis.Emulator.dll' |
+        Sort-Object LastWriteTime -Descending |
+        Select-Object -First 1
+    if (-not $emulatorDll) {
+        throw 'The emulator is not built: run ./build.ps1 -Task Test (or dotnet build) first.'
+    }
+
+    $readyFile = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-$PID.json"
+    $emulatorLog = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-$PID.log"
+    Remove-Item $readyFile -ErrorAction SilentlyContinue
+    $emulator = Start-Process -FilePath 'dotnet' -PassThru -RedirectStandardOutput $emulatorLog `
+        -ArgumentList $emulatorDll.FullName, '--time-scale', '0.001', '--ready-file', $readyFile
+    $deadline = (Get-Date).AddSeconds(30)
+    while (-not (Test-Path $readyFile)) {
+        if ($emulator.HasExited -or (Get-Date) -gt $deadline) {
+            throw "The emulator did not start: $(Get-Content $emulatorLog -Raw -ErrorAction SilentlyContinue)"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+
+    $endpoint = Get-Content $readyFile -Raw | ConvertFrom-Json
+    Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey (ConvertTo-SecureString $endpoint.apiKey -AsPlainText -Force)
+}
+
+AfterAll {
+    Disconnect-ToApis
+    if ($emulator) {
+        Stop-Process -Id $emulator.Id -ErrorAction SilentlyContinue
+    }
+    Remove-Item $readyFile, $emulatorLog -ErrorAction SilentlyContinue
+}
+
+Describe 'Module' {
+    It 'exports exactly its cmdlets' {
+        $names = (Get-Command -Module ToApis).Name | Sort-Object
+        $names | Should -Be @('Connect-ToApis', 'Disconnect-ToApis', 'Get-ToApisTask', 'New-ToApisImage', 'Wait-ToApisTask')
+    }
+
+    It 'has a valid manifest' {
+        { Test-ModuleManifest (Join-Path $repoRoot 'ToApis.psd1') -ErrorAction Stop } | Should -Not -Throw
+    }
+}
+
+Describe 'New-ToApisImage | Wait-ToApisTask' {
+    It 'runs a real CSV file end to end and keeps each row' {
+        $rows = Import-Csv (Join-Path $repoRoot 'examples' 'prompts.csv')
+        $tasks = $rows | New-ToApisImage | Wait-ToApisTask -PollIntervalSec 0.05
+
+        $tasks | Should -HaveCount $rows.Count
+        $tasks.Status | Sort-Object -Unique | Should -Be 'completed'
+        ($tasks.InputObject.Name | Sort-Object) | Should -Be ($rows.Name | Sort-Object)
+        foreach ($task in $tasks) {
+            $task.ImageUrls | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    It 'binds a prompt by value' {
+        $task = 'A red fox asleep in the snow' | New-ToApisImage | Wait-ToApisTask -PollIntervalSec 0.05
+        $task.Prompt | Should -Be 'A red fox asleep in the snow'
+        $task.Status | Should -Be 'completed'
+    }
+
+    It 'submits nothing under -WhatIf' {
+        'A teapot' | New-ToApisImage -WhatIf | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a pixel size before sending anything' {
+        { New-ToApisImage 'A teapot' -Size 1024x1024 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ToApis.InvalidParameter,ToApis.Commands.NewToApisImageCommand'
+    }
+}
+
+Describe 'Get-ToApisTask' {
+    It 'binds by value and by property name' {
+        $submitted = New-ToApisImage 'A lighthouse at dawn'
+        (Get-ToApisTask -Id $submitted.Id).Id | Should -Be $submitted.Id
+        ($submitted.Id | Get-ToApisTask).Id | Should -Be $submitted.Id
+        ([pscustomobject]@{ TaskId = $submitted.Id } | Get-ToApisTask).Id | Should -Be $submitted.Id
+        ($submitted | Get-ToApisTask).Prompt | Should -Be 'A lighthouse at dawn'
+    }
+
+    It 'reports an unknown task as not found' {
+        { Get-ToApisTask -Id 'tsk_img_does_not_exist' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ToApis.TaskNotFound,ToApis.Commands.GetToApisTaskCommand'
+    }
+}

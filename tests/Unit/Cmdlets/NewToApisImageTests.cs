@@ -1,0 +1,190 @@
+using System.Collections;
+using System.Management.Automation;
+using ToApis.Emulator;
+using ToApis.Models;
+using ToApis.Tests.Infrastructure;
+using Xunit;
+
+namespace ToApis.Tests.Cmdlets;
+
+public sealed class NewToApisImageTests
+{
+    private const string CsvRows = """
+        $rows = 1..20 | ForEach-Object { [pscustomobject]@{ Name = "row$_"; Prompt = "A lighthouse number $_"; Size = '16:9'; Model = ''; Count = '' } }
+        """;
+
+    [Fact]
+    public async Task Twenty_csv_rows_complete_with_urls_and_exactly_twenty_submits()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run(CsvRows + $";\n$rows | New-ToApisImage | Wait-ToApisTask {EmulatedService.FastPolling}");
+
+        Assert.Empty(result.Errors);
+        var tasks = result.OutputOf<ToApisTask>().ToList();
+        Assert.Equal(20, tasks.Count);
+        Assert.All(tasks, task =>
+        {
+            Assert.Equal("completed", task.Status);
+            Assert.NotEmpty(task.ImageUrls);
+            Assert.StartsWith(service.Emulator.FilesBaseUri.ToString(), task.ImageUrls[0]);
+            Assert.Equal("16:9", task.Size);
+            Assert.NotNull(task.ExpiresAt);
+        });
+        // Each task still carries its row, so later cmdlets can use the other columns.
+        var names = tasks.Select(t => ((PSObject)t.InputObject!).Properties["Name"].Value).OrderBy(n => n).ToList();
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"row{i}").OrderBy(n => n), names);
+        // Exactly one task per row; any extra POSTs were 429s, which create nothing and are retried.
+        Assert.Equal(20, service.Emulator.Stats.TasksCreated);
+        Assert.Equal(20, service.Submits - service.Emulator.Stats.RateLimitedResponses);
+    }
+
+    [Fact]
+    public async Task Prompts_bind_by_value_and_keep_the_prompt()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("'A red fox', 'A blue whale' | New-ToApisImage");
+
+        Assert.Empty(result.Errors);
+        var tasks = result.OutputOf<ToApisTask>().ToList();
+        Assert.Equal(new[] { "A red fox", "A blue whale" }, tasks.Select(t => t.Prompt));
+        Assert.Equal(new[] { "A red fox", "A blue whale" }, tasks.Select(t => t.InputObject));
+        Assert.All(tasks, t => Assert.Equal("gemini-2.5-flash-image-official", t.Model));
+        Assert.All(tasks, t => Assert.StartsWith("toapis-ps-", t.ClientBusinessId));
+        Assert.Equal(2, service.Submits);
+    }
+
+    [Fact]
+    public async Task WhatIf_submits_nothing()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run(CsvRows + ";\n$rows | New-ToApisImage -WhatIf");
+
+        Assert.Empty(result.Output);
+        Assert.Empty(result.Errors);
+        Assert.Equal(0, service.Emulator.Stats.TasksCreated);
+        Assert.Equal(0, service.Submits);
+    }
+
+    [Theory]
+    [InlineData("[pscustomobject]@{ Prompt = '   ' }", "Prompt")]
+    [InlineData("[pscustomobject]@{ Name = 'no prompt column' }", "Prompt")]
+    [InlineData("[pscustomobject]@{ Prompt = 'p'; Size = '1024x1024' }", "Size")]
+    [InlineData("[pscustomobject]@{ Prompt = 'p'; ImageUrl = 'C:\\refs\\cat.png' }", "ImageUrl")]
+    [InlineData("[pscustomobject]@{ Prompt = 'p'; ImageUrl = 'data:image/png;base64,iVBORw0KGgo=' }", "ImageUrl")]
+    [InlineData("[pscustomobject]@{ Prompt = 'p'; Url = @('https://a/1.png','https://a/2.png','https://a/3.png','https://a/4.png') }", "ImageUrl")]
+    [InlineData("[pscustomobject]@{ Prompt = 'p'; Count = '2' }", "Count")]
+    [InlineData("[pscustomobject]@{ Prompt = ('x' * 1001); Model = 'gpt-4o-image' }", "Prompt")]
+    public async Task Bad_rows_get_one_error_each_naming_the_field_and_the_rest_go_on(string badRow, string field)
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run($"$bad = {badRow}; [pscustomobject]@{{ Prompt = 'good one' }}, $bad, [pscustomobject]@{{ Prompt = 'good two' }} | New-ToApisImage");
+
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.InvalidParameter", ErrorCategory.InvalidArgument);
+        Assert.Contains(field, error.ErrorDetails.RecommendedAction);
+        Assert.IsType<PSCustomObject>(ErrorAssert.Target(error));
+        Assert.Equal(new[] { "good one", "good two" }, result.OutputOf<ToApisTask>().Select(t => t.Prompt));
+        Assert.Equal(2, service.Submits);
+    }
+
+    [Theory]
+    [InlineData("New-ToApisImage 'p' -SafetySetting @{ category = 'HARM_CATEGORY_HATE_SPEECH' }", "threshold")]
+    [InlineData("New-ToApisImage 'p' -ExtraBody @{ n = '1' }", "-Count")]
+    [InlineData("New-ToApisImage 'p' -ExtraBody @{ model = 'other' }", "-Model")]
+    public async Task Parameters_that_cannot_be_sent_are_refused_before_sending(string script, string advice)
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run(script);
+
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.InvalidParameter", ErrorCategory.InvalidArgument);
+        Assert.Contains(advice, error.Exception.Message);
+        Assert.Equal(0, service.Submits);
+    }
+
+    [Fact]
+    public async Task Undocumented_size_warns_and_is_sent()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("New-ToApisImage 'p' -Model 'some-new-model' -Size '7:3'; New-ToApisImage 'p' -Size '2:1'");
+
+        Assert.Contains(result.Warnings, w => w.Message.Contains("'2:1' is not documented"));
+        Assert.Equal(2, service.Submits);
+    }
+
+    [Fact]
+    public async Task Metadata_parameters_and_extra_fields_reach_the_service()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("""
+            New-ToApisImage 'p' -Temperature 0.4 -TopP 0.9 -MaxOutputTokens 1000 -PersonGeneration ALLOW_NONE `
+                -OutputMimeType image/png -CompressionQuality 80 -SafetySetting @{ category = 'HARM_CATEGORY_HATE_SPEECH'; threshold = 'BLOCK_NONE' } `
+                -Metadata @{ custom = @{ nested = 1 } } -ClientBusinessId 'order-42' | Wait-ToApisTask -PollIntervalSec 0.02
+            """);
+
+        Assert.Empty(result.Errors);
+        var task = Assert.Single(result.OutputOf<ToApisTask>());
+        Assert.Equal("order-42", task.ClientBusinessId);
+        Assert.Equal(1, service.Emulator.Stats.TasksForClientBusinessId("order-42"));
+    }
+
+    [Fact]
+    public async Task Server_validation_error_is_per_row_with_the_server_message()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("'first', 'second' | New-ToApisImage -Model 'no-such-model'; New-ToApisImage 'third'");
+
+        Assert.Equal(2, result.Errors.Count);
+        var error = ErrorAssert.Is(result.Errors[0], "ToApis.InvalidRequest", ErrorCategory.InvalidArgument);
+        Assert.Equal("first", ErrorAssert.Target(error));
+        Assert.Contains("HTTP 400", error.Exception.Message);
+        Assert.Single(result.OutputOf<ToApisTask>());
+    }
+
+    [Fact]
+    public async Task Content_policy_rejection_is_per_row()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("'fine', 'this has forbidden-content in it', 'also fine' | New-ToApisImage");
+
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.ContentPolicyViolation", ErrorCategory.SecurityError);
+        Assert.Equal("this has forbidden-content in it", ErrorAssert.Target(error));
+        Assert.Equal(2, result.OutputOf<ToApisTask>().Count());
+    }
+
+    [Fact]
+    public async Task Empty_balance_ends_the_command_once_instead_of_failing_every_row()
+    {
+        await using var service = await EmulatedService.StartAsync(o => { o.Credits = 10; o.CreditsPerImage = 10; });
+
+        var result = service.Run("try { 'one', 'two', 'three', 'four' | New-ToApisImage } catch { $_ }");
+
+        Assert.Single(result.OutputOf<ToApisTask>());
+        var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded);
+        Assert.Equal("two", ErrorAssert.Target(error));
+        Assert.Equal(2, service.Submits);
+    }
+
+    [Theory]
+    [InlineData(EmulatorQuirks.None)]
+    [InlineData(EmulatorQuirks.IntegerErrorCodes)]
+    public async Task Wrong_key_ends_the_command_with_an_authentication_error(EmulatorQuirks quirks)
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.Quirks = quirks);
+        service.Shell.Connect(service.Emulator.BaseUri, "sk-wrong-key");
+
+        var result = service.Run("try { 'one', 'two' | New-ToApisImage } catch { $_ }");
+
+        var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.Unauthorized", ErrorCategory.AuthenticationError);
+        Assert.Contains("HTTP 401", error.Exception.Message);
+        Assert.DoesNotContain("sk-wrong-key", error.ToString());
+        Assert.Equal(1, service.Submits);
+    }
+}

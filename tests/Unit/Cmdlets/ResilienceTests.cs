@@ -1,0 +1,132 @@
+using System.Management.Automation;
+using ToApis.Emulator;
+using ToApis.Models;
+using ToApis.Tests.Infrastructure;
+using Xunit;
+
+namespace ToApis.Tests.Cmdlets;
+
+/// <summary>Faults the network and the service really produce, injected by the emulator.</summary>
+public sealed class ResilienceTests
+{
+    /// <summary>
+    /// After an ambiguous submit the client looks the task up by client_business_id: a task the server
+    /// created is recovered (one POST); only when none exists is the POST sent again. One task either way.
+    /// </summary>
+    [Theory]
+    [InlineData(FaultKind.ResetAfterProcessing, 1)]
+    [InlineData(FaultKind.Status500AfterProcessing, 1)]
+    [InlineData(FaultKind.MalformedJson, 1)]
+    [InlineData(FaultKind.TruncatedBody, 1)]
+    [InlineData(FaultKind.ResetBeforeProcessing, 2)]
+    [InlineData(FaultKind.Status503, 2)]
+    [InlineData(FaultKind.Status502HtmlPage, 2)]
+    [InlineData(FaultKind.Status500, 2)]
+    public async Task Ambiguous_submit_is_looked_up_before_it_is_sent_again(FaultKind fault, int expectedPosts)
+    {
+        await using var service = await EmulatedService.StartAsync();
+        service.Emulator.Faults.Add(FaultTarget.Submit, fault);
+
+        var result = service.Run("New-ToApisImage 'A lighthouse' -ClientBusinessId 'row-7'");
+
+        Assert.Empty(result.Errors);
+        var task = Assert.Single(result.OutputOf<ToApisTask>());
+        Assert.Equal("row-7", task.ClientBusinessId);
+        Assert.Equal("A lighthouse", task.Prompt);
+        Assert.Equal(expectedPosts, service.Submits);
+        Assert.Equal(1, service.Emulator.Stats.TasksForClientBusinessId("row-7"));
+        Assert.Contains(result.Warnings, w => w.Message.Contains("looking the task up"));
+    }
+
+    [Fact]
+    public async Task Submit_that_outlives_the_request_timeout_is_recovered_not_resent()
+    {
+        await using var service = await EmulatedService.StartAsync(connectParameters: EmulatedService.FastRetries + " -TimeoutSec 1");
+        service.Emulator.Faults.Delay = TimeSpan.FromSeconds(30);
+        service.Emulator.Faults.Add(FaultTarget.Submit, FaultKind.DelayResponse);
+
+        var result = service.Run("New-ToApisImage 'slow answer'");
+
+        Assert.Empty(result.Errors);
+        Assert.Single(result.OutputOf<ToApisTask>());
+        Assert.Equal(1, service.Submits);
+        Assert.Equal(1, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
+    public async Task Persistent_server_failure_gives_up_with_what_was_tried_and_nothing_charged()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        service.Emulator.Faults.Add(FaultTarget.Submit, FaultKind.Status500, count: 100);
+
+        var result = service.Run("'first', 'second' | New-ToApisImage");
+
+        Assert.Equal(2, result.Errors.Count);
+        var error = ErrorAssert.Is(result.Errors[0], "ToApis.ConnectionFailed", ErrorCategory.ConnectionError);
+        Assert.Contains("failed 3 times", error.Exception.Message);
+        Assert.Contains("nothing was charged", error.Exception.Message);
+        Assert.Equal("first", ErrorAssert.Target(error));
+        Assert.Equal(0, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
+    public async Task Submit_limiter_outage_is_retried_then_reported_as_rate_limited()
+    {
+        await using var service = await EmulatedService.StartAsync(
+            o => o.SubmitLimiterUnavailable = true,
+            EmulatedService.FastRetries + " -MaximumRetryCount 2");
+
+        var result = service.Run("New-ToApisImage 'p'");
+
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.RateLimited", ErrorCategory.LimitsExceeded);
+        Assert.Contains("after 3 attempts", error.Exception.Message);
+        Assert.Equal(3, service.Submits);
+        Assert.Equal(0, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
+    public async Task Rate_limited_submits_are_retried_after_retry_after_and_all_succeed()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        // Ten at once exceed the default tier's 5 per second.
+        var result = service.Run("1..10 | ForEach-Object { \"prompt $_\" } | New-ToApisImage");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(10, result.OutputOf<ToApisTask>().Count());
+        Assert.Equal(10, service.Emulator.Stats.TasksCreated);
+        Assert.True(service.Emulator.Stats.RateLimitedResponses > 0, "the test needs the limit to be hit");
+    }
+
+    [Theory]
+    [InlineData(FaultKind.Status502HtmlPage)]
+    [InlineData(FaultKind.Status503)]
+    [InlineData(FaultKind.ResetBeforeProcessing)]
+    [InlineData(FaultKind.TruncatedBody)]
+    public async Task Polls_survive_transient_failures(FaultKind fault)
+    {
+        await using var service = await EmulatedService.StartAsync();
+        service.Emulator.Faults.Add(FaultTarget.Query, fault, count: 2);
+
+        var result = service.Run($"'a', 'b' | New-ToApisImage | Wait-ToApisTask {EmulatedService.FastPolling}");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(2, result.OutputOf<ToApisTask>().Count());
+    }
+
+    [Fact]
+    public async Task Verbose_shows_method_url_status_and_latency_but_never_the_key()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        service.Emulator.Faults.Add(FaultTarget.Query, FaultKind.Status503);
+
+        var result = service.Run($"New-ToApisImage 'p' -Verbose | Wait-ToApisTask -Verbose {EmulatedService.FastPolling}");
+
+        var lines = result.Verbose.Select(v => v.Message).ToList();
+        Assert.Contains(lines, l => l.StartsWith($"POST {service.Emulator.BaseUri}v1/images/generations -> 200 OK in ") && l.EndsWith(" ms"));
+        Assert.Contains(lines, l => l.Contains("-> 503"));
+        Assert.Contains(lines, l => l.Contains("retry 1 of 5"));
+        var everything = string.Join("\n", lines.Concat(result.Warnings.Select(w => w.Message)).Concat(result.Output.Select(o => o.ToString())));
+        Assert.DoesNotContain(service.Emulator.ApiKey, everything);
+    }
+}

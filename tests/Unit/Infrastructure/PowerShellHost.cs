@@ -1,0 +1,90 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Security;
+
+namespace ToApis.Tests.Infrastructure;
+
+/// <summary>What one script run produced, stream by stream.</summary>
+public sealed record ScriptResult(
+    IReadOnlyList<PSObject> Output,
+    IReadOnlyList<ErrorRecord> Errors,
+    IReadOnlyList<WarningRecord> Warnings,
+    IReadOnlyList<VerboseRecord> Verbose)
+{
+    public IEnumerable<T> OutputOf<T>() => Output.Select(o => o.BaseObject).OfType<T>();
+}
+
+/// <summary>
+/// A real PowerShell 7.6 runspace with out/ToApis imported, as a user's session would have it.
+/// One per test: sessions are per runspace, so tests stay independent.
+/// </summary>
+public sealed class PowerShellHost : IDisposable
+{
+    private readonly Runspace _runspace;
+
+    public PowerShellHost()
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule(ModuleAssembly.ManifestPath);
+        state.ThrowOnRunspaceOpenError = true;
+        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace.Open();
+    }
+
+    /// <summary>Connects this runspace to an emulator (or any base URI) with a key passed as a SecureString.</summary>
+    public void Connect(Uri baseUri, string apiKey, string extraParameters = "")
+    {
+        var result = Run(
+            "param($uri, $key) Connect-ToApis -BaseUri $uri -ApiKey $key " + extraParameters,
+            new Hashtable { ["uri"] = baseUri.ToString(), ["key"] = Secure(apiKey) });
+        if (result.Errors.Count > 0)
+        {
+            throw new InvalidOperationException("Connect-ToApis failed: " + result.Errors[0]);
+        }
+    }
+
+    /// <summary>Runs script text; a terminating error is thrown as <see cref="RuntimeException"/>.</summary>
+    public ScriptResult Run(string script, IDictionary? parameters = null)
+    {
+        using var shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        shell.AddScript(script);
+        if (parameters is not null)
+        {
+            shell.AddParameters(parameters);
+        }
+
+        var output = shell.Invoke();
+        return new ScriptResult(
+            output.ToList(), shell.Streams.Error.ToList(), shell.Streams.Warning.ToList(), shell.Streams.Verbose.ToList());
+    }
+
+    /// <summary>Starts script text without waiting, for tests that stop a pipeline midway.</summary>
+    public PowerShell Start(string script, IDictionary? parameters = null)
+    {
+        var shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        shell.AddScript(script);
+        if (parameters is not null)
+        {
+            shell.AddParameters(parameters);
+        }
+
+        return shell;
+    }
+
+    public static SecureString Secure(string text)
+    {
+        var secure = new SecureString();
+        foreach (var c in text)
+        {
+            secure.AppendChar(c);
+        }
+
+        secure.MakeReadOnly();
+        return secure;
+    }
+
+    public void Dispose() => _runspace.Dispose();
+}
