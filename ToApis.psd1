@@ -14,6 +14,8 @@
         'New-ToApisImage'
         'Get-ToApisTask'
         'Wait-ToApisTask'
+        'Send-ToApisFile'
+        'Save-ToApisImage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -8,7 +8,8 @@
     Test   runs the xunit suite (the hosted PowerShell engine against the emulator), then the Pester
            suite against out/ToApis in a fresh pwsh when Pester 5 is installed.
     Demo   builds, starts the local ToAPIs emulator, runs examples/prompts.csv through
-           New-ToApisImage | Wait-ToApisTask, prints the results and stops the emulator. No key needed.
+           New-ToApisImage | Wait-ToApisTask | Save-ToApisImage into out/demo, prints what it made
+           and stops the emulator. No key needed.
 
 .EXAMPLE
     ./build.ps1 -Task Build
@@ -101,16 +102,14 @@ function Invoke-DemoTask {
         Import-Module (Join-Path $ModuleFolder 'ToApis.psd1') -Force
         Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey (ConvertTo-SecureString $endpoint.apiKey -AsPlainText -Force)
 
-        $tasks = Import-Csv (Join-Path $RepoRoot 'examples' 'prompts.csv') |
+        $demoFolder = Join-Path $RepoRoot 'out' 'demo'
+        $files = Import-Csv (Join-Path $RepoRoot 'examples' 'prompts.csv') |
             New-ToApisImage |
-            Wait-ToApisTask -PollIntervalSec 0.5
+            Wait-ToApisTask -PollIntervalSec 0.5 |
+            Save-ToApisImage -Path $demoFolder -FileName '{Name}' -Sidecar
 
-        $tasks | Format-Table -AutoSize -Property @(
-            @{ Name = 'Name'; Expression = { $_.InputObject.Name } }
-            'Id', 'Status', 'Size'
-            @{ Name = 'Image'; Expression = { $_.ImageUrls -join ', ' } }
-        )
-        Write-Host "$(@($tasks).Count) task(s) completed." -ForegroundColor Green
+        $files | Format-Table -AutoSize -Property Name, Length, TaskId
+        Write-Host "$(@($files).Count) image(s) saved in $demoFolder" -ForegroundColor Green
     }
     finally {
         if (Get-Command Disconnect-ToApis -ErrorAction SilentlyContinue) {

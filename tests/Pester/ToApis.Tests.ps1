@@ -41,7 +41,7 @@ AfterAll {
 Describe 'Module' {
     It 'exports exactly its cmdlets' {
         $names = (Get-Command -Module ToApis).Name | Sort-Object
-        $names | Should -Be @('Connect-ToApis', 'Disconnect-ToApis', 'Get-ToApisTask', 'New-ToApisImage', 'Wait-ToApisTask')
+        $names | Should -Be @('Connect-ToApis', 'Disconnect-ToApis', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
     }
 
     It 'has a valid manifest' {
@@ -75,6 +75,40 @@ Describe 'New-ToApisImage | Wait-ToApisTask' {
     It 'refuses a pixel size before sending anything' {
         { New-ToApisImage 'A teapot' -Size 1024x1024 -ErrorAction Stop } |
             Should -Throw -ErrorId 'ToApis.InvalidParameter,ToApis.Commands.NewToApisImageCommand'
+    }
+}
+
+Describe 'Send-ToApisFile and Save-ToApisImage' {
+    BeforeAll {
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-files-$PID"
+        $refs = Join-Path $work 'refs'
+        New-Item -ItemType Directory -Path $refs -Force | Out-Null
+        $pixel = [Convert]::FromBase64String('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==')
+        [System.IO.File]::WriteAllBytes((Join-Path $refs 'a.png'), $pixel)
+        [System.IO.File]::WriteAllBytes((Join-Path $refs 'b.png'), $pixel)
+        Set-Content -Path (Join-Path $refs 'fake.png') -Value 'not an image'
+    }
+
+    AfterAll {
+        Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'binds Get-ChildItem output and refuses a text file named .png' {
+        $uploads = Get-ChildItem $refs -Filter *.png | Send-ToApisFile -ErrorVariable uploadErrors -ErrorAction SilentlyContinue
+        $uploads | Should -HaveCount 2
+        $uploadErrors | Should -HaveCount 1
+        $uploadErrors[0].FullyQualifiedErrorId | Should -BeLike 'ToApis.UnsupportedImageType,*'
+    }
+
+    It 'saves a CSV pipeline under the Name column' {
+        $out = Join-Path $work 'out'
+        $files = Import-Csv (Join-Path $repoRoot 'examples' 'prompts.csv') |
+            New-ToApisImage | Wait-ToApisTask -PollIntervalSec 0.05 |
+            Save-ToApisImage -Path $out -FileName '{Name}'
+
+        $files | Should -HaveCount 5
+        (Get-ChildItem $out -Filter *.png).Count | Should -Be 5
+        Test-Path (Join-Path $out 'fox.png') | Should -BeTrue
     }
 }
 

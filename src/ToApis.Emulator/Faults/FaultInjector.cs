@@ -38,6 +38,12 @@ public enum FaultKind
 
     /// <summary>The request is processed; the answer declares its full Content-Length, sends half and aborts.</summary>
     TruncatedBody,
+
+    /// <summary>
+    /// The request is processed; the answer declares its full Content-Length, sends half, then stalls for
+    /// <see cref="FaultInjector.Delay"/> before the rest: a download a client can be stopped in the middle of.
+    /// </summary>
+    StallMidBody,
 }
 
 /// <summary>

@@ -59,7 +59,16 @@ internal sealed class FaultMiddleware(FaultInjector faults, EmulatorStats stats,
                 await WriteAsync(context, StatusCodes.Status200OK, "application/json", cutOff);
                 break;
             case FaultKind.TruncatedBody:
-                await SendHalfThenAbortAsync(context, processedBody);
+                await SendHalfAsync(context, processedBody);
+                context.Abort();
+                break;
+            case FaultKind.StallMidBody:
+                var sent = await SendHalfAsync(context, processedBody);
+                if (await DelayAsync(context))
+                {
+                    await context.Response.Body.WriteAsync(processedBody.AsMemory(sent), context.RequestAborted);
+                }
+
                 break;
             default:
                 throw new InvalidOperationException($"Unhandled fault {fault}.");
@@ -85,27 +94,37 @@ internal sealed class FaultMiddleware(FaultInjector faults, EmulatorStats stats,
 
     private async Task DelayThenAnswerAsync(HttpContext context, byte[] processedBody)
     {
+        if (await DelayAsync(context))
+        {
+            await context.Response.Body.WriteAsync(processedBody, context.RequestAborted);
+        }
+    }
+
+    /// <summary>Waits <see cref="FaultInjector.Delay"/>; false (and the connection aborted) if the client or the emulator gave up first.</summary>
+    private async Task<bool> DelayAsync(HttpContext context)
+    {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         try
         {
             await Task.Delay(faults.Delay, cancellation.Token);
+            return true;
         }
         catch (OperationCanceledException)
         {
             context.Abort();
-            return;
+            return false;
         }
-
-        await context.Response.Body.WriteAsync(processedBody, context.RequestAborted);
     }
 
-    private static async Task SendHalfThenAbortAsync(HttpContext context, byte[] processedBody)
+    /// <summary>Declares the full length, sends the first half and flushes it; returns the bytes sent.</summary>
+    private static async Task<int> SendHalfAsync(HttpContext context, byte[] processedBody)
     {
         var declaredLength = Math.Max(processedBody.Length, 2);
+        var half = Math.Min(processedBody.Length, declaredLength / 2);
         context.Response.ContentLength = declaredLength;
-        await context.Response.Body.WriteAsync(processedBody.AsMemory(0, Math.Min(processedBody.Length, declaredLength / 2)));
+        await context.Response.Body.WriteAsync(processedBody.AsMemory(0, half));
         await context.Response.Body.FlushAsync();
-        context.Abort();
+        return half;
     }
 
     private static async Task WriteAsync(HttpContext context, int statusCode, string contentType, byte[] body)

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Polly;
 using Polly.Timeout;
+using ToApis.Client.Files;
 using ToApis.Client.Resilience;
 using ToApis.Client.Wire;
 using ToApis.Models;
@@ -115,6 +116,37 @@ public sealed class ToApisClient
 
         var error = response.ToException($"GET /{path}");
         return error.Kind == ApiErrorKind.NotFound ? null : throw error;
+    }
+
+    /// <summary>
+    /// Uploads a checked local image as multipart field <c>file</c>. Uploads cost nothing, so unlike a submit
+    /// they are retried like reads.
+    /// </summary>
+    public async Task<ToApisUpload> UploadAsync(LocalImage image, string? purpose, CancellationToken cancellationToken)
+    {
+        const string path = "v1/uploads/images";
+        HttpContent Form()
+        {
+            var form = new MultipartFormDataContent();
+            var file = new ByteArrayContent(image.Content);
+            file.Headers.ContentType = new MediaTypeHeaderValue(image.Format.MimeType);
+            form.Add(file, "file", image.FileName);
+            if (!string.IsNullOrEmpty(purpose))
+            {
+                form.Add(new StringContent(purpose), "purpose");
+            }
+
+            return form;
+        }
+
+        var response = await SendAsync(HttpMethod.Post, path, Form, _connection.Pipelines.Query, cancellationToken)
+            .ConfigureAwait(false);
+        if (!response.IsSuccess && response.StatusCode != 400)
+        {
+            throw response.ToException($"POST /{path}");
+        }
+
+        return UploadParser.Parse(response, $"POST /{path}", image.Path);
     }
 
     private static string TaskPath(string idOrBusinessId) =>

@@ -13,7 +13,8 @@ public sealed class ToApisConnection : IDisposable
 {
     private readonly string _apiKey;
 
-    public ToApisConnection(ToApisConnectionSettings settings, string apiKey, HttpMessageHandler? handler = null)
+    public ToApisConnection(
+        ToApisConnectionSettings settings, string apiKey, HttpMessageHandler? handler = null, HttpMessageHandler? downloadHandler = null)
     {
         if (string.IsNullOrWhiteSpace(apiKey))
         {
@@ -29,9 +30,20 @@ public sealed class ToApisConnection : IDisposable
             // Per-attempt and overall limits come from the resilience pipeline, which also honours cancellation.
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
-        Http.DefaultRequestHeaders.UserAgent.ParseAdd($"ToApis-PowerShell/{typeof(ToApisConnection).Assembly.GetName().Version}");
+        Http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
         Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+
+        // Result and upload URLs are public and may redirect to a CDN: a client that never carries the key.
+        DownloadHttp = new HttpClient(
+            downloadHandler ?? new HttpClientHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 5, Proxy = settings.Proxy },
+            disposeHandler: true)
+        {
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+        DownloadHttp.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
     }
+
+    private static string UserAgent => $"ToApis-PowerShell/{typeof(ToApisConnection).Assembly.GetName().Version}";
 
     public ToApisConnectionSettings Settings { get; }
 
@@ -42,12 +54,21 @@ public sealed class ToApisConnection : IDisposable
 
     internal HttpClient Http { get; }
 
+    /// <summary>For result and upload URLs only; has no Authorization of any kind.</summary>
+    internal HttpClient DownloadHttp { get; }
+
     /// <summary>The Authorization value, built per request so it is never a default header of any client.</summary>
     internal string BearerToken => _apiKey;
 
     public ToApisClient CreateClient(IRequestLog? log = null) => new(this, log ?? NullRequestLog.Instance);
 
-    public void Dispose() => Http.Dispose();
+    public Files.ResultSaver CreateResultSaver(IRequestLog? log = null) => new(this, log ?? NullRequestLog.Instance);
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        DownloadHttp.Dispose();
+    }
 
     // Redirects are not followed: one to another host could carry the key away.
     private static HttpClientHandler CreateHandler(IWebProxy? proxy) => new()

@@ -87,3 +87,31 @@ public sealed class ToApisTaskFailedException : Exception
 
     public Models.ToApisTask Task { get; }
 }
+
+/// <summary>What is wrong with a local file or a downloaded result, in terms the user can act on.</summary>
+public enum FileProblem
+{
+    NotFound,
+    UnsupportedType,
+    TooLarge,
+    ResultExpired,
+    ResultGone,
+    IncompleteDownload,
+    OutsideTargetFolder,
+}
+
+/// <summary>A local file that cannot be uploaded, or a result that cannot be saved.</summary>
+public sealed class ToApisFileException : Exception
+{
+    public ToApisFileException(FileProblem problem, string path, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Problem = problem;
+        Path = path;
+    }
+
+    public FileProblem Problem { get; }
+
+    /// <summary>The local path or the result URL concerned.</summary>
+    public string Path { get; }
+}

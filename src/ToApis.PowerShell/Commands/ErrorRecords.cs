@@ -10,9 +10,16 @@ internal static class ErrorRecords
     public static ErrorRecord From(Exception exception, object? target) => exception switch
     {
         ToApisApiException api => FromApi(api, target),
+        UnauthorizedAccessException or System.IO.IOException => Create(
+            exception, "ToApis.FileWriteFailed", ErrorCategory.WriteError, target,
+            "Check that the folder exists, is writable and has free space, then run the command again."),
         ToApisTransportException transport => Create(
             transport, "ToApis.ConnectionFailed", ErrorCategory.ConnectionError, target,
             "Check the network, proxy and -BaseUri, then run the command again. Submits that may have reached the server are looked up by client_business_id before being resent."),
+        ToApisFileException file => FromFile(file, target),
+        ToApisTaskFailedException failed => Create(
+            failed, "ToApis.TaskFailed", ErrorCategory.InvalidResult, target,
+            "The service made no image for this item: adjust the prompt or parameters as the message says and submit it again."),
         ToApisValidationException validation => Create(
             validation, "ToApis.InvalidParameter", ErrorCategory.InvalidArgument, target,
             $"Correct the value of {validation.Field} and run the command again for this item."),
@@ -26,6 +33,25 @@ internal static class ErrorRecords
         var record = new ErrorRecord(exception, errorId, category, target);
         record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
         return record;
+    }
+
+    private static ErrorRecord FromFile(ToApisFileException error, object? target)
+    {
+        var (id, category, action) = error.Problem switch
+        {
+            FileProblem.NotFound => ("ToApis.FileNotFound", ErrorCategory.ObjectNotFound,
+                "Check the path; use -LiteralPath for names that contain wildcard characters such as [ ]."),
+            FileProblem.UnsupportedType => ("ToApis.UnsupportedImageType", ErrorCategory.InvalidData,
+                $"Convert the file to one of {ImageFormats.Supported}; the type is judged by the file's content, not its extension."),
+            FileProblem.TooLarge => ("ToApis.FileTooLarge", ErrorCategory.LimitsExceeded,
+                "Shrink or recompress the image to at most 10 MB, then send it again."),
+            FileProblem.ResultExpired or FileProblem.ResultGone => ("ToApis.ResultExpired", ErrorCategory.ResourceUnavailable,
+                "Result URLs last 24 h after completion: submit the prompt again with New-ToApisImage and save the new task promptly."),
+            FileProblem.OutsideTargetFolder => ("ToApis.UnsafeFileName", ErrorCategory.SecurityError,
+                "Use a -FileName template that names a file, not a path."),
+            _ => ("ToApis.FileError", ErrorCategory.WriteError, "Check the message above and try again."),
+        };
+        return Create(error, id, category, target, action);
     }
 
     private static ErrorRecord FromApi(ToApisApiException error, object? target)

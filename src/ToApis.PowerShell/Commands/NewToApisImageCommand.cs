@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using ToApis.Client;
+using ToApis.Client.Files;
 using ToApis.Client.Wire;
 using ToApis.Models;
 
@@ -58,6 +59,11 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
     [AllowEmptyString]
     public string[] ImageUrl { get; set; } = Array.Empty<string>();
 
+    /// <summary>Local reference images (wildcards allowed): checked, uploaded, then sent as image_urls.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ImagePath { get; set; }
+
     /// <summary>Model-specific parameters, sent as the request's metadata object unchanged.</summary>
     [Parameter]
     public Hashtable? Metadata { get; set; }
@@ -103,6 +109,7 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
     [Parameter]
     public Hashtable? ExtraBody { get; set; }
 
+    private readonly Dictionary<string, string> _uploadedThisRun = new(StringComparer.Ordinal);
     private bool _promptOnCommandLine;
 
     protected override void BeginProcessing() =>
@@ -113,12 +120,14 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
     {
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
         GenerationRequest request;
+        List<LocalImage> localImages;
         try
         {
             CheckPromptCameFromTheInput();
-            request = BuildRequest();
+            localImages = ReadLocalImages();
+            request = BuildRequest(localImages.Count);
         }
-        catch (ToApisValidationException invalid)
+        catch (Exception invalid) when (invalid is ToApisValidationException or ToApisFileException)
         {
             WriteFailure(invalid, input);
             return;
@@ -131,6 +140,11 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
 
         try
         {
+            foreach (var image in localImages)
+            {
+                request.ImageUrls.Add(UploadOnce(image));
+            }
+
             var task = Await(Client.SubmitAsync(request, CancelToken));
             task.Prompt = request.Prompt;
             task.Size = request.Size;
@@ -159,7 +173,30 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
         }
     }
 
-    private GenerationRequest BuildRequest()
+    /// <summary>A reference shared by many rows (-ImagePath on the command line) is uploaded once per command.</summary>
+    private string UploadOnce(LocalImage image)
+    {
+        if (!_uploadedThisRun.TryGetValue(image.Path, out var url))
+        {
+            url = Await(Client.UploadAsync(image, null, CancelToken)).Url;
+            _uploadedThisRun[image.Path] = url;
+        }
+
+        return url;
+    }
+
+    private List<LocalImage> ReadLocalImages()
+    {
+        var images = new List<LocalImage>();
+        foreach (var (_, path, error) in ResolveFilePaths(ImagePath ?? Array.Empty<string>(), literal: false))
+        {
+            images.Add(error is null ? LocalImage.Read(path!) : throw error);
+        }
+
+        return images;
+    }
+
+    private GenerationRequest BuildRequest(int localImageCount)
     {
         var prompt = Prompt.Trim();
         if (prompt.Length == 0)
@@ -188,7 +225,7 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
         }
 
         var imageUrls = ImageUrl.Select(NullIfBlank).OfType<string>().ToList();
-        CheckImageUrls(imageUrls, model, info);
+        CheckImageUrls(imageUrls, localImageCount, model, info);
 
         var extra = PSValues.ToDictionary(ExtraBody);
         if (extra.Keys.FirstOrDefault(ReservedFields.Contains) is { } reserved)
@@ -225,7 +262,7 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
         }
     }
 
-    private static void CheckImageUrls(List<string> imageUrls, string model, ModelInfo? info)
+    private static void CheckImageUrls(List<string> imageUrls, int localImageCount, string model, ModelInfo? info)
     {
         foreach (var url in imageUrls)
         {
@@ -236,10 +273,12 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
             }
         }
 
-        if (info is not null && imageUrls.Count > info.MaxReferenceImages)
+        var total = imageUrls.Count + localImageCount;
+        if (info is not null && total > info.MaxReferenceImages)
         {
             throw new ToApisValidationException(
-                "ImageUrl", $"{imageUrls.Count} reference images given; {model} accepts at most {info.MaxReferenceImages}.");
+                localImageCount > 0 ? "ImagePath" : "ImageUrl",
+                $"{total} reference images given; {model} accepts at most {info.MaxReferenceImages}. Nothing was uploaded or submitted.");
         }
     }
 

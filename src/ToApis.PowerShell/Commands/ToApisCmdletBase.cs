@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,6 +14,8 @@ namespace ToApis.Commands;
 /// </summary>
 public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 {
+    private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(1);
+
     private readonly CancellationTokenSource _cancellation = new();
     private bool _disposed;
 
@@ -40,8 +44,19 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
             Mailbox.RunUntil(work, CancelToken);
             work.GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        catch (Exception stop) when (stop is PipelineStoppedException || (stop is OperationCanceledException && CancelToken.IsCancellationRequested))
         {
+            // A write can notice the stop before StopProcessing has cancelled the work: cancel it here too,
+            // then give it a moment to unwind (close connections, delete partial files) so nothing outlives the stop.
+            _cancellation.Cancel();
+            try
+            {
+                work.Wait(StopGracePeriod);
+            }
+            catch (AggregateException)
+            {
+            }
+
             throw new PipelineStoppedException();
         }
     }
@@ -59,6 +74,38 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
 
         WriteError(record);
+    }
+
+    /// <summary>
+    /// File-system paths for -Path (wildcards expanded) or -LiteralPath values, resolved against the current
+    /// PowerShell location. A path that matches nothing yields a <see cref="ToApisFileException"/> in its place.
+    /// </summary>
+    internal IEnumerable<(string Input, string? Path, Exception? Error)> ResolveFilePaths(IEnumerable<string> paths, bool literal)
+    {
+        foreach (var input in paths)
+        {
+            List<string> resolved;
+            try
+            {
+                resolved = literal
+                    ? new List<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(input) }
+                    : GetResolvedProviderPathFromPSPath(input, out _).ToList();
+            }
+            catch (Exception error) when (error is ItemNotFoundException or DriveNotFoundException or ProviderNotFoundException)
+            {
+                resolved = new List<string>();
+            }
+
+            if (resolved.Count == 0)
+            {
+                yield return (input, null, new ToApisFileException(FileProblem.NotFound, input, $"No file matches '{input}'."));
+            }
+
+            foreach (var path in resolved)
+            {
+                yield return (input, path, null);
+            }
+        }
     }
 
     public void Dispose()

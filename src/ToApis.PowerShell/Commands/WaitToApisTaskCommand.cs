@@ -90,9 +90,7 @@ public sealed class WaitToApisTaskCommand : ToApisApiCmdletBase
                 WriteObject(task);
                 break;
             case WaitOutcomeKind.Failed:
-                WriteError(ErrorRecords.Create(
-                    new ToApisTaskFailedException(task), "ToApis.TaskFailed", ErrorCategory.InvalidResult, task,
-                    "The service made no image for this item: adjust the prompt or parameters as the message says and submit it again."));
+                WriteError(ErrorRecords.From(new ToApisTaskFailedException(task), task));
                 break;
             case WaitOutcomeKind.TimedOut:
                 WriteError(ErrorRecords.Create(

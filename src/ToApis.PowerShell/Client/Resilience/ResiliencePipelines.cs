@@ -29,6 +29,7 @@ internal sealed class ResiliencePipelines
         Submit = Build(settings, outcome => outcome.Result is { } response
             ? response.IsRateLimited
             : IsProvablyNotSent(outcome.Exception));
+        Download = Build<long>(settings, outcome => IsTransient(outcome.Exception));
     }
 
     /// <summary>For GETs and other requests that change nothing.</summary>
@@ -36,6 +37,9 @@ internal sealed class ResiliencePipelines
 
     /// <summary>For POSTs that create a billable task.</summary>
     public ResiliencePipeline<ApiResponse> Submit { get; }
+
+    /// <summary>For result downloads: a whole attempt (to a temporary file) is retried on transient failures.</summary>
+    public ResiliencePipeline<long> Download { get; }
 
     /// <summary>The connection was refused or the host unknown: no byte of the request reached a server.</summary>
     public static bool IsProvablyNotSent(Exception? exception) =>
@@ -46,9 +50,12 @@ internal sealed class ResiliencePipelines
         exception is HttpRequestException or IOException or TimeoutRejectedException;
 
     private static ResiliencePipeline<ApiResponse> Build(
-        ToApisConnectionSettings settings, Func<Outcome<ApiResponse>, bool> shouldRetry)
+        ToApisConnectionSettings settings, Func<Outcome<ApiResponse>, bool> shouldRetry) =>
+        Build<ApiResponse>(settings, shouldRetry);
+
+    private static ResiliencePipeline<T> Build<T>(ToApisConnectionSettings settings, Func<Outcome<T>, bool> shouldRetry)
     {
-        var retry = new RetryStrategyOptions<ApiResponse>
+        var retry = new RetryStrategyOptions<T>
         {
             ShouldHandle = args => new ValueTask<bool>(shouldRetry(args.Outcome)),
             MaxRetryAttempts = Math.Max(0, settings.MaximumRetryCount),
@@ -58,7 +65,7 @@ internal sealed class ResiliencePipelines
             MaxDelay = settings.MaximumRetryDelay,
             // The server knows best how long its bucket needs; never wait longer than the cap.
             DelayGenerator = args => new ValueTask<TimeSpan?>(
-                args.Outcome.Result?.RetryAfter is { } serverDelay
+                (args.Outcome.Result as ApiResponse)?.RetryAfter is { } serverDelay
                     ? serverDelay < settings.MaximumRetryDelay ? serverDelay : settings.MaximumRetryDelay
                     : null),
             OnRetry = args =>
@@ -66,7 +73,7 @@ internal sealed class ResiliencePipelines
                 if (args.Context.Properties.TryGetValue(LogKey, out var log))
                 {
                     args.Context.Properties.TryGetValue(RequestKey, out var request);
-                    var reason = args.Outcome.Result is { } response
+                    var reason = args.Outcome.Result is ApiResponse response
                         ? $"HTTP {response.StatusCode} {response.Error.Message}"
                         : args.Outcome.Exception?.Message;
                     log.Verbose($"{request}: retry {args.AttemptNumber + 1} of {settings.MaximumRetryCount} in {args.RetryDelay.TotalSeconds:0.##} s after {reason}");
@@ -76,7 +83,7 @@ internal sealed class ResiliencePipelines
             },
         };
 
-        return new ResiliencePipelineBuilder<ApiResponse>()
+        return new ResiliencePipelineBuilder<T>()
             .AddTimeout(settings.OverallTimeout)
             .AddRetry(retry)
             .AddTimeout(settings.RequestTimeout)

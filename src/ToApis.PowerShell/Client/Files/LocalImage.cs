@@ -1,0 +1,45 @@
+using System.IO;
+
+namespace ToApis.Client.Files;
+
+/// <summary>A local image checked the way the upload endpoint will check it, before any byte is sent.</summary>
+public sealed class LocalImage
+{
+    private LocalImage(string path, byte[] content, ImageFormat format)
+    {
+        Path = path;
+        Content = content;
+        Format = format;
+    }
+
+    public string Path { get; }
+
+    public byte[] Content { get; }
+
+    public ImageFormat Format { get; }
+
+    public string FileName => System.IO.Path.GetFileName(Path);
+
+    public static LocalImage Read(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new ToApisFileException(FileProblem.NotFound, path, $"File '{path}' does not exist.");
+        }
+
+        if (file.Length > ImageFormats.MaxUploadBytes)
+        {
+            throw new ToApisFileException(
+                FileProblem.TooLarge, path,
+                $"File '{path}' is {file.Length / (1024.0 * 1024.0):0.#} MB; the upload limit is {ImageFormats.MaxUploadBytes / (1024 * 1024)} MB.");
+        }
+
+        var content = File.ReadAllBytes(path);
+        var format = ImageFormats.Detect(content)
+            ?? throw new ToApisFileException(
+                FileProblem.UnsupportedType, path,
+                $"File '{path}' is not a {ImageFormats.Supported} image (judged by its content, not its name).");
+        return new LocalImage(path, content, format);
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+
+namespace ToApis.Client;
+
+/// <summary>An image type recognised by its first bytes, never by its file name.</summary>
+public sealed record ImageFormat(string Name, string MimeType, string Extension);
+
+/// <summary>
+/// The four types the upload endpoint accepts (JPEG, PNG, WebP, GIF), told apart by magic bytes: a text
+/// file renamed to .png is not a PNG, and a result URL's extension may not match what it serves.
+/// </summary>
+public static class ImageFormats
+{
+    public static readonly ImageFormat Jpeg = new("JPEG", "image/jpeg", ".jpg");
+    public static readonly ImageFormat Png = new("PNG", "image/png", ".png");
+    public static readonly ImageFormat WebP = new("WebP", "image/webp", ".webp");
+    public static readonly ImageFormat Gif = new("GIF", "image/gif", ".gif");
+
+    /// <summary>Bytes needed to recognise every supported type.</summary>
+    public const int HeaderLength = 12;
+
+    /// <summary>The upload endpoint's documented limit.</summary>
+    public const long MaxUploadBytes = 10L * 1024 * 1024;
+
+    public const string Supported = "JPEG, PNG, WebP, GIF";
+
+    public static ImageFormat? Detect(byte[] header, int length)
+    {
+        bool StartsWith(int offset, params byte[] magic)
+        {
+            if (length < offset + magic.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < magic.Length; i++)
+            {
+                if (header[offset + i] != magic[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        if (StartsWith(0, 0xFF, 0xD8, 0xFF))
+        {
+            return Jpeg;
+        }
+
+        if (StartsWith(0, 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A))
+        {
+            return Png;
+        }
+
+        if (StartsWith(0, (byte)'G', (byte)'I', (byte)'F', (byte)'8') && (StartsWith(4, (byte)'7', (byte)'a') || StartsWith(4, (byte)'9', (byte)'a')))
+        {
+            return Gif;
+        }
+
+        return StartsWith(0, (byte)'R', (byte)'I', (byte)'F', (byte)'F') && StartsWith(8, (byte)'W', (byte)'E', (byte)'B', (byte)'P')
+            ? WebP
+            : null;
+    }
+
+    public static ImageFormat? Detect(byte[] bytes) => Detect(bytes, Math.Min(bytes.Length, HeaderLength));
+}

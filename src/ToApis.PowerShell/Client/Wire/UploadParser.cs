@@ -1,0 +1,33 @@
+using System.Text.Json;
+using ToApis.Models;
+
+namespace ToApis.Client.Wire;
+
+/// <summary>Reads <c>{"success","message","data":{"id","url","mime_type","size"}}</c>; success must be true even on HTTP 200.</summary>
+internal static class UploadParser
+{
+    public static ToApisUpload Parse(ApiResponse response, string requestDescription, string localPath)
+    {
+        using var document = Json.TryParse(response.Body);
+        var root = document?.RootElement;
+        var success = root?.Property("success") is { ValueKind: JsonValueKind.True };
+        var data = root?.Property("data");
+        var url = data?.String("url");
+        if (!success || string.IsNullOrEmpty(url))
+        {
+            var reason = root?.String("message") is { Length: > 0 } message ? message : response.Error.Message;
+            throw new ToApisApiException(
+                success ? ApiErrorKind.UnexpectedResponse : ApiErrorKind.InvalidRequest, response.StatusCode, null,
+                $"{requestDescription} did not accept '{localPath}': {reason}", requestDescription: requestDescription);
+        }
+
+        return new ToApisUpload
+        {
+            Url = url!,
+            Id = data?.String("id"),
+            MimeType = data?.String("mime_type"),
+            Length = data?.Int64("size") ?? 0,
+            Path = localPath,
+        };
+    }
+}

@@ -1,0 +1,60 @@
+using System;
+using System.Management.Automation;
+using ToApis.Client.Files;
+using ToApis.Models;
+
+namespace ToApis.Commands;
+
+/// <summary>
+/// Uploads local reference images and emits upload objects whose Url binds to New-ToApisImage -ImageUrl.
+/// Each file is checked (exists, real image type by content, at most 10 MB) before any byte is sent.
+/// </summary>
+[Cmdlet(VerbsCommunications.Send, "ToApisFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(ToApisUpload))]
+public sealed class SendToApisFileCommand : ToApisApiCmdletBase
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Files to upload; wildcards are expanded.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Files to upload, taken exactly as written; Get-ChildItem output binds here.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>The upload's purpose field; the service documents only "generation" (its default).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Purpose { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var (input, path, resolveError) in ResolveFilePaths(literal ? LiteralPath : Path, literal))
+        {
+            if (resolveError is not null)
+            {
+                WriteFailure(resolveError, input);
+                continue;
+            }
+
+            try
+            {
+                var image = LocalImage.Read(path!);
+                if (ShouldProcess(path, "Upload reference image"))
+                {
+                    WriteObject(Await(Client.UploadAsync(image, Purpose, CancelToken)));
+                }
+            }
+            catch (Exception error) when (error is not PipelineStoppedException)
+            {
+                WriteFailure(error, path);
+            }
+        }
+    }
+}
