@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'ToApis.PowerShell.dll'
+    RootModule           = 'ToApis.psm1'
     ModuleVersion        = '0.1.0'
     GUID                 = 'b7d4f0a2-5c1e-4e8b-9a63-2f1d7c9e4a10'
     Author               = 'ToApis contributors'
@@ -16,8 +16,19 @@
         'Wait-ToApisTask'
         'Send-ToApisFile'
         'Save-ToApisImage'
+        'Get-ToApisModel'
+        'Get-ToApisBalance'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('ToAPIs', 'ImageGeneration', 'AI', 'Gemini', 'GPTImage', 'Seedream', 'Flux', 'Bulk', 'Automation', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            # Set to the project's public repository before the first Gallery release.
+            ProjectUri   = 'https://github.com/toapis-powershell/ToApis'
+            LicenseUri   = 'https://github.com/toapis-powershell/ToApis/blob/main/LICENSE'
+            ReleaseNotes = 'See CHANGELOG.md: first release with submit, wait, upload, download, discovery and safe reruns.'
+        }
+    }
 }

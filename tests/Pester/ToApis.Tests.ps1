@@ -41,7 +41,7 @@ AfterAll {
 Describe 'Module' {
     It 'exports exactly its cmdlets' {
         $names = (Get-Command -Module ToApis).Name | Sort-Object
-        $names | Should -Be @('Connect-ToApis', 'Disconnect-ToApis', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
+        $names | Should -Be @('Connect-ToApis', 'Disconnect-ToApis', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
     }
 
     It 'has a valid manifest' {

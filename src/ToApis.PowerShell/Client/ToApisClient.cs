@@ -149,6 +149,22 @@ public sealed class ToApisClient
         return UploadParser.Parse(response, $"POST /{path}", image.Path);
     }
 
+    /// <summary>The models this key may use, of one type (image by default).</summary>
+    public async Task<IReadOnlyList<ToApisModel>> GetModelsAsync(string type, CancellationToken cancellationToken)
+    {
+        var path = "v1/models?type=" + Uri.EscapeDataString(type);
+        var response = await SendAsync(HttpMethod.Get, path, null, _connection.Pipelines.Query, cancellationToken).ConfigureAwait(false);
+        return AccountParser.ParseModels(response, $"GET /{path}");
+    }
+
+    /// <summary>The quota of this key, or of the whole account with <paramref name="wholeAccount"/>.</summary>
+    public async Task<ToApisBalance> GetBalanceAsync(bool wholeAccount, CancellationToken cancellationToken)
+    {
+        var path = wholeAccount ? "v1/user/balance" : "v1/balance";
+        var response = await SendAsync(HttpMethod.Get, path, null, _connection.Pipelines.Query, cancellationToken).ConfigureAwait(false);
+        return AccountParser.ParseBalance(response, $"GET /{path}", wholeAccount ? "User" : "Token");
+    }
+
     private static string TaskPath(string idOrBusinessId) =>
         "v1/images/generations/" + Uri.EscapeDataString(idOrBusinessId);
 

@@ -38,12 +38,14 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
+    [ArgumentCompleter(typeof(ModelCompleter))]
     public string Model { get; set; } = ModelCatalog.DefaultModel;
 
     /// <summary>An aspect ratio such as 16:9 (not pixels), or auto / match_input_image where the model takes them.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("AspectRatio")]
     [AllowEmptyString]
+    [ArgumentCompleter(typeof(SizeCompleter))]
     public string? Size { get; set; }
 
     /// <summary>Images to generate (the API's n); many models allow only 1. 0 (or an empty CSV cell) leaves it to the model.</summary>

@@ -1,4 +1,8 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using ToApis.Models;
 using ToApis.Client;
 
 namespace ToApis.Session;
@@ -28,6 +32,40 @@ public sealed class ToApisSession
     public DateTimeOffset CreatedAt { get; }
 
     internal ToApisConnection Connection { get; }
+
+    private IReadOnlyList<string>? _imageModelIds;
+
+    /// <summary>Remembers what Get-ToApisModel saw, so tab completion needs no request.</summary>
+    internal void RememberModels(string type, IEnumerable<ToApisModel> models)
+    {
+        if (type == "image")
+        {
+            _imageModelIds = models.Select(m => m.Id).ToList();
+        }
+    }
+
+    /// <summary>Image model ids for completion: cached, else fetched within <paramref name="budget"/>, else null.</summary>
+    internal IReadOnlyList<string>? CachedOrFetchedModelIds(TimeSpan budget)
+    {
+        if (_imageModelIds is null)
+        {
+            try
+            {
+                using var cancellation = new CancellationTokenSource(budget);
+                var fetch = Connection.CreateClient().GetModelsAsync("image", cancellation.Token);
+                if (fetch.Wait(budget))
+                {
+                    RememberModels("image", fetch.Result);
+                }
+            }
+            catch (AggregateException)
+            {
+                // Offline or refused: completion falls back to the documented list.
+            }
+        }
+
+        return _imageModelIds;
+    }
 
     public override string ToString() => $"ToApis session to {BaseUri} (key from {KeySource})";
 }

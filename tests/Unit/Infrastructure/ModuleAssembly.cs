@@ -5,8 +5,8 @@ using System.Runtime.Loader;
 namespace ToApis.Tests.Infrastructure;
 
 /// <summary>
-/// Makes the module's types (for the few tests that look at them directly) resolve to the one copy in
-/// out/ToApis, the folder Import-Module loads, so the engine and the tests share a single assembly.
+/// Makes the module's types (for the tests that look at them directly) resolve to the very assembly that
+/// Import-Module uses: the one ToApis.psm1 loads into the module's own load context from out/ToApis.
 /// </summary>
 internal static class ModuleAssembly
 {
@@ -14,13 +14,20 @@ internal static class ModuleAssembly
 
     public static readonly string ManifestPath = Path.Combine(ModuleFolder, "ToApis.psd1");
 
+    public static readonly string CoreBinFolder = Path.Combine(ModuleFolder, "bin", "net8.0");
+
     [ModuleInitializer]
     internal static void Register() =>
         AssemblyLoadContext.Default.Resolving += (_, name) =>
-            name.Name == "ToApis.PowerShell"
-                // LoadFrom, as PowerShell does: the module's own dependencies then resolve from its folder.
-                ? Assembly.LoadFrom(Path.Combine(ModuleFolder, "ToApis.PowerShell.dll"))
-                : null;
+            name.Name == "ToApis.PowerShell" ? LoadedByModule() : null;
+
+    /// <summary>Asks the module's loader, as ToApis.psm1 does; it returns the same assembly every time.</summary>
+    private static Assembly LoadedByModule()
+    {
+        var loader = Assembly.LoadFrom(Path.Combine(CoreBinFolder, "ToApis.LoadContext.dll"));
+        var initialize = loader.GetType("ToApis.LoadContext.ModuleLoadContext", throwOnError: true)!.GetMethod("Initialize")!;
+        return (Assembly)initialize.Invoke(null, null)!;
+    }
 
     public static string RepoRoot()
     {

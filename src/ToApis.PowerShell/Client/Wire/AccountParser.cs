@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using ToApis.Models;
+
+namespace ToApis.Client.Wire;
+
+/// <summary>
+/// The New API-style account bodies: <c>{"success":true,"object":"list","data":[…]}</c> for models and
+/// <c>{"success":true,"remain_balance",…}</c> for balances, whose failures arrive as HTTP 200 with success:false.
+/// </summary>
+internal static class AccountParser
+{
+    public static IReadOnlyList<ToApisModel> ParseModels(ApiResponse response, string requestDescription)
+    {
+        using var document = SuccessfulBody(response, requestDescription);
+        var data = document.RootElement.Property("data");
+        if (data is not { ValueKind: JsonValueKind.Array } list)
+        {
+            throw Unusable(requestDescription, "it has no 'data' list.");
+        }
+
+        var models = new List<ToApisModel>();
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.String("id") is { Length: > 0 } id)
+            {
+                models.Add(ToModel(id, item));
+            }
+        }
+
+        return models;
+    }
+
+    public static ToApisBalance ParseBalance(ApiResponse response, string requestDescription, string scope)
+    {
+        using var document = SuccessfulBody(response, requestDescription);
+        var root = document.RootElement;
+        return new ToApisBalance
+        {
+            Scope = scope,
+            RemainBalance = Decimal(root, "remain_balance"),
+            UsedBalance = Decimal(root, "used_balance"),
+            RemainCredits = Decimal(root, "remain_credits"),
+            UsedCredits = Decimal(root, "used_credits"),
+            CreditsPerUsd = Decimal(root, "credits_per_usd"),
+            UnlimitedQuota = root.Property("unlimited_quota") is { ValueKind: JsonValueKind.True },
+        };
+    }
+
+    private static ToApisModel ToModel(string id, JsonElement item)
+    {
+        var documented = ModelCatalog.Find(id);
+        return new ToApisModel
+        {
+            Id = id,
+            OwnedBy = item.String("owned_by"),
+            Created = item.UnixTime("created"),
+            SupportedEndpointTypes = item.Property("supported_endpoint_types") is { ValueKind: JsonValueKind.Array } types
+                ? types.EnumerateArray().Select(Json.AsText).OfType<string>().ToArray()
+                : Array.Empty<string>(),
+            Sizes = documented?.Sizes ?? Array.Empty<string>(),
+            MaxReferenceImages = documented?.MaxReferenceImages,
+            MaxCount = documented?.MaxCount,
+        };
+    }
+
+    /// <summary>The parsed body, or the service's own reason when it says success:false (even on HTTP 200).</summary>
+    private static JsonDocument SuccessfulBody(ApiResponse response, string requestDescription)
+    {
+        var document = Json.TryParse(response.Body);
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
+        {
+            document?.Dispose();
+            throw response.IsSuccess ? Unusable(requestDescription, "it is not a JSON object.") : response.ToException(requestDescription);
+        }
+
+        if (root.Property("success") is { ValueKind: JsonValueKind.False } || !response.IsSuccess)
+        {
+            document.Dispose();
+            if (!response.IsSuccess)
+            {
+                throw response.ToException(requestDescription);
+            }
+
+            throw new ToApisApiException(
+                ApiErrorKind.ServerError, response.StatusCode, null,
+                $"{requestDescription} answered success:false: {response.Error.Message}", requestDescription: requestDescription);
+        }
+
+        return document;
+    }
+
+    private static decimal? Decimal(JsonElement root, string name) =>
+        root.Property(name) is { } value && decimal.TryParse(Json.AsText(value), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
+
+    private static ToApisApiException Unusable(string requestDescription, string detail) =>
+        new(ApiErrorKind.UnexpectedResponse, 0, null,
+            $"{requestDescription} returned a response the client cannot use: {detail}", requestDescription: requestDescription);
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using ToApis.Client;
+using ToApis.Session;
+
+namespace ToApis.Commands;
+
+/// <summary>
+/// Completes -Model from the models this key may use (GET /v1/models, cached per session), falling back to
+/// the documented catalogue when there is no session or the service does not answer quickly.
+/// </summary>
+public sealed class ModelCompleter : IArgumentCompleter
+{
+    private static readonly TimeSpan LookupBudget = TimeSpan.FromSeconds(3);
+
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        Completions.Matching(ModelIds(), wordToComplete, id => ModelCatalog.Find(id) is { } info
+            ? $"{id}: up to {info.MaxReferenceImages} reference image(s); sizes {string.Join(", ", info.Sizes)}"
+            : id);
+
+    private static IEnumerable<string> ModelIds()
+    {
+        var session = SessionStore.Connected ?? TryEnvironmentSession();
+        var live = session?.CachedOrFetchedModelIds(LookupBudget);
+        return live is { Count: > 0 } ? live : ModelCatalog.Documented.Select(m => m.Id);
+    }
+
+    private static ToApisSession? TryEnvironmentSession()
+    {
+        try
+        {
+            return SessionStore.FromEnvironment();
+        }
+        catch (ToApisValidationException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Completes -Size with the ratios documented for the -Model already typed (or the default model).</summary>
+public sealed class SizeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var model = fakeBoundParameters["Model"] as string ?? ModelCatalog.DefaultModel;
+        var sizes = ModelCatalog.Find(model)?.Sizes ?? ModelCatalog.Documented.SelectMany(m => m.Sizes).Distinct();
+        return Completions.Matching(sizes, wordToComplete, size => $"{size} ({model})");
+    }
+}
+
+internal static class Completions
+{
+    public static IEnumerable<CompletionResult> Matching(IEnumerable<string> values, string wordToComplete, Func<string, string> tooltip)
+    {
+        var typed = wordToComplete.Trim('\'', '"');
+        return values
+            .Where(value => value.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
+            .Select(value => new CompletionResult(value, value, CompletionResultType.ParameterValue, tooltip(value)));
+    }
+}

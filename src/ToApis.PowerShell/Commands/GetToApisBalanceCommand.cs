@@ -1,0 +1,28 @@
+using System;
+using System.Management.Automation;
+using ToApis.Models;
+
+namespace ToApis.Commands;
+
+/// <summary>Shows the remaining quota of the API key, or of the whole account with -Scope User.</summary>
+[Cmdlet(VerbsCommon.Get, "ToApisBalance")]
+[OutputType(typeof(ToApisBalance))]
+public sealed class GetToApisBalanceCommand : ToApisApiCmdletBase
+{
+    /// <summary>Token: this key's quota (GET /v1/balance). User: the account's (GET /v1/user/balance).</summary>
+    [Parameter(Position = 0)]
+    [ValidateSet("Token", "User")]
+    public string Scope { get; set; } = "Token";
+
+    protected override void EndProcessing()
+    {
+        try
+        {
+            WriteObject(Await(Client.GetBalanceAsync(Scope == "User", CancelToken)));
+        }
+        catch (Exception error) when (error is not PipelineStoppedException)
+        {
+            WriteFailure(error, Scope);
+        }
+    }
+}
