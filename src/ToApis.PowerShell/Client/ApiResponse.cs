@@ -8,8 +8,9 @@ public sealed class ApiResponse
 {
     private ErrorEnvelope? _error;
 
-    public ApiResponse(int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter)
+    public ApiResponse(int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null)
     {
+        RateLimit = rateLimit;
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Body = body;
@@ -23,6 +24,9 @@ public sealed class ApiResponse
     public string Body { get; }
 
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>The server's X-RateLimit-Limit, when it sent one.</summary>
+    public int? RateLimit { get; }
 
     /// <summary>How many attempts the resilience pipeline made before settling on this answer.</summary>
     public int Attempts { get; internal set; } = 1;

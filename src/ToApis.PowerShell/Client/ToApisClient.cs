@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using Polly;
 using Polly.Timeout;
 using ToApis.Client.Files;
+using ToApis.Client.RateLimiting;
 using ToApis.Client.Resilience;
 using ToApis.Client.Wire;
 using ToApis.Models;
@@ -57,8 +58,8 @@ public sealed class ToApisClient
             try
             {
                 var response = await SendAsync(
-                    HttpMethod.Post, request.Path, () => JsonContent(body), _connection.Pipelines.Submit, cancellationToken)
-                    .ConfigureAwait(false);
+                    HttpMethod.Post, request.Path, () => JsonContent(body), _connection.Pipelines.Submit, cancellationToken,
+                    RequestCategory.Submit).ConfigureAwait(false);
                 if (response.IsSuccess)
                 {
                     return TaskParser.Parse(response.Body, description);
@@ -107,7 +108,7 @@ public sealed class ToApisClient
     public async Task<ToApisTask?> FindTaskAsync(string idOrBusinessId, CancellationToken cancellationToken)
     {
         var path = TaskPath(idOrBusinessId);
-        var response = await SendAsync(HttpMethod.Get, path, null, _connection.Pipelines.Query, cancellationToken)
+        var response = await SendAsync(HttpMethod.Get, path, null, _connection.Pipelines.Query, cancellationToken, RequestCategory.Query)
             .ConfigureAwait(false);
         if (response.IsSuccess)
         {
@@ -175,9 +176,13 @@ public sealed class ToApisClient
         return content;
     }
 
+    /// <summary>
+    /// Sends through the resilience pipeline. Requests of a rate-limited <paramref name="category"/> first wait
+    /// for the account's client-side budget, on every attempt.
+    /// </summary>
     private async Task<ApiResponse> SendAsync(
         HttpMethod method, string path, Func<HttpContent>? content, ResiliencePipeline<ApiResponse> pipeline,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, RequestCategory? category = null)
     {
         var uri = new Uri(_connection.ApiRoot, path);
         var description = $"{method} {uri}";
@@ -191,7 +196,18 @@ public sealed class ToApisClient
                 async ctx =>
                 {
                     attempts++;
-                    return await SendOnceAsync(method, uri, content, ctx.CancellationToken).ConfigureAwait(false);
+                    if (category is { } limited)
+                    {
+                        await _connection.RateLimiter.AcquireAsync(limited, ctx.CancellationToken).ConfigureAwait(false);
+                    }
+
+                    var answer = await SendOnceAsync(method, uri, content, ctx.CancellationToken).ConfigureAwait(false);
+                    if (category is { } counted)
+                    {
+                        LearnFromLimits(counted, answer);
+                    }
+
+                    return answer;
                 },
                 context).ConfigureAwait(false);
             response.Attempts = attempts;
@@ -214,6 +230,19 @@ public sealed class ToApisClient
         }
     }
 
+    private void LearnFromLimits(RequestCategory category, ApiResponse response)
+    {
+        if (response.IsRateLimited)
+        {
+            _connection.RateLimiter.PauseFor(category, response.RetryAfter ?? _connection.Settings.RetryInterval);
+        }
+
+        if (response.RateLimit is { } serverLimit && _connection.RateLimiter.AdaptTo(category, serverLimit))
+        {
+            _log.Warning($"The service reports a {category.ToString().ToLowerInvariant()} limit of {serverLimit} per second, below this session's setting; pacing to it.");
+        }
+    }
+
     private async Task<ApiResponse> SendOnceAsync(
         HttpMethod method, Uri uri, Func<HttpContent>? content, CancellationToken cancellationToken)
     {
@@ -224,8 +253,12 @@ public sealed class ToApisClient
             .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var body = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         _log.Verbose($"{method} {uri} -> {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
-        return new ApiResponse((int)response.StatusCode, response.ReasonPhrase ?? "", body, RetryAfter(response));
+        return new ApiResponse((int)response.StatusCode, response.ReasonPhrase ?? "", body, RetryAfter(response), RateLimitHeader(response));
     }
+
+    private static int? RateLimitHeader(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("X-RateLimit-Limit", out var values)
+        && int.TryParse(System.Linq.Enumerable.FirstOrDefault(values), out var limit) ? limit : null;
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {

@@ -25,6 +25,7 @@ public sealed class ToApisConnection : IDisposable
         _apiKey = apiKey.Trim();
         ApiRoot = settings.BaseUri;
         Pipelines = new ResiliencePipelines(settings);
+        RateLimiter = RateLimiting.AccountRateLimiter.For(ApiRoot, _apiKey, settings.RateLimits);
         Http = new HttpClient(handler ?? CreateHandler(settings.Proxy), disposeHandler: true)
         {
             // Per-attempt and overall limits come from the resilience pipeline, which also honours cancellation.
@@ -51,6 +52,9 @@ public sealed class ToApisConnection : IDisposable
     public Uri ApiRoot { get; }
 
     internal ResiliencePipelines Pipelines { get; }
+
+    /// <summary>Shared with every other connection of the process that uses the same key at the same service.</summary>
+    internal RateLimiting.AccountRateLimiter RateLimiter { get; }
 
     internal HttpClient Http { get; }
 

@@ -18,6 +18,9 @@ public sealed class ToApisConnectionSettings
 
     public IWebProxy? Proxy { get; set; }
 
+    /// <summary>Client-side pacing of submits and queries; the documented default tier unless told.</summary>
+    public RateLimiting.RateLimitSettings RateLimits { get; set; } = RateLimiting.RateLimitSettings.For(RateLimiting.RateTier.Default);
+
     /// <summary>Retries after the first attempt, for requests that may be retried at all.</summary>
     public int MaximumRetryCount { get; set; } = 5;
 

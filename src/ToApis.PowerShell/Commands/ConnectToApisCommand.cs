@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using ToApis.Client;
+using ToApis.Client.RateLimiting;
 using ToApis.Session;
 
 namespace ToApis.Commands;
@@ -40,6 +41,23 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
     [ValidateRange(0.001, 600)]
     public double RetryIntervalSec { get; set; } = 1;
 
+    /// <summary>
+    /// The account's rate-limit group (Default, Vip, Svip): submits and queries are paced to its documented
+    /// limits so bulk runs never provoke 429s. None turns client-side pacing off.
+    /// </summary>
+    [Parameter]
+    public RateTier RateTier { get; set; } = RateTier.Default;
+
+    /// <summary>Submits per second, overriding the tier's figure (burst and per-minute limits follow in proportion).</summary>
+    [Parameter]
+    [ValidateRange(0.1, 10000)]
+    public double? SubmitRateLimit { get; set; }
+
+    /// <summary>Status queries per second, overriding the tier's figure.</summary>
+    [Parameter]
+    [ValidateRange(0.1, 100000)]
+    public double? QueryRateLimit { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -69,6 +87,7 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
                 Proxy = Proxy is null ? null : new WebProxy(Proxy),
                 MaximumRetryCount = MaximumRetryCount,
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
+                RateLimits = ChooseRateLimits(),
             };
         }
         catch (ToApisValidationException invalid)
@@ -84,5 +103,13 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
         {
             WriteObject(session);
         }
+    }
+
+    private RateLimitSettings ChooseRateLimits()
+    {
+        var tier = RateLimitSettings.For(RateTier);
+        return new RateLimitSettings(
+            SubmitRateLimit is { } submit ? CategoryLimits.FromPerSecond(submit) : tier.Submit,
+            QueryRateLimit is { } query ? CategoryLimits.FromPerSecond(query) : tier.Query);
     }
 }

@@ -1,9 +1,12 @@
 using System;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
 using ToApis.Client;
 using ToApis.Client.Files;
 using ToApis.Client.Wire;
@@ -111,15 +114,33 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
     [Parameter]
     public Hashtable? ExtraBody { get; set; }
 
-    private readonly Dictionary<string, string> _uploadedThisRun = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<string>> _uploadedThisRun = new(StringComparer.Ordinal);
+    private readonly Queue<PendingSubmit> _inFlight = new();
+    private ProgressReporter? _progress;
     private bool _promptOnCommandLine;
+    private int _read;
+    private int _submitted;
+    private int _failed;
+    private Exception? _fatal;
 
-    protected override void BeginProcessing() =>
+    /// <summary>
+    /// Submits in flight at once while input keeps arriving (each still paced by the account's rate limit).
+    /// Tasks are emitted in input order.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = 16;
+
+    protected override void BeginProcessing()
+    {
         // Only command-line arguments are bound at this point.
         _promptOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
+        _progress = new ProgressReporter(this, activityId: 1, "Submitting image tasks");
+    }
 
     protected override void ProcessRecord()
     {
+        _read++;
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
         GenerationRequest request;
         List<LocalImage> localImages;
@@ -131,35 +152,129 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
         }
         catch (Exception invalid) when (invalid is ToApisValidationException or ToApisFileException)
         {
+            _failed++;
             WriteFailure(invalid, input);
             return;
         }
 
-        if (!ShouldProcess($"'{Shorten(request.Prompt)}' with {request.Model}", "Submit image generation (uses credits)"))
+        if (ShouldProcess($"'{Shorten(request.Prompt)}' with {request.Model}", "Submit image generation (uses credits)"))
         {
+            _inFlight.Enqueue(new PendingSubmit(input, SubmitAsync(Client, request, localImages, input)));
+        }
+
+        // The first submit goes alone: a bad key or an empty balance then costs one request, not a burst.
+        EmitFinished(maxWaiting: _submitted > 0 ? ThrottleLimit : 1);
+    }
+
+    protected override void EndProcessing()
+    {
+        EmitFinished(maxWaiting: 1);
+        _progress?.Complete();
+    }
+
+    /// <summary>Runs in the background: uploads the row's local references (once per file), then submits.</summary>
+    private async Task<ToApisTask> SubmitAsync(ToApisClient client, GenerationRequest request, List<LocalImage> localImages, object input)
+    {
+        foreach (var image in localImages)
+        {
+            var upload = _uploadedThisRun.GetOrAdd(image.Path, _ => UploadUrlAsync(client, image));
+            request.ImageUrls.Add(await upload.ConfigureAwait(false));
+        }
+
+        if (Volatile.Read(ref _fatal) is { } fatal)
+        {
+            throw fatal; // nothing further can succeed with this key
+        }
+
+        ToApisTask task;
+        try
+        {
+            task = await client.SubmitAsync(request, CancelToken).ConfigureAwait(false);
+        }
+        catch (ToApisApiException error) when (error.IsFatalForSession)
+        {
+            Interlocked.CompareExchange(ref _fatal, error, null);
+            throw;
+        }
+
+        task.Prompt = request.Prompt;
+        task.Size = request.Size;
+        task.Model ??= request.Model;
+        task.ClientBusinessId ??= request.ClientBusinessId;
+        task.InputObject = input;
+        return task;
+    }
+
+    private async Task<string> UploadUrlAsync(ToApisClient client, LocalImage image) =>
+        (await client.UploadAsync(image, null, CancelToken).ConfigureAwait(false)).Url;
+
+    /// <summary>
+    /// Writes finished submits in input order. Waits for the oldest while <paramref name="maxWaiting"/> or more
+    /// are queued, which bounds both the submits in flight and the memory held, whatever the input's length.
+    /// </summary>
+    private void EmitFinished(int maxWaiting)
+    {
+        Mailbox.RunPending();
+        while (_inFlight.Count > 0)
+        {
+            var oldest = _inFlight.Peek();
+            if (!oldest.Work.IsCompleted)
+            {
+                if (_inFlight.Count < maxWaiting)
+                {
+                    break;
+                }
+
+                WaitFor(oldest.Work);
+            }
+
+            _inFlight.Dequeue();
+            Emit(oldest);
+        }
+
+        _progress?.Report($"{_submitted} of {_read} submitted" + (_failed > 0 ? $", {_failed} failed" : ""), _submitted + _failed, _read);
+    }
+
+    private void Emit(PendingSubmit finished)
+    {
+        if (finished.Work.Status == TaskStatus.RanToCompletion)
+        {
+            _submitted++;
+            WriteObject(finished.Work.Result);
             return;
         }
 
-        try
+        var error = finished.Work.Exception?.GetBaseException() ?? new OperationCanceledException();
+        if (error is OperationCanceledException && CancelToken.IsCancellationRequested)
         {
-            foreach (var image in localImages)
-            {
-                request.ImageUrls.Add(UploadOnce(image));
-            }
-
-            var task = Await(Client.SubmitAsync(request, CancelToken));
-            task.Prompt = request.Prompt;
-            task.Size = request.Size;
-            task.Model ??= request.Model;
-            task.ClientBusinessId ??= request.ClientBusinessId;
-            task.InputObject = input;
-            WriteObject(task);
+            throw new PipelineStoppedException();
         }
-        catch (Exception error) when (error is not PipelineStoppedException)
+
+        _failed++;
+        if (error is ToApisApiException { IsFatalForSession: true })
         {
-            WriteFailure(error, input);
+            // The submits already under way may have been charged: report them before stopping.
+            EmitRemainingBeforeStopping();
+        }
+
+        WriteFailure(error, finished.Input);
+    }
+
+    private void EmitRemainingBeforeStopping()
+    {
+        while (_inFlight.Count > 0)
+        {
+            var next = _inFlight.Dequeue();
+            WaitFor(next.Work);
+            if (next.Work.Status == TaskStatus.RanToCompletion)
+            {
+                _submitted++;
+                WriteObject(next.Work.Result);
+            }
         }
     }
+
+    private sealed record PendingSubmit(object Input, Task<ToApisTask> Work);
 
     /// <summary>
     /// PowerShell would otherwise bind a row with no Prompt column by turning the whole row into text
@@ -173,18 +288,6 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
             throw new ToApisValidationException(
                 "Prompt", $"The input object ({row.BaseObject.GetType().Name}) has no Prompt property. Add a Prompt column, or pass -Prompt.");
         }
-    }
-
-    /// <summary>A reference shared by many rows (-ImagePath on the command line) is uploaded once per command.</summary>
-    private string UploadOnce(LocalImage image)
-    {
-        if (!_uploadedThisRun.TryGetValue(image.Path, out var url))
-        {
-            url = Await(Client.UploadAsync(image, null, CancelToken)).Url;
-            _uploadedThisRun[image.Path] = url;
-        }
-
-        return url;
     }
 
     private List<LocalImage> ReadLocalImages()

@@ -39,10 +39,26 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 
     protected void Await(Task work)
     {
+        WaitFor(work);
+        try
+        {
+            work.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="work"/> ends, however it ends, running what it posts meanwhile; its
+    /// exception (if any) is left for the caller to observe.
+    /// </summary>
+    protected void WaitFor(Task work)
+    {
         try
         {
             Mailbox.RunUntil(work, CancelToken);
-            work.GetAwaiter().GetResult();
         }
         catch (Exception stop) when (stop is PipelineStoppedException || (stop is OperationCanceledException && CancelToken.IsCancellationRequested))
         {

@@ -14,7 +14,12 @@ namespace ToApis.Commands;
 [OutputType(typeof(ToApisTask))]
 public sealed class WaitToApisTaskCommand : ToApisApiCmdletBase
 {
+    private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
     private TaskWaiter? _waiter;
+    private ProgressReporter? _progress;
+    private int _received;
+    private int _completed;
+    private int _failed;
 
     /// <summary>Tasks from New-ToApisImage or Get-ToApisTask.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = TaskInput.TaskSet)]
@@ -42,6 +47,7 @@ public sealed class WaitToApisTaskCommand : ToApisApiCmdletBase
 
     protected override void BeginProcessing()
     {
+        _progress = new ProgressReporter(this, activityId: 2, "Waiting for image tasks");
         _waiter = new TaskWaiter(
             Client, ChooseCadence(), TimeSpan.FromSeconds(TimeoutSec),
             outcome => Mailbox.Post(() => Emit(outcome)), CancelToken);
@@ -51,17 +57,29 @@ public sealed class WaitToApisTaskCommand : ToApisApiCmdletBase
     {
         foreach (var task in TaskInput.From(Id, Task))
         {
+            _received++;
             _waiter!.Add(task, TaskInput.HasKnownStatus(task));
         }
 
         // Emit whatever finished while this input was arriving.
         Mailbox.RunPending();
+        ReportProgress();
     }
 
     protected override void EndProcessing()
     {
         _waiter!.CompleteAdding();
         Await(_waiter.Completion);
+        _progress?.Complete();
+    }
+
+    private void ReportProgress()
+    {
+        var done = _completed + _failed;
+        var pending = _received - done;
+        // Time left: the pace so far, applied to what is still pending.
+        TimeSpan? remaining = done > 0 ? TimeSpan.FromTicks(_elapsed.Elapsed.Ticks / done * pending) : null;
+        _progress?.Report($"{_completed} completed, {_failed} failed, {pending} pending", done, _received, remaining);
     }
 
     private PollingCadence ChooseCadence()
@@ -84,6 +102,16 @@ public sealed class WaitToApisTaskCommand : ToApisApiCmdletBase
     private void Emit(WaitOutcome outcome)
     {
         var task = outcome.Task;
+        if (outcome.Kind == WaitOutcomeKind.Completed)
+        {
+            _completed++;
+        }
+        else
+        {
+            _failed++;
+        }
+
+        ReportProgress();
         switch (outcome.Kind)
         {
             case WaitOutcomeKind.Completed:

@@ -26,6 +26,11 @@ public sealed class ToApisSession
 
     public int MaximumRetryCount => Connection.Settings.MaximumRetryCount;
 
+    /// <summary>Client-side pacing in requests per second (null: not limited).</summary>
+    public double? SubmitRateLimit => Connection.Settings.RateLimits.Submit?.PerSecond;
+
+    public double? QueryRateLimit => Connection.Settings.RateLimits.Query?.PerSecond;
+
     /// <summary>Where the key came from ("parameter" or "environment"), so a user can tell sessions apart.</summary>
     public string KeySource { get; }
 

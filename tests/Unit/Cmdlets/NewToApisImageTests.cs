@@ -169,7 +169,8 @@ public sealed class NewToApisImageTests
         Assert.Single(result.OutputOf<ToApisTask>());
         var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded);
         Assert.Equal("two", ErrorAssert.Target(error));
-        Assert.Equal(2, service.Submits);
+        Assert.Empty(result.Errors);
+        Assert.Equal(1, service.Emulator.Stats.TasksCreated);
     }
 
     [Theory]

@@ -10,7 +10,8 @@ public sealed record ScriptResult(
     IReadOnlyList<PSObject> Output,
     IReadOnlyList<ErrorRecord> Errors,
     IReadOnlyList<WarningRecord> Warnings,
-    IReadOnlyList<VerboseRecord> Verbose)
+    IReadOnlyList<VerboseRecord> Verbose,
+    IReadOnlyList<ProgressRecord> Progress)
 {
     public IEnumerable<T> OutputOf<T>() => Output.Select(o => o.BaseObject).OfType<T>();
 }
@@ -57,7 +58,8 @@ public sealed class PowerShellHost : IDisposable
 
         var output = shell.Invoke();
         return new ScriptResult(
-            output.ToList(), shell.Streams.Error.ToList(), shell.Streams.Warning.ToList(), shell.Streams.Verbose.ToList());
+            output.ToList(), shell.Streams.Error.ToList(), shell.Streams.Warning.ToList(), shell.Streams.Verbose.ToList(),
+            shell.Streams.Progress.ToList());
     }
 
     /// <summary>Starts script text without waiting, for tests that stop a pipeline midway.</summary>

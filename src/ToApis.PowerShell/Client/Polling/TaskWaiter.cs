@@ -34,7 +34,7 @@ public sealed class TaskWaiter
 
     public TaskWaiter(
         ToApisClient client, PollingCadence cadence, TimeSpan timeout, Action<WaitOutcome> report,
-        CancellationToken cancellationToken, int maxConcurrentQueries = 16)
+        CancellationToken cancellationToken, int maxConcurrentQueries = 32)
     {
         _client = client;
         _cadence = cadence;

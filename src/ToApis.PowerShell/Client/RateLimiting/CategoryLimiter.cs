@@ -1,0 +1,88 @@
+using System;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+
+namespace ToApis.Client.RateLimiting;
+
+/// <summary>
+/// Paces one category (submit or query) of one account so the server has no reason to answer 429: a
+/// request takes a token from a per-second, a 10-second and a per-minute bucket. Each holds one token
+/// less than the server's and refills at a little under the documented rate: the server counts a request
+/// when it arrives, the client when it leaves, and the margin absorbs that lag and network jitter. A 429
+/// that still happens (another client on the same account) pauses every request of the category for
+/// Retry-After.
+/// </summary>
+internal sealed class CategoryLimiter : IDisposable
+{
+    /// <summary>Refill at this share of the documented rate: arrival jitter then never meets an empty server bucket.</summary>
+    private const double SafetyFactor = 0.97;
+
+    private readonly TokenBucketRateLimiter[] _buckets;
+    private long _pausedUntilTicks;
+
+    public CategoryLimiter(CategoryLimits limits)
+    {
+        Limits = limits;
+        _buckets = new[]
+        {
+            Bucket((int)Math.Floor(limits.PerSecond) - 1, limits.PerSecond),
+            Bucket(limits.PerTenSeconds - 1, limits.PerTenSeconds / 10.0),
+            Bucket(limits.PerMinute - 1, limits.PerMinute / 60.0),
+        };
+    }
+
+    public CategoryLimits Limits { get; }
+
+    public async Task AcquireAsync(CancellationToken cancellationToken)
+    {
+        var pause = new DateTimeOffset(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero) - DateTimeOffset.UtcNow;
+        if (pause > TimeSpan.Zero)
+        {
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var bucket in _buckets)
+        {
+            using var lease = await bucket.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            if (!lease.IsAcquired)
+            {
+                throw new InvalidOperationException("The client-side rate limiter refused a request although its queue is unbounded.");
+            }
+        }
+    }
+
+    /// <summary>The server said "not before": hold back every request of this category until then.</summary>
+    public void PauseFor(TimeSpan delay)
+    {
+        var until = (DateTimeOffset.UtcNow + delay).UtcTicks;
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _pausedUntilTicks);
+            if (current >= until)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _pausedUntilTicks, until, current) != current);
+    }
+
+    public void Dispose()
+    {
+        foreach (var bucket in _buckets)
+        {
+            bucket.Dispose();
+        }
+    }
+
+    private static TokenBucketRateLimiter Bucket(int capacity, double perSecond) => new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = Math.Max(1, capacity),
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1 / (perSecond * SafetyFactor)),
+        QueueLimit = int.MaxValue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        AutoReplenishment = true,
+    });
+}
