@@ -110,6 +110,17 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
     [AllowEmptyString]
     public string? ClientBusinessId { get; set; }
 
+    /// <summary>
+    /// Makes the run safe to repeat: each row's client_business_id is derived from this key and the row's
+    /// request (prompt, model, size, parameters, reference images by content), and before submitting, the
+    /// task with that id is looked up. Rerunning the same input with the same key (after a crash, a stop or
+    /// a timeout) reuses the tasks that exist instead of paying for them again; only failed or missing ones
+    /// are submitted. An explicit -ClientBusinessId (or column) is used as is and looked up the same way.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RunKey { get; set; }
+
     /// <summary>Other top-level request fields some models take: resolution, quality, reference_images, seed, …</summary>
     [Parameter]
     public Hashtable? ExtraBody { get; set; }
@@ -122,6 +133,7 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
     private int _submitted;
     private int _failed;
     private Exception? _fatal;
+    private RequestFingerprint? _fingerprint;
 
     /// <summary>
     /// Submits in flight at once while input keeps arriving (each still paced by the account's rate limit).
@@ -157,9 +169,17 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
             return;
         }
 
+        // A known id (given, or derived from -RunKey) may already name a task from an earlier run.
+        var mayExist = request.ClientBusinessId is not null || RunKey is not null;
+        if (request.ClientBusinessId is null && RunKey is not null)
+        {
+            _fingerprint ??= new RequestFingerprint(RunKey);
+            request.ClientBusinessId = _fingerprint.BusinessIdFor(request, localImages.Select(i => i.Content));
+        }
+
         if (ShouldProcess($"'{Shorten(request.Prompt)}' with {request.Model}", "Submit image generation (uses credits)"))
         {
-            _inFlight.Enqueue(new PendingSubmit(input, SubmitAsync(Client, request, localImages, input)));
+            _inFlight.Enqueue(new PendingSubmit(input, SubmitAsync(Client, request, localImages, input, mayExist)));
         }
 
         // The first submit goes alone: a bad key or an empty balance then costs one request, not a burst.
@@ -173,8 +193,15 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
     }
 
     /// <summary>Runs in the background: uploads the row's local references (once per file), then submits.</summary>
-    private async Task<ToApisTask> SubmitAsync(ToApisClient client, GenerationRequest request, List<LocalImage> localImages, object input)
+    private async Task<ToApisTask> SubmitAsync(
+        ToApisClient client, GenerationRequest request, List<LocalImage> localImages, object input, bool mayExist)
     {
+        if (mayExist && await client.FindTaskAsync(request.ClientBusinessId!, CancelToken).ConfigureAwait(false) is { IsFailed: false } existing)
+        {
+            RequestLog.Verbose($"Reusing task {existing.Id} ({existing.Status}) for client_business_id '{request.ClientBusinessId}': not submitted again.");
+            return WithLocalContext(existing, request, input);
+        }
+
         foreach (var image in localImages)
         {
             var upload = _uploadedThisRun.GetOrAdd(image.Path, _ => UploadUrlAsync(client, image));
@@ -197,6 +224,11 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
             throw;
         }
 
+        return WithLocalContext(task, request, input);
+    }
+
+    private static ToApisTask WithLocalContext(ToApisTask task, GenerationRequest request, object input)
+    {
         task.Prompt = request.Prompt;
         task.Size = request.Size;
         task.Model ??= request.Model;

@@ -1,0 +1,102 @@
+using System.Collections;
+using System.Management.Automation;
+using ToApis.Emulator;
+using ToApis.Models;
+using ToApis.Tests.Infrastructure;
+using Xunit;
+
+namespace ToApis.Tests.Cmdlets;
+
+/// <summary>Reruns after a crash or a stop must never pay twice for a row.</summary>
+public sealed class ResumeTests
+{
+    private static string Rows(int count) =>
+        $"$rows = 1..{count} | ForEach-Object {{ [pscustomobject]@{{ Name = \"row$_\"; Prompt = \"A lighthouse number $_\" }} }}\n";
+
+    [Fact]
+    public async Task Rerun_with_the_same_run_key_reuses_every_task()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var script = Rows(8) + $"$rows | New-ToApisImage -RunKey 'batch-1' | Wait-ToApisTask {EmulatedService.FastPolling}";
+
+        var first = service.Run(script);
+        var rerun = service.Run(script + " -Verbose");
+
+        Assert.Empty(first.Errors);
+        Assert.Empty(rerun.Errors);
+        Assert.Equal(8, rerun.OutputOf<ToApisTask>().Count());
+        Assert.Equal(first.OutputOf<ToApisTask>().Select(t => t.Id).Order(), rerun.OutputOf<ToApisTask>().Select(t => t.Id).Order());
+        Assert.Equal(8, service.Emulator.Stats.TasksCreated);
+        Assert.Equal(8, service.Submits);
+        Assert.All(first.OutputOf<ToApisTask>(), t => Assert.StartsWith("batch-1-", t.ClientBusinessId));
+    }
+
+    [Fact]
+    public async Task Identical_rows_stay_distinct_tasks_across_reruns()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        const string Script = "'same prompt', 'same prompt', 'other prompt' | New-ToApisImage -RunKey 'dupes'";
+
+        var first = service.Run(Script);
+        var rerun = service.Run(Script);
+
+        Assert.Equal(3, first.OutputOf<ToApisTask>().Select(t => t.ClientBusinessId).Distinct().Count());
+        Assert.Equal(first.OutputOf<ToApisTask>().Select(t => t.Id), rerun.OutputOf<ToApisTask>().Select(t => t.Id));
+        Assert.Equal(3, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
+    public async Task A_different_run_key_or_a_changed_row_is_a_new_task()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        service.Run("'a fox' | New-ToApisImage -RunKey 'one'");
+        service.Run("'a fox' | New-ToApisImage -RunKey 'two'");
+        service.Run("'a fox' | New-ToApisImage -RunKey 'one' -Size 16:9");
+        service.Run("'a fox' | New-ToApisImage -RunKey 'one'");
+
+        Assert.Equal(3, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
+    public async Task Failed_tasks_are_submitted_again_on_rerun()
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.FailureRate = 1.0);
+        var script = $"'one', 'two' | New-ToApisImage -RunKey 'retry-failed' | Wait-ToApisTask {EmulatedService.FastPolling}";
+
+        var first = service.Run(script);
+        service.Emulator.Options.FailureRate = 0;
+        var rerun = service.Run(script);
+
+        Assert.Equal(2, first.Errors.Count);
+        Assert.Empty(rerun.Errors);
+        Assert.Equal(2, rerun.OutputOf<ToApisTask>().Count());
+        Assert.Equal(4, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
+    public async Task Stopped_mid_submit_then_rerun_ends_with_exactly_one_task_per_row()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var script = Rows(30) + "$rows | New-ToApisImage -RunKey 'stopped'";
+        var stats = service.Emulator.Stats;
+
+        using (var stopped = service.Shell.Start(script))
+        {
+            var running = stopped.BeginInvoke();
+            Assert.True(SpinWait.SpinUntil(() => stats.TasksCreated >= 10, TimeSpan.FromSeconds(30)));
+            stopped.Stop();
+            Assert.True(running.IsCompleted);
+        }
+
+        var createdBeforeRerun = stats.TasksCreated;
+        var rerun = service.Run(script);
+
+        Assert.InRange(createdBeforeRerun, 10, 29);
+        Assert.Empty(rerun.Errors);
+        var tasks = rerun.OutputOf<ToApisTask>().ToList();
+        Assert.Equal(30, tasks.Count);
+        Assert.Equal(30, stats.TasksCreated);
+        Assert.All(tasks, t => Assert.Equal(1, stats.TasksForClientBusinessId(t.ClientBusinessId!)));
+    }
+}
