@@ -127,4 +127,10 @@ public enum EmulatorQuirks
 
     /// <summary>Running tasks report an undocumented status (<c>generating</c>), which clients must treat as non-terminal.</summary>
     UnknownStatus = 32,
+
+    /// <summary>
+    /// The status route finds tasks only by their id, not by client_business_id (only the CN docs promise the
+    /// lookup): what a client's local journal must make up for.
+    /// </summary>
+    NoBusinessIdLookup = 64,
 }

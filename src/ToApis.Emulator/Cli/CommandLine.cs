@@ -22,7 +22,7 @@ internal static class CommandLineParser
           --failure-rate R          Fraction of tasks that fail, 0..1 (default 0)
           --tier default|vip|svip   Rate-limit tier of the test user (default: default)
           --quirks LIST             Comma-separated: submitted, processing, unknown-status, top-level-url,
-                                    task-not-exist-400, integer-codes
+                                    task-not-exist-400, integer-codes, no-business-id-lookup
           --credits N               Credits of each user (default unlimited)
           --credits-per-image N     Cost of one image (default 10)
           --seed N                  Repeatable durations, outcomes, IDs and random faults
@@ -46,6 +46,7 @@ internal static class CommandLineParser
         ["top-level-url"] = EmulatorQuirks.TopLevelUrlOnly,
         ["task-not-exist-400"] = EmulatorQuirks.TaskNotExistAs400,
         ["integer-codes"] = EmulatorQuirks.IntegerErrorCodes,
+        ["no-business-id-lookup"] = EmulatorQuirks.NoBusinessIdLookup,
     };
 
     /// <exception cref="CommandLineException">An option is unknown, lacks its value or has a bad one.</exception>

@@ -72,7 +72,8 @@ internal sealed class GenerationEndpoints(
     {
         // Kestrel leaves an encoded "/" encoded in the path; every other escape is already decoded.
         var idOrClientBusinessId = taskId.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-        var task = tasks.FindForUser(context.GetEmulatorUser().UserId, idOrClientBusinessId);
+        var task = tasks.FindForUser(
+            context.GetEmulatorUser().UserId, idOrClientBusinessId, !options.Quirks.HasFlag(EmulatorQuirks.NoBusinessIdLookup));
         return task is null ? ApiErrors.TaskNotFound(options.Quirks) : Results.Json(responses.At(task, clock.UtcNow));
     }
 

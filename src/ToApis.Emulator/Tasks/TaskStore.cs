@@ -23,14 +23,14 @@ internal sealed class TaskStore
     }
 
     /// <summary>Finds a task by its ID or client_business_id, only among the user's own tasks.</summary>
-    public EmulatedTask? FindForUser(string userId, string idOrClientBusinessId)
+    public EmulatedTask? FindForUser(string userId, string idOrClientBusinessId, bool byClientBusinessId = true)
     {
         if (tasksById.TryGetValue(idOrClientBusinessId, out var task) && task.UserId == userId)
         {
             return task;
         }
 
-        return latestByClientBusinessId.GetValueOrDefault((userId, idOrClientBusinessId));
+        return byClientBusinessId ? latestByClientBusinessId.GetValueOrDefault((userId, idOrClientBusinessId)) : null;
     }
 
     /// <summary>For the public files host, where no user is known.</summary>

@@ -65,4 +65,13 @@ public static class ImageFormats
     }
 
     public static ImageFormat? Detect(byte[] bytes) => Detect(bytes, Math.Min(bytes.Length, HeaderLength));
+
+    /// <summary>The type of a file on disk, reading only its first bytes.</summary>
+    public static ImageFormat? DetectFile(string path)
+    {
+        var header = new byte[HeaderLength];
+        using var stream = System.IO.File.OpenRead(path);
+        var read = stream.Read(header, 0, header.Length);
+        return Detect(header, read);
+    }
 }

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ToApis.Client;
 using ToApis.Client.Files;
+using ToApis.Client.Journal;
 using ToApis.Client.Wire;
 using ToApis.Models;
 
@@ -20,7 +21,7 @@ namespace ToApis.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ToApisTask))]
-public sealed class NewToApisImageCommand : ToApisApiCmdletBase
+public sealed class NewToApisImageCommand : JournaledCmdletBase
 {
     /// <summary>Top-level fields that have parameters of their own, so -ExtraBody cannot set them behind their checks.</summary>
     private static readonly HashSet<string> ReservedFields = new(StringComparer.OrdinalIgnoreCase)
@@ -179,7 +180,7 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
 
         if (ShouldProcess($"'{Shorten(request.Prompt)}' with {request.Model}", "Submit image generation (uses credits)"))
         {
-            _inFlight.Enqueue(new PendingSubmit(input, SubmitAsync(Client, request, localImages, input, mayExist)));
+            _inFlight.Enqueue(new PendingSubmit(input, SubmitAsync(Client, RunJournal, request, localImages, input, mayExist)));
         }
 
         // The first submit goes alone: a bad key or an empty balance then costs one request, not a burst.
@@ -194,12 +195,14 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
 
     /// <summary>Runs in the background: uploads the row's local references (once per file), then submits.</summary>
     private async Task<ToApisTask> SubmitAsync(
-        ToApisClient client, GenerationRequest request, List<LocalImage> localImages, object input, bool mayExist)
+        ToApisClient client, RunJournal? journal, GenerationRequest request, List<LocalImage> localImages, object input, bool mayExist)
     {
-        if (mayExist && await client.FindTaskAsync(request.ClientBusinessId!, CancelToken).ConfigureAwait(false) is { IsFailed: false } existing)
+        if (mayExist && await FindEarlierTaskAsync(client, journal, request.ClientBusinessId!).ConfigureAwait(false) is { IsFailed: false } existing)
         {
             RequestLog.Verbose($"Reusing task {existing.Id} ({existing.Status}) for client_business_id '{request.ClientBusinessId}': not submitted again.");
-            return WithLocalContext(existing, request, input);
+            existing = WithLocalContext(existing, request, input);
+            journal?.Record("reused", existing);
+            return existing;
         }
 
         foreach (var image in localImages)
@@ -224,7 +227,32 @@ public sealed class NewToApisImageCommand : ToApisApiCmdletBase
             throw;
         }
 
-        return WithLocalContext(task, request, input);
+        task = WithLocalContext(task, request, input);
+        journal?.Record("submitted", task);
+        return task;
+    }
+
+    /// <summary>
+    /// The task an earlier run made for this id: asked of the service first; where the service cannot answer
+    /// a lookup by client_business_id, the journal's record of the task id is used.
+    /// </summary>
+    private async Task<ToApisTask?> FindEarlierTaskAsync(ToApisClient client, RunJournal? journal, string clientBusinessId)
+    {
+        try
+        {
+            if (await client.FindTaskAsync(clientBusinessId, CancelToken).ConfigureAwait(false) is { } found)
+            {
+                return found;
+            }
+        }
+        catch (ToApisApiException refused) when (refused.Kind == ApiErrorKind.InvalidRequest)
+        {
+            RequestLog.Verbose($"The service cannot look tasks up by client_business_id ({refused.Message}).");
+        }
+
+        return journal?.TaskIdFor(clientBusinessId) is { } taskId
+            ? await client.FindTaskAsync(taskId, CancelToken).ConfigureAwait(false)
+            : null;
     }
 
     private static ToApisTask WithLocalContext(ToApisTask task, GenerationRequest request, object input)

@@ -16,7 +16,7 @@ namespace ToApis.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Save, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
-public sealed class SaveToApisImageCommand : ToApisApiCmdletBase
+public sealed class SaveToApisImageCommand : JournaledCmdletBase
 {
     private ResultSaver? _saver;
     private string _folder = "";
@@ -90,8 +90,18 @@ public sealed class SaveToApisImageCommand : ToApisApiCmdletBase
             return;
         }
 
-        Mailbox.RunPending();
-        var saved = Await(_saver!.SaveAsync(new Uri(task.ImageUrls[index]), _folder, baseName, Force, task.ExpiresAt, CancelToken));
+        SavedImage saved;
+        if (RunJournal?.SavedFileFor(task.Id, index + 1) is { } earlier && !Force)
+        {
+            WriteVerbose($"'{earlier}' was saved by an earlier run (journal); not downloaded again.");
+            saved = new SavedImage(earlier, ImageFormats.DetectFile(earlier) ?? ImageFormats.Png, new FileInfo(earlier).Length, AlreadyPresent: true);
+        }
+        else
+        {
+            saved = Await(_saver!.SaveAsync(new Uri(task.ImageUrls[index]), _folder, baseName, Force, task.ExpiresAt, CancelToken));
+            RunJournal?.Record("saved", task, saved.Path, index + 1);
+        }
+
         if (Sidecar)
         {
             SidecarFile.Write(saved.Path, SidecarContent(task, index, saved, row));

@@ -12,7 +12,7 @@ namespace ToApis.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Wait, "ToApisTask", DefaultParameterSetName = TaskInput.TaskSet)]
 [OutputType(typeof(ToApisTask))]
-public sealed class WaitToApisTaskCommand : ToApisApiCmdletBase
+public sealed class WaitToApisTaskCommand : JournaledCmdletBase
 {
     private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
     private TaskWaiter? _waiter;
@@ -112,6 +112,7 @@ public sealed class WaitToApisTaskCommand : ToApisApiCmdletBase
         }
 
         ReportProgress();
+        RunJournal?.Record(outcome.Kind.ToString().ToLowerInvariant(), task);
         switch (outcome.Kind)
         {
             case WaitOutcomeKind.Completed:

@@ -100,3 +100,63 @@ public sealed class ResumeTests
         Assert.All(tasks, t => Assert.Equal(1, stats.TasksForClientBusinessId(t.ClientBusinessId!)));
     }
 }
+
+/// <summary>The local journal: a readable record, and the memory of a rerun where the service cannot look ids up.</summary>
+public sealed class JournalTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static string Pipeline(string journal, string output) =>
+        $"'a fox', 'a whale' | New-ToApisImage -RunKey 'journaled' -Journal '{journal}' | " +
+        $"Wait-ToApisTask -Journal '{journal}' {EmulatedService.FastPolling} | Save-ToApisImage -Path '{output}' -Journal '{journal}'";
+
+    [Fact]
+    public async Task Journal_records_every_step_as_json_lines_without_the_key()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+
+        var result = service.Run(Pipeline(journal, Path.Combine(_temp.Path, "out")));
+
+        Assert.Empty(result.Errors);
+        var text = File.ReadAllText(journal);
+        Assert.DoesNotContain(service.Emulator.ApiKey, text);
+        var events = File.ReadAllLines(journal).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("event").GetString()).ToList();
+        Assert.Equal(2, events.Count(e => e == "submitted"));
+        Assert.Equal(2, events.Count(e => e == "completed"));
+        Assert.Equal(2, events.Count(e => e == "saved"));
+    }
+
+    [Fact]
+    public async Task Where_the_service_cannot_look_ids_up_the_journal_prevents_paying_twice()
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.Quirks = EmulatorQuirks.NoBusinessIdLookup);
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+        var output = Path.Combine(_temp.Path, "out");
+
+        var first = service.Run(Pipeline(journal, output));
+        var downloads = service.Emulator.Stats.RequestCount(RouteKeys.Files);
+        var rerun = service.Run(Pipeline(journal, output) + " -Verbose");
+
+        Assert.Empty(first.Errors);
+        Assert.Empty(rerun.Errors);
+        Assert.Equal(2, service.Emulator.Stats.TasksCreated);
+        Assert.Equal(downloads, service.Emulator.Stats.RequestCount(RouteKeys.Files));
+        Assert.Equal(2, _temp.Files("out").Count);
+        Assert.Contains(rerun.Verbose, v => v.Message.Contains("saved by an earlier run"));
+    }
+
+    [Fact]
+    public async Task Without_a_journal_such_a_service_would_be_paid_twice()
+    {
+        // The counterpart of the test above: shows what the journal is for.
+        await using var service = await EmulatedService.StartAsync(o => o.Quirks = EmulatorQuirks.NoBusinessIdLookup);
+
+        service.Run("'a fox' | New-ToApisImage -RunKey 'unjournaled'");
+        service.Run("'a fox' | New-ToApisImage -RunKey 'unjournaled'");
+
+        Assert.Equal(2, service.Emulator.Stats.TasksCreated);
+    }
+}

@@ -54,7 +54,7 @@ public sealed class ResultSaver
         try
         {
             var length = await DownloadAsync(url, partial, expiresAt, cancellationToken).ConfigureAwait(false);
-            var format = DetectFormat(partial)
+            var format = ImageFormats.DetectFile(partial)
                 ?? throw new ToApisFileException(
                     FileProblem.UnsupportedType, url.ToString(),
                     $"{url} did not return a {ImageFormats.Supported} image; nothing was saved.");
@@ -195,14 +195,6 @@ public sealed class ResultSaver
     private static ToApisFileException Expired(Uri url, DateTimeOffset expiry, string? detail = null) =>
         new(FileProblem.ResultExpired, url.ToString(),
             $"The result {url} expired at {expiry.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz}{(detail is null ? "" : $" ({detail})")}; results last 24 h after completion. Generate it again.");
-
-    private static ImageFormat? DetectFormat(string path)
-    {
-        var header = new byte[ImageFormats.HeaderLength];
-        using var stream = File.OpenRead(path);
-        var read = stream.Read(header, 0, header.Length);
-        return ImageFormats.Detect(header, read);
-    }
 
     private static bool SameContent(string first, string second)
     {

@@ -7,16 +7,17 @@ namespace ToApis.Client.RateLimiting;
 
 /// <summary>
 /// Paces one category (submit or query) of one account so the server has no reason to answer 429: a
-/// request takes a token from a per-second, a 10-second and a per-minute bucket. Each holds one token
-/// less than the server's and refills at a little under the documented rate: the server counts a request
-/// when it arrives, the client when it leaves, and the margin absorbs that lag and network jitter. A 429
+/// request takes a token from a per-second, a 10-second and a per-minute bucket. Each holds about 10 %
+/// (at least one token) less than the server's and refills at 95 % of the documented rate: the server
+/// counts a request when it arrives, the client when it leaves, and the margin absorbs that lag and the
+/// jitter between requests in flight together. A 429
 /// that still happens (another client on the same account) pauses every request of the category for
 /// Retry-After.
 /// </summary>
 internal sealed class CategoryLimiter : IDisposable
 {
     /// <summary>Refill at this share of the documented rate: arrival jitter then never meets an empty server bucket.</summary>
-    private const double SafetyFactor = 0.97;
+    private const double SafetyFactor = 0.95;
 
     private readonly TokenBucketRateLimiter[] _buckets;
     private long _pausedUntilTicks;
@@ -26,9 +27,9 @@ internal sealed class CategoryLimiter : IDisposable
         Limits = limits;
         _buckets = new[]
         {
-            Bucket((int)Math.Floor(limits.PerSecond) - 1, limits.PerSecond),
-            Bucket(limits.PerTenSeconds - 1, limits.PerTenSeconds / 10.0),
-            Bucket(limits.PerMinute - 1, limits.PerMinute / 60.0),
+            Bucket(WithMargin(limits.PerSecond), limits.PerSecond),
+            Bucket(WithMargin(limits.PerTenSeconds), limits.PerTenSeconds / 10.0),
+            Bucket(WithMargin(limits.PerMinute), limits.PerMinute / 60.0),
         };
     }
 
@@ -75,6 +76,9 @@ internal sealed class CategoryLimiter : IDisposable
             bucket.Dispose();
         }
     }
+
+    private static int WithMargin(double serverCapacity) =>
+        (int)Math.Floor(serverCapacity) - Math.Max(1, (int)Math.Ceiling(serverCapacity * 0.1));
 
     private static TokenBucketRateLimiter Bucket(int capacity, double perSecond) => new(new TokenBucketRateLimiterOptions
     {
