@@ -8,6 +8,7 @@ using Xunit;
 namespace ToApis.Tests.Cmdlets;
 
 /// <summary>Many rows at the speed the account allows: pacing, concurrency, order and progress.</summary>
+[Collection(nameof(PacingCollection))]
 public sealed class BulkTests
 {
     [Fact]

@@ -10,6 +10,13 @@ namespace ToApis.Tests.Cmdlets;
 [CollectionDefinition(nameof(EnvironmentCollection), DisableParallelization = true)]
 public sealed class EnvironmentCollection;
 
+/// <summary>
+/// Tests that count 429s depend on requests reaching the emulator about when they leave; they run alone,
+/// after the parallel ones, so a busy neighbour cannot delay requests into a burst.
+/// </summary>
+[CollectionDefinition(nameof(PacingCollection), DisableParallelization = true)]
+public sealed class PacingCollection;
+
 [Collection(nameof(EnvironmentCollection))]
 public sealed class SessionTests : IDisposable
 {
