@@ -58,7 +58,7 @@ internal sealed class ResiliencePipelines
         var retry = new RetryStrategyOptions<T>
         {
             ShouldHandle = args => new ValueTask<bool>(shouldRetry(args.Outcome)),
-            MaxRetryAttempts = Math.Max(0, settings.MaximumRetryCount),
+            MaxRetryAttempts = Math.Max(1, settings.MaximumRetryCount),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = settings.RetryInterval,
@@ -83,10 +83,13 @@ internal sealed class ResiliencePipelines
             },
         };
 
-        return new ResiliencePipelineBuilder<T>()
-            .AddTimeout(settings.OverallTimeout)
-            .AddRetry(retry)
-            .AddTimeout(settings.RequestTimeout)
-            .Build();
+        var builder = new ResiliencePipelineBuilder<T>().AddTimeout(settings.OverallTimeout);
+        if (settings.MaximumRetryCount > 0)
+        {
+            // Polly insists on at least one retry; -MaximumRetryCount 0 means no retry strategy at all.
+            builder.AddRetry(retry);
+        }
+
+        return builder.AddTimeout(settings.RequestTimeout).Build();
     }
 }
