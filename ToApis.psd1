@@ -17,6 +17,7 @@
         'Send-ToApisFile'
         'Save-ToApisImage'
     )
+    FormatsToProcess     = @('ToApis.Format.ps1xml')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
