@@ -14,7 +14,8 @@
     Docs   builds, then, when platyPS is installed, rebuilds out/ToApis/en-US from docs/cmdlets with
            platyPS's New-ExternalHelp instead of the built-in converter. To refresh the markdown after
            changing a cmdlet: Import-Module ./out/ToApis/ToApis.psd1, then
-           Update-MarkdownHelp -Path docs/cmdlets -ExcludeDontShow.
+           Update-MarkdownHelp -Path docs/cmdlets -ExcludeDontShow, and delete the ### -ProgressAction
+           sections platyPS 0.14 adds on PowerShell 7.4 and later (it is a common parameter).
 
 .EXAMPLE
     ./build.ps1 -Task Build

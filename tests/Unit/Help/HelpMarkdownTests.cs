@@ -45,6 +45,9 @@ public sealed partial class HelpMarkdownTests(HelpRunspace runspace) : IClassFix
         var real = CmdletParameters.Public(runspace.Shell, cmdlet).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var documented = ModuleHelp.Markdown(cmdlet).Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
+        var common = documented.Where(Cmdlet.CommonParameters.Contains).ToList();
+        Assert.True(common is [], $"{cmdlet}.md documents the common parameter(s) -{string.Join(", -", common)}: remove the section(s); ### CommonParameters covers them (platyPS 0.14 adds ### -ProgressAction on PowerShell 7.4 and later).");
+
         Assert.True(real.Except(documented).ToList() is [], $"{cmdlet}.md does not document: -{string.Join(", -", real.Except(documented))}");
         Assert.True(documented.Except(real).ToList() is [], $"{cmdlet}.md documents parameters {cmdlet} no longer has: -{string.Join(", -", documented.Except(real))}");
     }
