@@ -19,6 +19,7 @@
         'Get-ToApisModel'
         'Get-ToApisBalance'
     )
+    FormatsToProcess     = @('ToApis.Format.ps1xml')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -4,12 +4,18 @@
     Builds, tests and demonstrates the ToApis module.
 
 .DESCRIPTION
-    Build  lays out the importable module folder out/ToApis (manifest, assembly, dependencies).
+    Build  lays out the importable module folder out/ToApis (manifest, formats, assembly, dependencies, and
+           en-US help built from docs/cmdlets by the project's own converter, src/ToApis.HelpBuilder).
     Test   runs the xunit suite (the hosted PowerShell engine against the emulator), then the Pester
            suite against out/ToApis in a fresh pwsh when Pester 5 is installed.
     Demo   builds, starts the local ToAPIs emulator, runs examples/prompts.csv through
            New-ToApisImage | Wait-ToApisTask | Save-ToApisImage into out/demo, prints what it made
            and stops the emulator. No key needed.
+    Docs   builds, then, when platyPS is installed, rebuilds out/ToApis/en-US from docs/cmdlets with
+           platyPS's New-ExternalHelp instead of the built-in converter. To refresh the markdown after
+           changing a cmdlet: Import-Module ./out/ToApis/ToApis.psd1, then
+           Update-MarkdownHelp -Path docs/cmdlets -ExcludeDontShow, and delete the ### -ProgressAction
+           sections platyPS 0.14 adds on PowerShell 7.4 and later (it is a common parameter).
 
 .EXAMPLE
     ./build.ps1 -Task Build
@@ -19,10 +25,13 @@
 
 .EXAMPLE
     ./build.ps1 -Task Demo
+
+.EXAMPLE
+    ./build.ps1 -Task Docs
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Docs')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -71,6 +80,21 @@ Invoke-Pester -Configuration `$config
     if ($LASTEXITCODE -ne 0) {
         throw "Pester reported $LASTEXITCODE failed test(s)."
     }
+}
+
+function Invoke-DocsTask {
+    Invoke-BuildTask
+    $platyPS = Get-Module -ListAvailable -Name platyPS | Sort-Object Version -Descending | Select-Object -First 1
+    if (-not $platyPS) {
+        Write-Host 'platyPS is not installed: out/ToApis/en-US keeps the help built by src/ToApis.HelpBuilder.' -ForegroundColor Yellow
+        Write-Host 'To build it with platyPS instead: Install-Module platyPS -Scope CurrentUser' -ForegroundColor Yellow
+        return
+    }
+
+    Write-Host "Building out/ToApis/en-US with platyPS $($platyPS.Version) New-ExternalHelp" -ForegroundColor Cyan
+    Import-Module $platyPS.Path -Force
+    New-ExternalHelp -Path (Join-Path $RepoRoot 'docs' 'cmdlets') -OutputPath (Join-Path $ModuleFolder 'en-US') -Force | Out-Null
+    Get-ChildItem (Join-Path $ModuleFolder 'en-US') | Format-Table -AutoSize -Property Name, Length, LastWriteTime
 }
 
 function Start-Emulator {

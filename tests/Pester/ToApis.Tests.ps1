@@ -126,3 +126,45 @@ Describe 'Get-ToApisTask' {
             Should -Throw -ErrorId 'ToApis.TaskNotFound,ToApis.Commands.GetToApisTaskCommand'
     }
 }
+
+Describe 'Formats' {
+    It 'shows tasks as a table of Id, Status, Progress, Model, Prompt and Images' {
+        $task = New-ToApisImage 'A red fox curled up asleep in fresh snow, at dusk' | Wait-ToApisTask -PollIntervalSec 0.05
+        $lines = ($task | Format-Table | Out-String -Width 200) -replace "`e\[[0-9;]*m", '' -split "`r?`n" | Where-Object { $_.Trim() }
+
+        ($lines[0] -split '\s+' | Where-Object { $_ }) | Should -Be @('Id', 'Status', 'Progress', 'Model', 'Prompt', 'Images')
+        $lines[2] | Should -BeLike "$($task.Id) *"
+        $lines[2] | Should -BeLike "*A red fox curled up asleep in fresh snow$([char]0x2026)*"
+    }
+
+    It 'shows uploads as a table of Name, Url, MimeType and Length' {
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-format-$PID"
+        New-Item -ItemType Directory -Path $work -Force | Out-Null
+        try {
+            $file = Join-Path $work 'pixel.png'
+            [System.IO.File]::WriteAllBytes($file, [Convert]::FromBase64String('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='))
+            $upload = Send-ToApisFile -LiteralPath $file
+            $lines = ($upload | Format-Table | Out-String -Width 200) -replace "`e\[[0-9;]*m", '' -split "`r?`n" | Where-Object { $_.Trim() }
+
+            ($lines[0] -split '\s+' | Where-Object { $_ }) | Should -Be @('Name', 'Url', 'MimeType', 'Length')
+            $lines[2] | Should -BeLike 'pixel.png *'
+        }
+        finally {
+            Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
+
+Describe 'Help' {
+    It 'has full help with examples for every cmdlet' {
+        foreach ($name in (Get-Command -Module ToApis).Name) {
+            $help = Get-Help $name -Full
+            $help.description | Should -Not -BeNullOrEmpty -Because "$name needs a description"
+            @($help.examples.example).Count | Should -BeGreaterOrEqual 2 -Because "$name needs examples"
+        }
+    }
+
+    It 'finds the about topic' {
+        Get-Help about_ToApis | Out-String | Should -Match 'RESUMING SAFELY'
+    }
+}

@@ -25,11 +25,17 @@ public sealed class PowerShellHost : IDisposable
     private readonly Runspace _runspace;
 
     public PowerShellHost()
+        : this(null)
+    {
+    }
+
+    /// <summary>A runspace whose console output (Out-Host) goes to <paramref name="host"/>, e.g. a <see cref="TextCaptureHost"/>.</summary>
+    public PowerShellHost(System.Management.Automation.Host.PSHost? host)
     {
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(ModuleAssembly.ManifestPath);
         state.ThrowOnRunspaceOpenError = true;
-        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace = host is null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();
     }
 
