@@ -92,7 +92,7 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
         }
         catch (ToApisValidationException invalid)
         {
-            ThrowTerminatingError(ErrorRecords.From(invalid, baseUri));
+            ThrowTerminatingError(ErrorRecords.InvalidBaseUri(invalid, baseUri));
             return;
         }
 

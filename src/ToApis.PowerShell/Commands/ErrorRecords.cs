@@ -27,6 +27,11 @@ internal static class ErrorRecords
             "Run the command again with -Verbose; if it repeats, report it with the message above."),
     };
 
+    /// <summary>A base URI that cannot be used, from -BaseUri or $env:TOAPIS_BASE_URL: nothing can be sent.</summary>
+    public static ErrorRecord InvalidBaseUri(Exception invalid, string? given) => Create(
+        invalid, "ToApis.InvalidBaseUri", ErrorCategory.InvalidArgument, given,
+        "Use the service root over https, e.g. https://toapis.com (or https://toapis.cn), in -BaseUri or $env:TOAPIS_BASE_URL.");
+
     public static ErrorRecord Create(
         Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
     {
@@ -65,7 +70,7 @@ internal static class ErrorRecords
             ApiErrorKind.Forbidden => ("ToApis.Forbidden", ErrorCategory.PermissionDenied,
                 "This key may not use this model or endpoint, or the account is disabled: check the token's permissions in the console."),
             ApiErrorKind.InsufficientQuota => ("ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded,
-                "Top up the account balance, then run the command again; finished items are not repeated if you reuse the same client_business_id."),
+                "Top up the account balance, then run the command again with the same -RunKey: rows that already have a task are reused, not paid again."),
             ApiErrorKind.NotFound => ("ToApis.TaskNotFound", ErrorCategory.ObjectNotFound,
                 "Check the task id; tasks are visible only to the account that created them."),
             ApiErrorKind.ContentPolicy => ("ToApis.ContentPolicyViolation", ErrorCategory.SecurityError,

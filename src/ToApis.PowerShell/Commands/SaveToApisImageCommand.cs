@@ -22,7 +22,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     private string _folder = "";
 
     /// <summary>Completed tasks, typically from Wait-ToApisTask.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public ToApisTask[] Task { get; set; } = Array.Empty<ToApisTask>();
 

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using ToApis.Client;
 using ToApis.Session;
@@ -44,9 +45,7 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
         }
         catch (ToApisValidationException invalid)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                invalid, "ToApis.InvalidBaseUri", ErrorCategory.InvalidArgument, null,
-                $"Fix ${SessionStore.BaseUrlVariable} (e.g. https://toapis.com) or run Connect-ToApis -BaseUri."));
+            ThrowTerminatingError(ErrorRecords.InvalidBaseUri(invalid, Environment.GetEnvironmentVariable(SessionStore.BaseUrlVariable)));
         }
 
         if (fromEnvironment is null)

@@ -108,8 +108,8 @@ public sealed class SessionTests : IDisposable
         var result = shell.Run("param($uri, $key) try { Connect-ToApis -BaseUri $uri -ApiKey $key } catch { $_ }",
             new Hashtable { ["uri"] = baseUri, ["key"] = PowerShellHost.Secure("sk-x") });
 
-        var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.InvalidParameter", ErrorCategory.InvalidArgument);
-        Assert.Contains("BaseUri", error.ErrorDetails.RecommendedAction);
+        var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.InvalidBaseUri", ErrorCategory.InvalidArgument);
+        Assert.Contains("-BaseUri", error.ErrorDetails.RecommendedAction);
     }
 
     [Fact]
