@@ -17,6 +17,10 @@
            Update-MarkdownHelp -Path docs/cmdlets -ExcludeDontShow, and delete the ### -ProgressAction
            sections platyPS 0.14 adds on PowerShell 7.4 and later (it is a common parameter).
 
+    Package builds, then writes out/package/ToApis.<version>.nupkg with PSResourceGet's Publish-PSResource
+           (or PowerShellGet's Publish-Module) into a temporary local repository: the same package the
+           PowerShell Gallery receives from Publish-PSResource -Repository PSGallery.
+
 .EXAMPLE
     ./build.ps1 -Task Build
 
@@ -28,10 +32,13 @@
 
 .EXAMPLE
     ./build.ps1 -Task Docs
+
+.EXAMPLE
+    ./build.ps1 -Task Build, Test, Package
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Docs')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Package')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -95,6 +102,44 @@ function Invoke-DocsTask {
     Import-Module $platyPS.Path -Force
     New-ExternalHelp -Path (Join-Path $RepoRoot 'docs' 'cmdlets') -OutputPath (Join-Path $ModuleFolder 'en-US') -Force | Out-Null
     Get-ChildItem (Join-Path $ModuleFolder 'en-US') | Format-Table -AutoSize -Property Name, Length, LastWriteTime
+}
+
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    $packageFolder = Join-Path $RepoRoot 'out' 'package'
+    New-Item -ItemType Directory -Path $packageFolder -Force | Out-Null
+    Get-ChildItem -Path $packageFolder -Filter 'ToApis.*.nupkg' | Remove-Item
+    $repository = 'ToApisLocalBuild'
+
+    if (Get-Command -Name Publish-PSResource -ErrorAction SilentlyContinue) {
+        if (Get-PSResourceRepository -Name $repository -ErrorAction SilentlyContinue) {
+            Unregister-PSResourceRepository -Name $repository
+        }
+        Register-PSResourceRepository -Name $repository -Uri $packageFolder -Trusted
+        try {
+            Publish-PSResource -Path $ModuleFolder -Repository $repository
+        }
+        finally {
+            Unregister-PSResourceRepository -Name $repository
+        }
+    }
+    elseif (Get-Command -Name Publish-Module -ErrorAction SilentlyContinue) {
+        if (Get-PSRepository -Name $repository -ErrorAction SilentlyContinue) {
+            Unregister-PSRepository -Name $repository
+        }
+        Register-PSRepository -Name $repository -SourceLocation $packageFolder -PublishLocation $packageFolder -InstallationPolicy Trusted
+        try {
+            Publish-Module -Path $ModuleFolder -Repository $repository
+        }
+        finally {
+            Unregister-PSRepository -Name $repository
+        }
+    }
+    else {
+        throw 'Neither PSResourceGet (Publish-PSResource) nor PowerShellGet (Publish-Module) is available; PowerShell 7.4 and later ship PSResourceGet.'
+    }
+
+    Get-ChildItem -Path $packageFolder -Filter 'ToApis.*.nupkg' | Format-Table -AutoSize -Property Name, Length
 }
 
 function Start-Emulator {

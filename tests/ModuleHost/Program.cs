@@ -6,7 +6,8 @@ using System.Security;
 
 // Usage: ToApis.ModuleHost <manifest> <baseUri> <apiKey> [assembly to load first ...]
 // Loads the given assemblies into the default context (as other modules would), imports ToApis, runs a
-// small pipeline against the service at baseUri and prints one line per result, error and loaded Polly.
+// small pipeline against the service at baseUri and prints one line per result, error and loaded copy of a
+// shared dependency.
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: ToApis.ModuleHost <manifest> <baseUri> <apiKey> [preload.dll ...]");
@@ -48,9 +49,9 @@ foreach (var error in shell.Streams.Error)
 
 foreach (var context in AssemblyLoadContext.All)
 {
-    foreach (var assembly in context.Assemblies.Where(a => a.GetName().Name == "Polly.Core"))
+    foreach (var assembly in context.Assemblies.Where(a => a.GetName().Name is "Polly.Core" or "System.Threading.RateLimiting"))
     {
-        Console.WriteLine($"Polly.Core {FileVersionInfo.GetVersionInfo(assembly.Location).FileVersion} in context {context.Name}");
+        Console.WriteLine($"{assembly.GetName().Name} {assembly.GetName().Version} {FileVersionInfo.GetVersionInfo(assembly.Location).FileVersion} in context {context.Name}");
     }
 }
 

@@ -168,3 +168,23 @@ Describe 'Help' {
         Get-Help about_ToApis | Out-String | Should -Match 'RESUMING SAFELY'
     }
 }
+
+Describe 'Discovery' {
+    It 'lists image models with their documented limits' {
+        $model = Get-ToApisModel -Name 'gemini-2.5-flash-image-official'
+        $model.Id | Should -Be 'gemini-2.5-flash-image-official'
+        $model.MaxReferenceImages | Should -Be 3
+    }
+
+    It 'reads the balance' {
+        (Get-ToApisBalance).Scope | Should -Be 'Token'
+    }
+}
+
+Describe 'Resumable runs' {
+    It 'reuses every task when the same run key runs again' {
+        $first = 'a fox', 'a whale' | New-ToApisImage -RunKey "pester-$PID"
+        $again = 'a fox', 'a whale' | New-ToApisImage -RunKey "pester-$PID"
+        $again.Id | Should -Be $first.Id
+    }
+}

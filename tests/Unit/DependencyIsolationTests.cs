@@ -19,6 +19,7 @@ public sealed class DependencyIsolationTests
         var shipped = Directory.GetFiles(ModuleAssembly.CoreBinFolder, "*.dll");
         Assert.DoesNotContain(shipped, f => Path.GetFileName(f) == "System.Text.Json.dll");
         Assert.Contains(shipped, f => Path.GetFileName(f) == "Polly.Core.dll");
+        Assert.Contains(shipped, f => Path.GetFileName(f) == "System.Threading.RateLimiting.dll");
 
         var tooNew = new List<string>();
         foreach (var file in shipped)
@@ -43,21 +44,25 @@ public sealed class DependencyIsolationTests
     }
 
     [Fact]
-    public async Task Pipeline_works_when_another_Polly_was_loaded_first_and_keeps_its_own()
+    public async Task Pipeline_works_when_other_versions_of_its_dependencies_were_loaded_first_and_keeps_its_own()
     {
         await using var emulator = await ToApisEmulator.StartAsync(new EmulatorOptions { TimeScale = 0.001 });
         var host = Path.Combine(TestBuildFolder("ModuleHost"), "ToApis.ModuleHost.dll");
-        var conflicting = Path.Combine(TestBuildFolder("ModuleHost"), "conflicts", "Polly.Core.dll");
+        var conflicts = Path.Combine(TestBuildFolder("ModuleHost"), "conflicts");
 
-        var (exitCode, output) = await RunAsync("dotnet", host, ModuleAssembly.ManifestPath, emulator.BaseUri.ToString(), emulator.ApiKey, conflicting);
+        var (exitCode, output) = await RunAsync(
+            "dotnet", host, ModuleAssembly.ManifestPath, emulator.BaseUri.ToString(), emulator.ApiKey,
+            Path.Combine(conflicts, "Polly.Core.dll"), Path.Combine(conflicts, "System.Threading.RateLimiting.dll"));
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("preloaded Polly.Core 8.4.2", output);
+        Assert.Contains("preloaded System.Threading.RateLimiting 9.0", output);
         Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("completed tsk_img_", StringComparison.Ordinal)));
         // Both copies live side by side: the other module's in the default context, ours in the module's.
-        Assert.Contains("Polly.Core 8.4.2", output);
-        Assert.Contains("Polly.Core 8.9.1", output);
-        Assert.Contains("in context ToApis", output);
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("Polly.Core 8.0.0.0 8.4.2", StringComparison.Ordinal) && l.Contains("in context Default"));
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("Polly.Core 8.0.0.0 8.9.1", StringComparison.Ordinal) && l.Contains("in context ToApis"));
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("System.Threading.RateLimiting 9.0.0.0", StringComparison.Ordinal) && l.Contains("in context Default"));
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("System.Threading.RateLimiting 8.0.0.0", StringComparison.Ordinal) && l.Contains("in context ToApis"));
         Assert.DoesNotContain(emulator.ApiKey, output);
     }
 
