@@ -27,7 +27,12 @@ public sealed class ToApisClient
     private const int MaxResponseBodyBytes = 4 * 1024 * 1024;
 
     /// <summary>Rounds of "submit, then look the task up" before a submit is given up.</summary>
-    private const int MaxSubmitRounds = 3;
+    private const int MaxSubmitRounds = 5;
+
+    [ThreadStatic]
+    private static Random? _jitter;
+
+    private static Random Jitter => _jitter ??= new Random();
 
     private readonly ToApisConnection _connection;
     private readonly IRequestLog _log;
@@ -88,12 +93,22 @@ public sealed class ToApisClient
                 _log.Verbose($"Recovered task {existing.Id} by client_business_id '{request.ClientBusinessId}'; not resubmitted.");
                 return existing;
             }
+
+            // Nothing was created: back off before sending again, as for any failing server.
+            await Task.Delay(BackoffBeforeRound(round), cancellationToken).ConfigureAwait(false);
         }
 
         throw new ToApisTransportException(
             $"{description} failed {failures.Count} times ({string.Join("; ", failures)}). No task with client_business_id " +
             $"'{request.ClientBusinessId}' exists, so nothing was charged.",
             null, failures.Count);
+    }
+
+    private TimeSpan BackoffBeforeRound(int round)
+    {
+        var step = TimeSpan.FromTicks(_connection.Settings.RetryInterval.Ticks << Math.Min(round - 1, 10));
+        var jittered = TimeSpan.FromTicks((long)(step.Ticks * (0.5 + Jitter.NextDouble())));
+        return jittered < _connection.Settings.MaximumRetryDelay ? jittered : _connection.Settings.MaximumRetryDelay;
     }
 
     /// <summary>The task by id or client_business_id; a task-not-found answer is an error.</summary>

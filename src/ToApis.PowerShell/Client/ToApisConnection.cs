@@ -25,7 +25,7 @@ public sealed class ToApisConnection : IDisposable
         _apiKey = apiKey.Trim();
         ApiRoot = settings.BaseUri;
         Pipelines = new ResiliencePipelines(settings);
-        RateLimiter = RateLimiting.AccountRateLimiter.For(ApiRoot, _apiKey, settings.RateLimits);
+        RateLimiter = RateLimiting.AccountRateLimiter.For(ApiRoot, _apiKey, settings.RateLimits, settings.RateLimitsChosen);
         Http = new HttpClient(handler ?? CreateHandler(settings.Proxy), disposeHandler: true)
         {
             // Per-attempt and overall limits come from the resilience pipeline, which also honours cancellation.

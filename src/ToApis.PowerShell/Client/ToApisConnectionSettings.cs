@@ -21,6 +21,9 @@ public sealed class ToApisConnectionSettings
     /// <summary>Client-side pacing of submits and queries; the documented default tier unless told.</summary>
     public RateLimiting.RateLimitSettings RateLimits { get; set; } = RateLimiting.RateLimitSettings.For(RateLimiting.RateTier.Default);
 
+    /// <summary>True when the user chose <see cref="RateLimits"/>; defaults never override another session's choice.</summary>
+    public bool RateLimitsChosen { get; set; }
+
     /// <summary>Retries after the first attempt, for requests that may be retried at all.</summary>
     public int MaximumRetryCount { get; set; } = 5;
 

@@ -88,6 +88,7 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
                 MaximumRetryCount = MaximumRetryCount,
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
                 RateLimits = ChooseRateLimits(),
+                RateLimitsChosen = true,
             };
         }
         catch (ToApisValidationException invalid)

@@ -51,7 +51,7 @@ internal static class ErrorRecords
             FileProblem.TooLarge => ("ToApis.FileTooLarge", ErrorCategory.LimitsExceeded,
                 "Shrink or recompress the image to at most 10 MB, then send it again."),
             FileProblem.ResultExpired or FileProblem.ResultGone => ("ToApis.ResultExpired", ErrorCategory.ResourceUnavailable,
-                "Result URLs last 24 h after completion: submit the prompt again with New-ToApisImage and save the new task promptly."),
+                "Result URLs last 24 h after completion: submit the prompt again with New-ToApisImage (the same -RunKey regenerates expired results) and save the new task promptly."),
             FileProblem.OutsideTargetFolder => ("ToApis.UnsafeFileName", ErrorCategory.SecurityError,
                 "Use a -FileName template that names a file, not a path."),
             _ => ("ToApis.FileError", ErrorCategory.WriteError, "Check the message above and try again."),

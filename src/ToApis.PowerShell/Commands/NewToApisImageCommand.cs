@@ -197,7 +197,8 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
     private async Task<ToApisTask> SubmitAsync(
         ToApisClient client, RunJournal? journal, GenerationRequest request, List<LocalImage> localImages, object input, bool mayExist)
     {
-        if (mayExist && await FindEarlierTaskAsync(client, journal, request.ClientBusinessId!).ConfigureAwait(false) is { IsFailed: false } existing)
+        if (mayExist && await FindEarlierTaskAsync(client, journal, request.ClientBusinessId!).ConfigureAwait(false) is { } existing
+            && !existing.IsFailed && !IsExpired(existing))
         {
             RequestLog.Verbose($"Reusing task {existing.Id} ({existing.Status}) for client_business_id '{request.ClientBusinessId}': not submitted again.");
             existing = WithLocalContext(existing, request, input);
@@ -264,6 +265,9 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
         task.InputObject = input;
         return task;
     }
+
+    /// <summary>A completed task whose images can no longer be downloaded is worth nothing to a rerun.</summary>
+    private static bool IsExpired(ToApisTask task) => task.IsCompleted && task.ExpiresAt <= DateTimeOffset.UtcNow;
 
     private async Task<string> UploadUrlAsync(ToApisClient client, LocalImage image) =>
         (await client.UploadAsync(image, null, CancelToken).ConfigureAwait(false)).Url;

@@ -91,7 +91,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         }
 
         SavedImage saved;
-        if (RunJournal?.SavedFileFor(task.Id, index + 1) is { } earlier && !Force)
+        if (RunJournal?.SavedFileFor(task.Id, index + 1) is { } earlier && !Force && InTargetFolder(earlier))
         {
             WriteVerbose($"'{earlier}' was saved by an earlier run (journal); not downloaded again.");
             saved = new SavedImage(earlier, ImageFormats.DetectFile(earlier) ?? ImageFormats.Png, new FileInfo(earlier).Length, AlreadyPresent: true);
@@ -99,7 +99,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         else
         {
             saved = Await(_saver!.SaveAsync(new Uri(task.ImageUrls[index]), _folder, baseName, Force, task.ExpiresAt, CancelToken));
-            RunJournal?.Record("saved", task, saved.Path, index + 1);
+            RecordInJournal("saved", task, saved.Path, index + 1);
         }
 
         if (Sidecar)
@@ -113,6 +113,12 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         file.Properties.Add(new PSNoteProperty("AlreadyPresent", saved.AlreadyPresent));
         WriteObject(file);
     }
+
+    private bool InTargetFolder(string file) =>
+        string.Equals(
+            System.IO.Path.GetFullPath(System.IO.Path.GetDirectoryName(file)!).TrimEnd(System.IO.Path.DirectorySeparatorChar),
+            System.IO.Path.GetFullPath(_folder).TrimEnd(System.IO.Path.DirectorySeparatorChar),
+            StringComparison.Ordinal);
 
     private static readonly string[] TaskTokens = { "Id", "Index", "Model", "Size", "Status", "ClientBusinessId", "Prompt" };
 

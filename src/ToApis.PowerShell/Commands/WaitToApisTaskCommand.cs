@@ -112,7 +112,7 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
         }
 
         ReportProgress();
-        RunJournal?.Record(outcome.Kind.ToString().ToLowerInvariant(), task);
+        RecordInJournal(outcome.Kind.ToString().ToLowerInvariant(), task);
         switch (outcome.Kind)
         {
             case WaitOutcomeKind.Completed:

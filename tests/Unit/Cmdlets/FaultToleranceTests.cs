@@ -54,9 +54,11 @@ public sealed class FaultToleranceTests(ITestOutputHelper log) : IDisposable
         var saved = result.Output.Count;
         log.WriteLine($"rows 500, saved {saved}, per-row errors {result.Errors.Count}, tasks {stats.TasksCreated}, faults {stats.FaultsInjected.Values.Sum()} ({string.Join(", ", stats.FaultsInjected.Select(f => $"{f.Key} {f.Value}"))}), 429s {stats.RateLimitedResponses}, requests {stats.RequestsByRoute.Values.Sum()}");
         Assert.Equal(500, saved + result.Errors.Count);
-        Assert.All(result.Errors, error => Assert.Equal("ToApis.TaskFailed", error.FullyQualifiedErrorId.Split(',')[0]));
+        // A row may fail for good (its task failed, or every submit round met an ambiguous fault and the
+        // lookup proved nothing was created); either way it is one clear error, and no row has two tasks.
+        Assert.All(result.Errors, error => Assert.Contains(error.FullyQualifiedErrorId.Split(',')[0], new[] { "ToApis.TaskFailed", "ToApis.ConnectionFailed" }));
         Assert.All(stats.TasksByClientBusinessId, pair => Assert.Equal(1, pair.Value));
-        Assert.Equal(500, stats.TasksByClientBusinessId.Count);
+        Assert.InRange(stats.TasksByClientBusinessId.Count, saved, 500);
         Assert.Equal(saved, _temp.Files("out").Count);
         Assert.DoesNotContain(_temp.Files("out"), f => f.Contains("partial"));
         Assert.Equal(0, stats.AuthorizedFileRequestCount);

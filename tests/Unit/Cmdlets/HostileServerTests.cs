@@ -60,4 +60,32 @@ public sealed class HostileServerTests
         var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.ConnectionFailed", ErrorCategory.ConnectionError);
         Assert.Contains("exceeds 4 MB", error.Exception.Message);
     }
+
+    [Theory]
+    [InlineData(-3600, "tsk_new", 1)]
+    [InlineData(3600, "tsk_old", 0)]
+    public async Task A_rerun_reuses_a_completed_task_only_while_its_results_last(int expiresInSeconds, string expectedId, int expectedPosts)
+    {
+        var posts = 0;
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(expiresInSeconds).ToUnixTimeSeconds();
+        await using var api = await StartAsync(app =>
+        {
+            app.MapGet("/v1/images/generations/{id}", (string id) => Results.Text(
+                $$$"""{"id":"tsk_old","client_business_id":"{{{id}}}","status":"completed","progress":100,"completed_at":{{{expiresAt - 86400}}},"expires_at":{{{expiresAt}}},"result":{"data":[{"url":"https://files.example/old.png"}]}}""",
+                "application/json"));
+            app.MapPost("/v1/images/generations", () =>
+            {
+                Interlocked.Increment(ref posts);
+                return Results.Text("""{"id":"tsk_new","status":"queued","progress":0}""", "application/json");
+            });
+        });
+        using var shell = new PowerShellHost();
+        shell.Connect(new Uri(api.Urls.First()), "sk-test", EmulatedService.FastRetries);
+
+        var result = shell.Run("'a fox' | New-ToApisImage -RunKey 'expiring'");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(expectedId, Assert.Single(result.OutputOf<ToApis.Models.ToApisTask>()).Id);
+        Assert.Equal(expectedPosts, posts);
+    }
 }

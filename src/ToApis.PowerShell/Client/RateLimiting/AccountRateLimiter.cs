@@ -22,12 +22,21 @@ public sealed class AccountRateLimiter
 
     public RateLimitSettings Settings { get; private set; } = new(null, null);
 
-    /// <summary>The limiter for this key at this service; the latest settings given for it win.</summary>
-    public static AccountRateLimiter For(Uri baseUri, string apiKey, RateLimitSettings settings)
+    /// <summary>
+    /// The limiter for this key at this service. Settings the user chose (<paramref name="chosen"/>, from
+    /// Connect-ToApis) replace earlier ones; defaults (a session from environment variables) never
+    /// overwrite what another runspace chose or learned from the server.
+    /// </summary>
+    public static AccountRateLimiter For(Uri baseUri, string apiKey, RateLimitSettings settings, bool chosen)
     {
         var account = AccountKey(baseUri, apiKey);
-        var limiter = ByAccount.GetOrAdd(account, _ => new AccountRateLimiter(settings));
-        if (limiter.Settings != settings)
+        var created = false;
+        var limiter = ByAccount.GetOrAdd(account, _ =>
+        {
+            created = true;
+            return new AccountRateLimiter(settings);
+        });
+        if (chosen && !created && limiter.Settings != settings)
         {
             limiter.Apply(settings);
         }
