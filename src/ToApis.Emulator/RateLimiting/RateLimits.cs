@@ -7,9 +7,23 @@ internal enum RateLimitCategory
 }
 
 /// <summary>One row of the documented limits (contract §5).</summary>
-internal sealed record RateLimits(double RequestsPerSecond, int BurstPer10Seconds, int RequestsPerMinute)
+public sealed record RateLimits(double RequestsPerSecond, int BurstPer10Seconds, int RequestsPerMinute)
 {
-    public static RateLimits For(RateTier tier, RateLimitCategory category) => (tier, category) switch
+    /// <summary>
+    /// The buckets a request must find a token in, shortest window first: each holds its number of tokens and
+    /// refills continuously over its window (see <see cref="UserRateLimiter"/>).
+    /// </summary>
+    public IReadOnlyList<BucketLimit> Buckets =>
+    [
+        new(RequestsPerSecond, TimeSpan.FromSeconds(1)),
+        new(BurstPer10Seconds, TimeSpan.FromSeconds(10)),
+        new(RequestsPerMinute, TimeSpan.FromMinutes(1)),
+    ];
+
+    /// <summary>The submit limits of a tier, for clients and benchmarks that plan around them.</summary>
+    public static RateLimits ForSubmits(RateTier tier) => For(tier, RateLimitCategory.AsyncSubmit);
+
+    internal static RateLimits For(RateTier tier, RateLimitCategory category) => (tier, category) switch
     {
         (RateTier.Default, RateLimitCategory.AsyncSubmit) => new(5, 50, 300),
         (RateTier.Default, RateLimitCategory.AsyncQuery) => new(50, 500, 3_000),
@@ -20,6 +34,9 @@ internal sealed record RateLimits(double RequestsPerSecond, int BurstPer10Second
         _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
     };
 }
+
+/// <summary>A bucket of <paramref name="Capacity"/> tokens that refills continuously over <paramref name="Window"/>.</summary>
+public readonly record struct BucketLimit(double Capacity, TimeSpan Window);
 
 internal static class RateLimitCategories
 {
