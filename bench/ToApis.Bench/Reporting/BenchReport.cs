@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using ToApis.Emulator;
+
+namespace ToApis.Bench.Reporting;
+
+/// <summary>Everything a run produced, plus the machine it ran on.</summary>
+internal sealed record BenchReport(
+    BenchOptions Options,
+    EmulatorOptions Emulator,
+    PhysicalLimit Limit,
+    IReadOnlyList<ScenarioResult> Results,
+    DateTimeOffset Date,
+    string Machine,
+    string? Commit)
+{
+    public static BenchReport Create(BenchOptions options, PhysicalLimit limit, IReadOnlyList<ScenarioResult> results, string repoRoot) => new(
+        options,
+        ScenarioRunner.EmulatorSettings(options),
+        limit,
+        results,
+        DateTimeOffset.UtcNow,
+        $"{Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})",
+        GitCommit(repoRoot));
+
+    public ScenarioResult? Result(ScenarioKind kind) => Results.FirstOrDefault(r => r.Kind == kind);
+
+    /// <summary>Wall time against the limit; for an extrapolated scenario, its projected time for all tasks.</summary>
+    public double Ratio(ScenarioResult result) => result.WallForAll / Limit.Total;
+
+    /// <summary>
+    /// The limit for the same tasks at time scale 1, with the contract's unscaled 5 s poll interval: what the
+    /// docs' sample would be compared with against the real service.
+    /// </summary>
+    public PhysicalLimit UnscaledLimit => PhysicalLimit.For(
+        Options.Tasks, Options.Tier, ScenarioRunner.EmulatorSettings(Options with { TimeScale = 1 }), 5);
+
+    private static string? GitCommit(string repoRoot)
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", ["-C", repoRoot, "describe", "--always", "--dirty", "--abbrev=7"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            if (git is null)
+            {
+                return null;
+            }
+
+            var commit = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 && commit.Length > 0 ? commit : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}
