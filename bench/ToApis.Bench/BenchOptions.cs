@@ -17,8 +17,10 @@ internal sealed record BenchOptions
                                   a  Rows | New-ToApisImage | Wait-ToApisTask [| Save-ToApisImage]
                                   b  the docs' sample: one row at a time, submit, sleep, poll until terminal
                                   c  ForEach-Object -Parallel -ThrottleLimit 10 { New-ToApisImage | Wait-ToApisTask }
-          --baseline-sample N   tasks actually run for b, extrapolated linearly to --tasks (default 20)
+          --baseline-sample N   tasks actually run for b, extrapolated linearly to --tasks (default 50)
           --save                scenario a also pipes into Save-ToApisImage (a temp folder, deleted afterwards)
+          --warmup N            unmeasured tasks per scenario first, so the JIT has tiered up the hot code
+                                (default 50; smoke 2)
           --seed N              emulator seed: task durations repeat between runs (default 1)
           --out DIR             where latest.md, latest.svg and a dated copy go (default bench/results);
                                 writing there also refreshes the table in README.md
@@ -34,11 +36,13 @@ internal sealed record BenchOptions
 
     public IReadOnlyList<ScenarioKind> Scenarios { get; init; } = [ScenarioKind.Pipeline, ScenarioKind.DocsSample, ScenarioKind.Parallel];
 
-    public int BaselineSample { get; init; } = 20;
+    public int BaselineSample { get; init; } = 50;
 
     public bool Save { get; init; }
 
     public int Seed { get; init; } = 1;
+
+    public int WarmupTasks { get; init; } = 50;
 
     /// <summary>Null: write no files.</summary>
     public string? OutDirectory { get; init; }
@@ -60,7 +64,7 @@ internal sealed record BenchOptions
     public static BenchOptions Parse(IReadOnlyList<string> args, string repoRoot)
     {
         var options = new BenchOptions();
-        string? tasks = null, sample = null, tier = null, outDir = null;
+        string? tasks = null, sample = null, tier = null, outDir = null, warmup = null;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -73,6 +77,7 @@ internal sealed record BenchOptions
                 case "--scenarios": options = options with { Scenarios = ParseScenarios(Value()) }; break;
                 case "--baseline-sample": sample = Value(); break;
                 case "--save": options = options with { Save = true }; break;
+                case "--warmup": warmup = Value(); break;
                 case "--seed": options = options with { Seed = Integer(name, Value(), min: int.MinValue) }; break;
                 case "--out": outDir = Value(); break;
                 case "--smoke": options = options with { Smoke = true }; break;
@@ -92,7 +97,8 @@ internal sealed record BenchOptions
         return options with
         {
             Tasks = tasks is null ? (smoke ? 20 : 1000) : Integer("--tasks", tasks, min: 1),
-            BaselineSample = sample is null ? (smoke ? 3 : 20) : Integer("--baseline-sample", sample, min: 1),
+            BaselineSample = sample is null ? (smoke ? 3 : 50) : Integer("--baseline-sample", sample, min: 1),
+            WarmupTasks = warmup is null ? (smoke ? 2 : 50) : Integer("--warmup", warmup, min: 0),
             // The smoke run checks that the harness works, not the numbers: on svip its 20 submits fit in one second's
             // bucket, so the rate-unaware scenario c cannot run out of 429 retries and fail the build by chance.
             Tier = tier is null ? (smoke ? RateTier.Svip : RateTier.Default) : ParseTier(tier),

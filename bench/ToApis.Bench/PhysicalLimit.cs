@@ -22,45 +22,10 @@ internal sealed record PhysicalLimit(
 
     public static PhysicalLimit For(int tasks, RateTier tier, EmulatorOptions emulator, double pollIntervalSec)
     {
-        var buckets = RateLimits.ForSubmits(tier).Buckets;
+        // The submit buckets are simulated submit by submit (RateLimits.EarliestRequestTimes), not estimated by a formula.
+        var limits = RateLimits.ForSubmits(tier);
         var meanLatency = (emulator.MinLatency + emulator.MaxLatency) / 2 * emulator.TimeScale;
         return new PhysicalLimit(
-            tasks, buckets, EarliestSubmitTimes(tasks, buckets), meanLatency, TimeSpan.FromSeconds(pollIntervalSec / 2));
-    }
-
-    /// <summary>
-    /// When the k-th of <paramref name="count"/> back-to-back requests can pass, in seconds after the first, under
-    /// the emulator's model (RateLimiting/UserRateLimiter.cs): every bucket starts full, refills continuously at
-    /// capacity / window up to its capacity, and a request needs a whole token in each bucket and takes one from each.
-    /// </summary>
-    public static double[] EarliestSubmitTimes(int count, IReadOnlyList<BucketLimit> buckets)
-    {
-        var capacity = buckets.Select(b => b.Capacity).ToArray();
-        var refillPerSecond = buckets.Select(b => b.Capacity / b.Window.TotalSeconds).ToArray();
-        var tokens = (double[])capacity.Clone();
-        var times = new double[count];
-        var now = 0.0;
-        for (var k = 0; k < count; k++)
-        {
-            // The wait until the emptiest bucket holds a whole token again.
-            var wait = 0.0;
-            for (var b = 0; b < tokens.Length; b++)
-            {
-                if (tokens[b] < 1)
-                {
-                    wait = Math.Max(wait, (1 - tokens[b]) / refillPerSecond[b]);
-                }
-            }
-
-            now += wait;
-            for (var b = 0; b < tokens.Length; b++)
-            {
-                tokens[b] = Math.Min(capacity[b], tokens[b] + (wait * refillPerSecond[b])) - 1;
-            }
-
-            times[k] = now;
-        }
-
-        return times;
+            tasks, limits.Buckets, limits.EarliestRequestTimes(tasks), meanLatency, TimeSpan.FromSeconds(pollIntervalSec / 2));
     }
 }

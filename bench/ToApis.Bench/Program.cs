@@ -37,10 +37,13 @@ Console.WriteLine($"  module {ModuleAssembly.ManifestPath}");
 Console.WriteLine($"  physical limit for {options.Tasks:N0} tasks: {MarkdownReport.Seconds(limit.Total)} (last submit at {MarkdownReport.Seconds(limit.LastSubmit)})");
 
 var runner = new ScenarioRunner(options, Console.Out);
-Console.WriteLine("  warm-up: 2 tasks per scenario, not measured");
-foreach (var kind in options.Scenarios)
+if (options.WarmupTasks > 0)
 {
-    await runner.RunAsync(kind, tasks: 2, tasksFor: 2);
+    Console.WriteLine($"  warm-up: {options.WarmupTasks} tasks per scenario, not measured");
+    foreach (var kind in options.Scenarios)
+    {
+        await runner.RunAsync(kind, options.WarmupTasks, options.WarmupTasks);
+    }
 }
 
 var results = new List<ScenarioResult>();

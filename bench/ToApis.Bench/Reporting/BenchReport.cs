@@ -28,6 +28,9 @@ internal sealed record BenchReport(
     /// <summary>Wall time against the limit; for an extrapolated scenario, its projected time for all tasks.</summary>
     public double Ratio(ScenarioResult result) => result.WallForAll / Limit.Total;
 
+    /// <summary>The limit for fewer tasks: what a scenario that did not get every task out is fairly compared with.</summary>
+    public PhysicalLimit LimitFor(int tasks) => PhysicalLimit.For(Math.Max(1, tasks), Options.Tier, Emulator, Options.PollIntervalSec);
+
     /// <summary>
     /// The limit for the same tasks at time scale 1, with the contract's unscaled 5 s poll interval: what the
     /// docs' sample would be compared with against the real service.

@@ -44,11 +44,20 @@ internal static class MarkdownReport
             var wall = r.Extrapolated
                 ? $"{Seconds(r.WallForAll)} (extrapolated: {Seconds(r.Wall)} for {r.TasksRun})"
                 : Seconds(r.Wall);
-            text.AppendLine(Invariant, $"| {r.Kind.Letter()}. {CellText(r.Title)} | {r.Completed:N0}/{r.TasksRun:N0}{(r.Errors.Count > 0 ? $", {r.Errors.Count:N0} errors" : "")} | {wall} | {report.Ratio(r):0.00} | {r.RateLimited:N0} | {r.QueriesPerTask:0.00} | {Milliseconds(r.DelayPercentile(0.5))} / {Milliseconds(r.DelayPercentile(0.95))} | {Megabytes(r.PeakGrowth)} | {Megabytes(r.GrowthAfterTask100)} | {r.CpuPerTask.TotalMilliseconds:0.0} ms |");
+            text.AppendLine(Invariant, $"| {r.Kind.Letter()}. {CellText(r.Title)} | {r.Completed:N0}/{r.TasksRun:N0}{(r.Errors.Count > 0 ? $", {r.Errors.Count:N0} errors" : "")} | {wall} | {report.Ratio(r):0.00}{(r.AllCompleted ? "" : " †")} | {r.RateLimited:N0} | {r.QueriesPerTask:0.00} | {Milliseconds(r.DelayPercentile(0.5))} / {Milliseconds(r.DelayPercentile(0.95))} | {Megabytes(r.PeakGrowth)} | {Megabytes(r.GrowthAfterTask100)} | {r.CpuPerTask.TotalMilliseconds:0.0} ms |");
         }
 
         var limit = report.Limit;
         text.AppendLine();
+        foreach (var r in report.Results.Where(r => !r.AllCompleted))
+        {
+            // Scenario b's sample is scaled like its wall time.
+            var outForAll = (int)Math.Round(r.Completed * ((double)r.TasksFor / r.TasksRun));
+            var fair = report.LimitFor(outForAll);
+            text.AppendLine(Invariant, $"† {r.Kind.Letter()}: only {r.Completed:N0} of {r.TasksRun:N0} tasks came out, so its ratio compares less work with the limit for all {limit.Tasks:N0}; against the limit for {outForAll:N0} tasks ({Seconds(fair.Total)}) it is {r.WallForAll / fair.Total:0.00}.");
+            text.AppendLine();
+        }
+
         text.AppendLine(Invariant, $"Physical limit for {limit.Tasks:N0} tasks: **{Seconds(limit.Total)}** = {Seconds(limit.LastSubmit)} (earliest possible last submit) + {Seconds(limit.MeanLatency)} (mean latency) + {Seconds(limit.HalfPollInterval)} (half a poll interval).");
         return text.ToString();
     }
@@ -123,8 +132,8 @@ internal static class MarkdownReport
         var sample = report.Result(ScenarioKind.DocsSample);
         text.AppendLine("## How the numbers are made");
         text.AppendLine();
-        text.AppendLine(Invariant, $"- **Physical limit** = t(N) + mean latency + P/2. t(N) is the earliest moment the {limit.Tasks:N0}th submit can pass the emulator's submit buckets ({TierName(options.Tier)} tier: {string.Join(", ", submit.Select(b => $"{b.Capacity:0.#} per {b.Window.TotalSeconds:0} s"))}); as in `RateLimiting/UserRateLimiter.cs`, each is a bucket that starts full and refills continuously at capacity / window, and a submit needs a whole token in all three and takes one from each. `PhysicalLimit.cs` finds t(N) by simulating the three buckets submit by submit, not by a formula. Mean latency: task durations are uniform in {emulator.MinLatency.TotalSeconds:0}–{emulator.MaxLatency.TotalSeconds:0} s × time scale {scale} = {Seconds(limit.MeanLatency)} on average for the last task submitted. P/2: a task ends at a uniformly random moment between two looks of a client that polls every P = {Seconds(TimeSpan.FromSeconds(poll))}, so it is noticed P/2 later on average; half an interval is the least any poller pays, however it is built. Left out: that an earlier task may end after the last-submitted one (at most (max − mean latency) × scale = {Seconds((emulator.MaxLatency - ((emulator.MinLatency + emulator.MaxLatency) / 2)) * scale)} later) and HTTP round trips: the limit is a bound no client beats, not a prediction.");
-        text.AppendLine(Invariant, $"- **Emulator**: `ToApisEmulator` in this process on loopback, one fresh instance per scenario (full buckets, own counters), time scale {scale} (latencies {emulator.MinLatency.TotalSeconds * scale:0.###}–{emulator.MaxLatency.TotalSeconds * scale:0.###} s), failure rate 0, seed {options.Seed}, user on the {TierName(options.Tier)} tier. Rate limits run on real time, never scaled: they are what a client faces. Each scenario runs in a fresh runspace of the hosted PowerShell 7.6 engine (`System.Management.Automation` 7.6.9) that imports `out/ToApis/ToApis.psd1` and connects with `Connect-ToApis -BaseUri <emulator> -ApiKey <SecureString>`, after an unmeasured warm-up of 2 tasks per scenario.");
+        text.AppendLine(Invariant, $"- **Physical limit** = t(N) + mean latency + P/2. t(N) is the earliest moment the {limit.Tasks:N0}th submit can pass the emulator's submit buckets ({TierName(options.Tier)} tier: {string.Join(", ", submit.Select(b => $"{b.Capacity:0.#} per {b.Window.TotalSeconds:0} s"))}); as in `RateLimiting/UserRateLimiter.cs`, each is a bucket that starts full and refills continuously at capacity / window, and a submit needs a whole token in all three and takes one from each. t(N) comes from simulating the three buckets submit by submit (`RateLimits.EarliestRequestTimes`, used by `bench/ToApis.Bench/PhysicalLimit.cs`), not from a formula. Mean latency: task durations are uniform in {emulator.MinLatency.TotalSeconds:0}–{emulator.MaxLatency.TotalSeconds:0} s × time scale {scale} = {Seconds(limit.MeanLatency)} on average for the last task submitted. P/2: a task ends at a uniformly random moment between two looks of a client that polls every P = {Seconds(TimeSpan.FromSeconds(poll))}, so it is noticed P/2 later on average; half an interval is the least any poller pays, however it is built. Left out: that an earlier task may end after the last-submitted one (at most (max − mean latency) × scale = {Seconds((emulator.MaxLatency - ((emulator.MinLatency + emulator.MaxLatency) / 2)) * scale)} later) and HTTP round trips: the limit is a bound no client beats, not a prediction.");
+        text.AppendLine(Invariant, $"- **Emulator**: `ToApisEmulator` in this process on loopback, one fresh instance per scenario (full buckets, own counters), time scale {scale} (latencies {emulator.MinLatency.TotalSeconds * scale:0.###}–{emulator.MaxLatency.TotalSeconds * scale:0.###} s), failure rate 0, seed {options.Seed}, user on the {TierName(options.Tier)} tier. Rate limits run on real time, never scaled: they are what a client faces. Each scenario runs in a fresh runspace of the hosted PowerShell 7.6 engine (`System.Management.Automation` 7.6.9) that imports `out/ToApis/ToApis.psd1` and connects with `Connect-ToApis -BaseUri <emulator> -ApiKey <SecureString>`, after an unmeasured warm-up of {options.WarmupTasks} tasks per scenario (so the JIT has tiered up the hot code; without it a short run's CPU is mostly the JIT's).");
         text.AppendLine(Invariant, $"- **Same scaled cadence for all**: P = 5 s (the contract's interval) × time scale = {poll:0.###} s. a and c pass `Wait-ToApisTask -PollIntervalSec {poll:0.###}` (first look after P, then every P–2P with jitter; under 5 s is allowed only against loopback); b sleeps P before every `Get-ToApisTask`.");
         text.AppendLine(Invariant, $"- **a**: rows with Name and Prompt, as `Import-Csv` makes them, piped through the cmdlets with their defaults{(options.Save ? "; `Save-ToApisImage` writes into a temporary folder deleted afterwards" : "")}.");
         if (sample is not null)
@@ -159,6 +168,7 @@ internal static class MarkdownReport
             parts.Add("--save");
         }
 
+        parts.Add(string.Create(Invariant, $"--warmup {options.WarmupTasks}"));
         parts.Add(string.Create(Invariant, $"--seed {options.Seed}"));
         return string.Join(' ', parts);
     }
