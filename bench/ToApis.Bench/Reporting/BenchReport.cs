@@ -38,11 +38,27 @@ internal sealed record BenchReport(
     public PhysicalLimit UnscaledLimit => PhysicalLimit.For(
         Options.Tasks, Options.Tier, ScenarioRunner.EmulatorSettings(Options with { TimeScale = 1 }), 5);
 
+    /// <summary>
+    /// HEAD, marked when the measured code differs from it. README.md and bench/results do not count: the bench
+    /// itself rewrites them.
+    /// </summary>
     private static string? GitCommit(string repoRoot)
+    {
+        var head = Git(repoRoot, "rev-parse", "--short=7", "HEAD");
+        if (head is null)
+        {
+            return null;
+        }
+
+        var changes = Git(repoRoot, "status", "--porcelain", "--", ".", ":(exclude)README.md", ":(exclude)bench/results");
+        return string.IsNullOrEmpty(changes) ? head : head + " with local changes";
+    }
+
+    private static string? Git(string repoRoot, params string[] arguments)
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", ["-C", repoRoot, "describe", "--always", "--dirty", "--abbrev=7"])
+            using var git = Process.Start(new ProcessStartInfo("git", ["-C", repoRoot, .. arguments])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -52,9 +68,9 @@ internal sealed record BenchReport(
                 return null;
             }
 
-            var commit = git.StandardOutput.ReadToEnd().Trim();
+            var output = git.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();
-            return git.ExitCode == 0 && commit.Length > 0 ? commit : null;
+            return git.ExitCode == 0 ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {

@@ -175,7 +175,8 @@ internal static class MarkdownReport
 
     public static string TierName(RateTier tier) => tier.ToString().ToLowerInvariant();
 
-    public static string Seconds(TimeSpan time) => time.TotalSeconds.ToString(time.TotalSeconds < 10 ? "0.00" : "0.0", Invariant) + " s";
+    public static string Seconds(TimeSpan time) =>
+        time.TotalSeconds.ToString(time.TotalSeconds switch { < 10 => "0.00", < 1000 => "0.0", _ => "N0" }, Invariant) + " s";
 
     private static string Milliseconds(TimeSpan? time) => time is { } t ? t.TotalMilliseconds.ToString("0", Invariant) + " ms" : "–";
 

@@ -18,6 +18,9 @@ internal static class SvgChart
     private const int LineChartHeight = 260;
     private const string LimitColor = "#333333";
 
+    /// <summary>A white outline that keeps a label readable where it crosses a line.</summary>
+    private const string Halo = "fill=\"#000000\" stroke=\"#ffffff\" stroke-width=\"4\" paint-order=\"stroke\"";
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     private static readonly Dictionary<ScenarioKind, string> Colors = new()
@@ -53,6 +56,7 @@ internal static class SvgChart
         svg.AppendLine(Invariant, $"""  <text x="20" y="{barsTop - 12}" font-weight="bold">Wall time</text>""");
 
         double BarX(double seconds) => Left + ((Width - Left - Right) * seconds / barsMax);
+        var barLabels = new List<string>();
         for (var i = 0; i < results.Count; i++)
         {
             var r = results[i];
@@ -63,7 +67,7 @@ internal static class SvgChart
             svg.AppendLine(Invariant, $"""  <rect x="{Left}" y="{y}" width="{width:0.#}" height="{BarHeight}" fill="{Colors[r.Kind]}" stroke="{Colors[r.Kind]}" {style}/>""");
             var label = $"{r.WallForAll.TotalSeconds:0.#} s, {report.Ratio(r):0.00}× limit{(r.AllCompleted ? "" : $", {r.Completed}/{r.TasksRun} out")}";
             var inside = width > 230;
-            svg.AppendLine(Invariant, $"""  <text x="{(inside ? Left + width - 6 : Left + width + 6):0.#}" y="{y + 17}" text-anchor="{(inside ? "end" : "start")}" fill="{(inside ? "#ffffff" : "#000000")}">{Escape(label)}</text>""");
+            barLabels.Add(string.Create(Invariant, $"""  <text x="{(inside ? Left + width - 6 : Left + width + 6):0.#}" y="{y + 17}" text-anchor="{(inside ? "end" : "start")}" {(inside ? "fill=\"#ffffff\"" : Halo)}>{Escape(label)}</text>"""));
         }
 
         AxisX(svg, barsAxis, barsMax, BarX);
@@ -73,6 +77,8 @@ internal static class SvgChart
         svg.AppendLine(Invariant, $"""  <line x1="{targetX:0.#}" y1="{barsTop - 6}" x2="{targetX:0.#}" y2="{barsAxis}" stroke="{LimitColor}" stroke-width="1" stroke-dasharray="5 4"/>""");
         svg.AppendLine(Invariant, $"""  <text x="{limitX - 4:0.#}" y="{barsTop - 12}" text-anchor="end" font-size="12">limit {limit.Total.TotalSeconds:0.#} s</text>""");
         svg.AppendLine(Invariant, $"""  <text x="{targetX + 4:0.#}" y="{barsTop - 12}" font-size="12">1.10× limit</text>""");
+        // Labels last, over the limit lines.
+        barLabels.ForEach(label => svg.AppendLine(label));
 
         svg.AppendLine(Invariant, $"""  <text x="20" y="{linesTop - 12}" font-weight="bold">Tasks out over time</text>""");
         double LineX(double seconds) => Left + ((Width - Left - Right) * Math.Min(seconds, linesMax) / linesMax);
