@@ -32,17 +32,25 @@ public sealed class EmulatorClock
             lock (gate)
             {
                 var now = realTime.GetTimestamp();
-                var currentScale = readTimeScale();
-                if (currentScale != timeScale && currentScale > 0)
-                {
-                    // Re-anchor so that changing TimeScale at run time changes the speed, not the current time.
-                    anchorVirtualTime = VirtualTimeAt(now);
-                    anchorTimestamp = now;
-                    timeScale = currentScale;
-                }
-
+                FollowTimeScale(now);
                 return VirtualTimeAt(now) + manualOffset;
             }
+        }
+    }
+
+    /// <summary>
+    /// The real (wall-clock, UTC) time at which this clock shows, or showed, <paramref name="virtualTime"/>, e.g. when
+    /// a task's <c>completed_at</c> happens for a client. Exact while <see cref="EmulatorOptions.TimeScale"/> and the
+    /// <see cref="Advance"/> offset stay as they are now; times before a change are mapped at the current speed.
+    /// </summary>
+    public DateTimeOffset ToRealTime(DateTimeOffset virtualTime)
+    {
+        lock (gate)
+        {
+            var now = realTime.GetTimestamp();
+            FollowTimeScale(now);
+            var realAnchor = realTime.GetUtcNow() - realTime.GetElapsedTime(anchorTimestamp, now);
+            return realAnchor + ((virtualTime - manualOffset - anchorVirtualTime) * timeScale);
         }
     }
 
@@ -55,6 +63,18 @@ public sealed class EmulatorClock
         lock (gate)
         {
             manualOffset += duration;
+        }
+    }
+
+    /// <summary>Re-anchors so that changing TimeScale at run time changes the speed, not the current time.</summary>
+    private void FollowTimeScale(long now)
+    {
+        var currentScale = readTimeScale();
+        if (currentScale != timeScale && currentScale > 0)
+        {
+            anchorVirtualTime = VirtualTimeAt(now);
+            anchorTimestamp = now;
+            timeScale = currentScale;
         }
     }
 

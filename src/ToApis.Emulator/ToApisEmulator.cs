@@ -42,6 +42,13 @@ public sealed class ToApisEmulator : IAsyncDisposable
 
     public FaultInjector Faults => state.Faults;
 
+    /// <summary>
+    /// The real (wall-clock, UTC) time at which a task reached its final status, completed or failed (its virtual
+    /// end mapped by <see cref="EmulatorClock.ToRealTime"/>); null for an unknown task ID.
+    /// </summary>
+    public DateTimeOffset? TaskFinishedAtRealTime(string taskId) =>
+        state.Tasks.FindById(taskId) is { } task ? Clock.ToRealTime(task.FinishedAt) : null;
+
     public static async Task<ToApisEmulator> StartAsync(EmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new EmulatorOptions();

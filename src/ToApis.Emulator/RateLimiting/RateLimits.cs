@@ -7,9 +7,61 @@ internal enum RateLimitCategory
 }
 
 /// <summary>One row of the documented limits (contract §5).</summary>
-internal sealed record RateLimits(double RequestsPerSecond, int BurstPer10Seconds, int RequestsPerMinute)
+public sealed record RateLimits(double RequestsPerSecond, int BurstPer10Seconds, int RequestsPerMinute)
 {
-    public static RateLimits For(RateTier tier, RateLimitCategory category) => (tier, category) switch
+    /// <summary>
+    /// The buckets a request must find a token in, shortest window first: each holds its number of tokens and
+    /// refills continuously over its window (see <see cref="UserRateLimiter"/>).
+    /// </summary>
+    public IReadOnlyList<BucketLimit> Buckets =>
+    [
+        new(RequestsPerSecond, TimeSpan.FromSeconds(1)),
+        new(BurstPer10Seconds, TimeSpan.FromSeconds(10)),
+        new(RequestsPerMinute, TimeSpan.FromMinutes(1)),
+    ];
+
+    /// <summary>The submit limits of a tier, for clients and benchmarks that plan around them.</summary>
+    public static RateLimits ForSubmits(RateTier tier) => For(tier, RateLimitCategory.AsyncSubmit);
+
+    /// <summary>
+    /// The earliest moments, in seconds after the first, at which <paramref name="count"/> back-to-back requests can
+    /// pass these limits, simulated request by request as <see cref="UserRateLimiter"/> decides: every bucket starts
+    /// full and refills continuously, and a request needs a whole token in each bucket and takes one from each.
+    /// </summary>
+    public double[] EarliestRequestTimes(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var buckets = Buckets;
+        var capacity = buckets.Select(b => b.Capacity).ToArray();
+        var refillPerSecond = buckets.Select(b => b.Capacity / b.Window.TotalSeconds).ToArray();
+        var tokens = (double[])capacity.Clone();
+        var times = new double[count];
+        var now = 0.0;
+        for (var k = 0; k < count; k++)
+        {
+            // Wait until the emptiest bucket holds a whole token again.
+            var wait = 0.0;
+            for (var b = 0; b < tokens.Length; b++)
+            {
+                if (tokens[b] < 1)
+                {
+                    wait = Math.Max(wait, (1 - tokens[b]) / refillPerSecond[b]);
+                }
+            }
+
+            now += wait;
+            for (var b = 0; b < tokens.Length; b++)
+            {
+                tokens[b] = Math.Min(capacity[b], tokens[b] + (wait * refillPerSecond[b])) - 1;
+            }
+
+            times[k] = now;
+        }
+
+        return times;
+    }
+
+    internal static RateLimits For(RateTier tier, RateLimitCategory category) => (tier, category) switch
     {
         (RateTier.Default, RateLimitCategory.AsyncSubmit) => new(5, 50, 300),
         (RateTier.Default, RateLimitCategory.AsyncQuery) => new(50, 500, 3_000),
@@ -20,6 +72,9 @@ internal sealed record RateLimits(double RequestsPerSecond, int BurstPer10Second
         _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, null),
     };
 }
+
+/// <summary>A bucket of <paramref name="Capacity"/> tokens that refills continuously over <paramref name="Window"/>.</summary>
+public readonly record struct BucketLimit(double Capacity, TimeSpan Window);
 
 internal static class RateLimitCategories
 {

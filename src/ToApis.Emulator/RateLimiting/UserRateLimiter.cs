@@ -37,12 +37,7 @@ internal sealed class UserRateLimiter(TimeProvider time)
         {
             var now = time.GetTimestamp();
             // Ordered from the shortest window, which wins ties when choosing the window to report.
-            buckets =
-            [
-                new TokenBucket(limits.RequestsPerSecond, TimeSpan.FromSeconds(1), now),
-                new TokenBucket(limits.BurstPer10Seconds, TimeSpan.FromSeconds(10), now),
-                new TokenBucket(limits.RequestsPerMinute, TimeSpan.FromMinutes(1), now),
-            ];
+            buckets = [.. limits.Buckets.Select(limit => new TokenBucket(limit.Capacity, limit.Window, now))];
         }
 
         public RateLimitDecision TryAcquire(TimeProvider time)
