@@ -53,7 +53,8 @@ $ModuleFolder = Join-Path $RepoRoot 'out' 'ToApis'
 
 function Invoke-DotNet {
     param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & dotnet @Arguments
+    # To the host, not the output: callers such as Start-Emulator return values of their own.
+    & dotnet @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE."
     }
@@ -172,6 +173,8 @@ function Invoke-DemoTask {
         Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey (ConvertTo-SecureString $endpoint.apiKey -AsPlainText -Force)
 
         $demoFolder = Join-Path $RepoRoot 'out' 'demo'
+        # A fresh folder each time: the demo shows one run, not a pile of earlier ones.
+        Remove-Item $demoFolder -Recurse -Force -ErrorAction SilentlyContinue
         $files = Import-Csv (Join-Path $RepoRoot 'examples' 'prompts.csv') |
             New-ToApisImage |
             Wait-ToApisTask -PollIntervalSec 0.5 |
