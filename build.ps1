@@ -84,7 +84,9 @@ Import-Module Pester -MinimumVersion 5.0.0
 `$config.Output.Verbosity = 'Detailed'
 Invoke-Pester -Configuration `$config
 "@
-    & pwsh -NoProfile -NonInteractive -Command $pesterScript
+    # The same pwsh as this one, fresh: no profile, no module already loaded.
+    $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    & $pwsh -NoProfile -NonInteractive -Command $pesterScript
     if ($LASTEXITCODE -ne 0) {
         throw "Pester reported $LASTEXITCODE failed test(s)."
     }
@@ -148,10 +150,15 @@ function Start-Emulator {
     $project = Join-Path $RepoRoot 'src' 'ToApis.Emulator' 'ToApis.Emulator.csproj'
     Invoke-DotNet build $project -c $Configuration --nologo
     $dll = Join-Path $RepoRoot 'src' 'ToApis.Emulator' 'bin' $Configuration 'net10.0' 'ToApis.Emulator.dll'
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList (@($dll, '--ready-file', $ReadyFile) + $Options) -PassThru -NoNewWindow
+    # Start-Process joins arguments with spaces and quotes nothing: quote each, for paths with spaces.
+    $arguments = (@($dll, '--ready-file', $ReadyFile) + $Options) | ForEach-Object { '"{0}"' -f $_ }
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -NoNewWindow
     $deadline = (Get-Date).AddSeconds(30)
     while (-not (Test-Path $ReadyFile)) {
         if ($process.HasExited -or (Get-Date) -gt $deadline) {
+            if (-not $process.HasExited) {
+                Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+            }
             throw 'The emulator did not start; run it by hand to see why: dotnet run --project src/ToApis.Emulator'
         }
         Start-Sleep -Milliseconds 100

@@ -16,12 +16,15 @@ BeforeAll {
     $readyFile = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-$PID.json"
     $emulatorLog = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-$PID.log"
     Remove-Item $readyFile -ErrorAction SilentlyContinue
-    $emulator = Start-Process -FilePath 'dotnet' -PassThru -RedirectStandardOutput $emulatorLog `
-        -ArgumentList $emulatorDll.FullName, '--time-scale', '0.001', '--ready-file', $readyFile
+    $emulatorErrors = "$emulatorLog.err"
+    # Start-Process quotes nothing: quote each argument, for paths with spaces.
+    $arguments = @($emulatorDll.FullName, '--time-scale', '0.001', '--ready-file', $readyFile) | ForEach-Object { '"{0}"' -f $_ }
+    $emulator = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -NoNewWindow `
+        -RedirectStandardOutput $emulatorLog -RedirectStandardError $emulatorErrors
     $deadline = (Get-Date).AddSeconds(30)
     while (-not (Test-Path $readyFile)) {
         if ($emulator.HasExited -or (Get-Date) -gt $deadline) {
-            throw "The emulator did not start: $(Get-Content $emulatorLog -Raw -ErrorAction SilentlyContinue)"
+            throw "The emulator did not start: $(Get-Content $emulatorLog, $emulatorErrors -Raw -ErrorAction SilentlyContinue)"
         }
         Start-Sleep -Milliseconds 100
     }
@@ -31,11 +34,13 @@ BeforeAll {
 }
 
 AfterAll {
-    Disconnect-ToApis
+    if (Get-Module ToApis) {
+        Disconnect-ToApis
+    }
     if ($emulator) {
         Stop-Process -Id $emulator.Id -ErrorAction SilentlyContinue
     }
-    Remove-Item $readyFile, $emulatorLog -ErrorAction SilentlyContinue
+    @($readyFile, $emulatorLog, $emulatorErrors) | Where-Object { $_ } | Remove-Item -ErrorAction SilentlyContinue
 }
 
 Describe 'Module' {

@@ -17,4 +17,16 @@ public sealed class ModuleLoadingTests
         var path = host.Run("(Get-Module ToApis).ModuleBase").Output.Single().ToString();
         Assert.Equal(Path.GetFullPath(ModuleAssembly.ModuleFolder).TrimEnd('/'), Path.GetFullPath(path).TrimEnd('/'));
     }
+
+    [Fact]
+    public void Importing_again_with_Force_keeps_every_cmdlet()
+    {
+        using var host = new PowerShellHost();
+
+        var result = host.Run("param($manifest) Import-Module $manifest -Force; Import-Module $manifest -Force; (Get-Command -Module ToApis).Count",
+            new System.Collections.Hashtable { ["manifest"] = ModuleAssembly.ManifestPath });
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(9, (int)result.Output.Single().BaseObject);
+    }
 }
