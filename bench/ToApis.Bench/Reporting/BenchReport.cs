@@ -72,8 +72,9 @@ internal sealed record BenchReport(
             git.WaitForExit();
             return git.ExitCode == 0 ? output : null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception)
         {
+            // No git, no repository, or a working folder that vanished: the commit is unknown, the run still counts.
             return null;
         }
     }
