@@ -8,10 +8,8 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
-using Polly.Timeout;
 using ToApis.Client.Files;
 using ToApis.Client.RateLimiting;
-using ToApis.Client.Resilience;
 using ToApis.Client.Wire;
 using ToApis.Models;
 
@@ -200,49 +198,26 @@ public sealed class ToApisClient
         CancellationToken cancellationToken, RequestCategory? category = null)
     {
         var uri = new Uri(_connection.ApiRoot, path);
-        var description = $"{method} {uri}";
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ResiliencePipelines.LogKey, _log);
-        context.Properties.Set(ResiliencePipelines.RequestKey, description);
-        var attempts = 0;
-        try
-        {
-            var response = await pipeline.ExecuteAsync(
-                async ctx =>
-                {
-                    attempts++;
-                    if (category is { } limited)
-                    {
-                        await _connection.RateLimiter.AcquireAsync(limited, ctx.CancellationToken).ConfigureAwait(false);
-                    }
-
-                    var answer = await SendOnceAsync(method, uri, content, ctx.CancellationToken).ConfigureAwait(false);
-                    if (category is { } counted)
-                    {
-                        LearnFromLimits(counted, answer);
-                    }
-
-                    return answer;
-                },
-                context).ConfigureAwait(false);
-            response.Attempts = attempts;
-            return response;
-        }
-        catch (Exception exception) when (ResiliencePipelines.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
-        {
-            var what = exception is TimeoutRejectedException
-                ? $"timed out (limit {_connection.Settings.RequestTimeout.TotalSeconds:0.#} s per attempt, {_connection.Settings.OverallTimeout.TotalSeconds:0.#} s in all)"
-                : exception.GetBaseException().Message;
-            throw new ToApisTransportException(
-                $"{description} failed after {attempts} attempt(s): {what}", exception, attempts)
+        var (response, attempts) = await _connection.Pipelines.RunAsync(
+            pipeline, $"{method} {uri}", _log,
+            async token =>
             {
-                WasProvablyNotSent = ResiliencePipelines.IsProvablyNotSent(exception),
-            };
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+                if (category is { } limited)
+                {
+                    await _connection.RateLimiter.AcquireAsync(limited, token).ConfigureAwait(false);
+                }
+
+                var answer = await SendOnceAsync(method, uri, content, token).ConfigureAwait(false);
+                if (category is { } counted)
+                {
+                    LearnFromLimits(counted, answer);
+                }
+
+                return answer;
+            },
+            cancellationToken).ConfigureAwait(false);
+        response.Attempts = attempts;
+        return response;
     }
 
     private void LearnFromLimits(RequestCategory category, ApiResponse response)

@@ -15,9 +15,6 @@ public sealed class FaultToleranceTests(ITestOutputHelper log) : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static string Rows(int count) =>
-        $"$rows = 1..{count} | ForEach-Object {{ [pscustomobject]@{{ Name = \"row$_\"; Prompt = \"A lighthouse number $_\" }} }}\n";
-
     private string Pipeline(string runKey) =>
         $"$rows | New-ToApisImage -RunKey '{runKey}' | Wait-ToApisTask {EmulatedService.FastPolling} | " +
         $"Save-ToApisImage -Path '{Path.Combine(_temp.Path, "out")}' -FileName '{{Name}}'";
@@ -48,7 +45,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper log) : IDisposable
         faults.SetRate(FaultTarget.Files, FaultKind.TruncatedBody, 0.05);
         faults.SetRate(FaultTarget.Files, FaultKind.Status500, 0.05);
 
-        var result = service.Run(Rows(500) + Pipeline("faulty"));
+        var result = service.Run(EmulatedService.CsvRows(500) + Pipeline("faulty"));
 
         var stats = service.Emulator.Stats.Snapshot();
         var saved = result.Output.Count;
@@ -70,7 +67,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper log) : IDisposable
     {
         await using var service = await EmulatedService.StartAsync(o => o.MinLatency = TimeSpan.FromSeconds(20));
         var stats = service.Emulator.Stats;
-        var script = Rows(20) + Pipeline("stop-and-go");
+        var script = EmulatedService.CsvRows(20) + Pipeline("stop-and-go");
         void RunUntilThenStop(Func<bool> condition)
         {
             using var shell = service.Shell.Start(script);

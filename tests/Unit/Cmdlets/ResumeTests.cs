@@ -10,14 +10,11 @@ namespace ToApis.Tests.Cmdlets;
 /// <summary>Reruns after a crash or a stop must never pay twice for a row.</summary>
 public sealed class ResumeTests
 {
-    private static string Rows(int count) =>
-        $"$rows = 1..{count} | ForEach-Object {{ [pscustomobject]@{{ Name = \"row$_\"; Prompt = \"A lighthouse number $_\" }} }}\n";
-
     [Fact]
     public async Task Rerun_with_the_same_run_key_reuses_every_task()
     {
         await using var service = await EmulatedService.StartAsync();
-        var script = Rows(8) + $"$rows | New-ToApisImage -RunKey 'batch-1' | Wait-ToApisTask {EmulatedService.FastPolling}";
+        var script = EmulatedService.CsvRows(8) + $"$rows | New-ToApisImage -RunKey 'batch-1' | Wait-ToApisTask {EmulatedService.FastPolling}";
 
         var first = service.Run(script);
         var rerun = service.Run(script + " -Verbose");
@@ -78,7 +75,7 @@ public sealed class ResumeTests
     public async Task Stopped_mid_submit_then_rerun_ends_with_exactly_one_task_per_row()
     {
         await using var service = await EmulatedService.StartAsync();
-        var script = Rows(30) + "$rows | New-ToApisImage -RunKey 'stopped'";
+        var script = EmulatedService.CsvRows(30) + "$rows | New-ToApisImage -RunKey 'stopped'";
         var stats = service.Emulator.Stats;
 
         using (var stopped = service.Shell.Start(script))

@@ -11,6 +11,10 @@ public sealed class EmulatedService : IAsyncDisposable
     /// <summary>Polls every 20-40 ms: allowed only because the emulator is on this machine.</summary>
     public const string FastPolling = "-PollIntervalSec 0.02";
 
+    /// <summary>Script that sets $rows to <paramref name="count"/> CSV-shaped rows (string Name and Prompt, as Import-Csv makes).</summary>
+    public static string CsvRows(int count) =>
+        $"$rows = 1..{count} | ForEach-Object {{ [pscustomobject]@{{ Name = \"row$_\"; Prompt = \"A lighthouse number $_\" }} }}\n";
+
     private EmulatedService(ToApisEmulator emulator, PowerShellHost shell)
     {
         Emulator = emulator;

@@ -6,9 +6,6 @@ using System.Net.Http;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
-using Polly;
-using Polly.Timeout;
-using ToApis.Client.Resilience;
 
 namespace ToApis.Client.Files;
 
@@ -107,32 +104,11 @@ public sealed class ResultSaver
         }
     }
 
-    private async Task<long> DownloadAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
-    {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(ResiliencePipelines.LogKey, _log);
-        context.Properties.Set(ResiliencePipelines.RequestKey, $"GET {url}");
-        var attempts = 0;
-        try
-        {
-            return await _connection.Pipelines.Download.ExecuteAsync(
-                async ctx =>
-                {
-                    attempts++;
-                    return await DownloadOnceAsync(url, partial, expiresAt, ctx.CancellationToken).ConfigureAwait(false);
-                },
-                context).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (ResiliencePipelines.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
-        {
-            var what = exception is TimeoutRejectedException ? "timed out" : exception.Message;
-            throw new ToApisTransportException($"GET {url} failed after {attempts} attempt(s): {what}", exception, attempts);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
+    private async Task<long> DownloadAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken) =>
+        (await _connection.Pipelines.RunAsync(
+            _connection.Pipelines.Download, $"GET {url}", _log,
+            token => DownloadOnceAsync(url, partial, expiresAt, token),
+            cancellationToken).ConfigureAwait(false)).Result;
 
     private async Task<long> DownloadOnceAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {

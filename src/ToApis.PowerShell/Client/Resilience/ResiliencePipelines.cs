@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 using Polly;
 using Polly.Retry;
@@ -21,8 +22,11 @@ internal sealed class ResiliencePipelines
 
     public static readonly ResiliencePropertyKey<string> RequestKey = new("ToApis.Request");
 
+    private readonly ToApisConnectionSettings _settings;
+
     public ResiliencePipelines(ToApisConnectionSettings settings)
     {
+        _settings = settings;
         Query = Build(settings, outcome => outcome.Result is { } response
             ? response.IsRateLimited || response.IsAmbiguousFailure
             : IsTransient(outcome.Exception));
@@ -40,6 +44,46 @@ internal sealed class ResiliencePipelines
 
     /// <summary>For result downloads: a whole attempt (to a temporary file) is retried on transient failures.</summary>
     public ResiliencePipeline<long> Download { get; }
+
+    /// <summary>
+    /// Runs one request through <paramref name="pipeline"/> with the caller's log attached to its retries, and
+    /// returns the result with the number of attempts made. A transient failure that outlived every retry
+    /// becomes a <see cref="ToApisTransportException"/> that says what was tried.
+    /// </summary>
+    public async Task<(T Result, int Attempts)> RunAsync<T>(
+        ResiliencePipeline<T> pipeline, string description, IRequestLog log,
+        Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(LogKey, log);
+        context.Properties.Set(RequestKey, description);
+        var attempts = 0;
+        try
+        {
+            var result = await pipeline.ExecuteAsync(
+                async ctx =>
+                {
+                    attempts++;
+                    return await attempt(ctx.CancellationToken).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
+            return (result, attempts);
+        }
+        catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            var what = exception is TimeoutRejectedException
+                ? $"timed out (limit {_settings.RequestTimeout.TotalSeconds:0.#} s per attempt, {_settings.OverallTimeout.TotalSeconds:0.#} s in all)"
+                : exception.GetBaseException().Message;
+            throw new ToApisTransportException($"{description} failed after {attempts} attempt(s): {what}", exception, attempts)
+            {
+                WasProvablyNotSent = IsProvablyNotSent(exception),
+            };
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
 
     /// <summary>The connection was refused or the host unknown: no byte of the request reached a server.</summary>
     public static bool IsProvablyNotSent(Exception? exception) =>
