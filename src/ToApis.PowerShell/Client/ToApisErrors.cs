@@ -67,6 +67,18 @@ public sealed class ToApisTransportException : Exception
     public bool WasProvablyNotSent { get; init; }
 }
 
+/// <summary>
+/// A submit ended ambiguously and the service could not say whether it created the task: paying again might
+/// pay twice, so the row stops here, naming the client_business_id to look the task up by.
+/// </summary>
+public sealed class ToApisSubmitOutcomeUnknownException : Exception
+{
+    public ToApisSubmitOutcomeUnknownException(string clientBusinessId, string message, Exception? innerException)
+        : base(message, innerException) => ClientBusinessId = clientBusinessId;
+
+    public string ClientBusinessId { get; }
+}
+
 /// <summary>A local check failed before anything was sent.</summary>
 public sealed class ToApisValidationException : Exception
 {

@@ -1,8 +1,9 @@
 using System;
 using System.IO;
 using System.Management.Automation;
-using ToApis.Models;
 using ToApis.Client.Journal;
+using ToApis.Errors;
+using ToApis.Models;
 
 namespace ToApis.Commands;
 
@@ -25,8 +26,11 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
 
     private RunJournal? _journal;
 
-    /// <summary>Records one step; a failed write is this item's error, not the end of the run.</summary>
-    internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null)
+    /// <summary>
+    /// Records one step, on the pipeline thread. A failed write is reported as this item's error (when the
+    /// pipeline still takes records) and is never the end of the item: the caller still passes the task on.
+    /// </summary>
+    internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, bool canWrite = true)
     {
         try
         {
@@ -34,7 +38,13 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            WriteFailure(error, task);
+            if (canWrite)
+            {
+                WriteError(ErrorRecords.Create(
+                    new IOException($"Task {task.Id} ({journalEvent}) could not be recorded in the journal '{Journal}': {error.Message}", error),
+                    "ToApis.JournalWriteFailed", ErrorCategory.WriteError, task,
+                    "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id."));
+            }
         }
     }
 

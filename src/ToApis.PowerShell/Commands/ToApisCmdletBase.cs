@@ -5,6 +5,8 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ToApis.Client;
+using ToApis.Errors;
+using ToApis.Pipeline;
 
 namespace ToApis.Commands;
 
@@ -124,6 +126,38 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a warning even when the pipeline is being stopped (the stream then refuses records; the host
+    /// still shows a line), for what a user must not miss: paid work left behind.
+    /// </summary>
+    protected void WriteWarningEvenWhileStopping(string message)
+    {
+        try
+        {
+            WriteWarning(message);
+        }
+        catch (PipelineStoppedException)
+        {
+            try
+            {
+                Host?.UI?.WriteWarningLine(message);
+            }
+            catch (Exception)
+            {
+                // No host to tell: the journal, where given, still holds the record.
+            }
+        }
+    }
+
+    /// <summary>Last chance for a command to account for its work, however it ended; nothing may be written.</summary>
+    protected virtual void OnDisposing()
+    {
+    }
+
+    /// <summary>
+    /// PowerShell disposes every command when its pipeline ends, including after a downstream
+    /// Select-Object -First, which never calls StopProcessing: cancel whatever is still running first.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -132,9 +166,17 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
 
         _disposed = true;
-        Mailbox.Dispose();
-        _cancellation.Dispose();
-        GC.SuppressFinalize(this);
+        _cancellation.Cancel();
+        try
+        {
+            OnDisposing();
+        }
+        finally
+        {
+            Mailbox.Dispose();
+            _cancellation.Dispose();
+            GC.SuppressFinalize(this);
+        }
     }
 
     private sealed class MailboxRequestLog : IRequestLog

@@ -1,8 +1,11 @@
 using System;
 using System.Management.Automation;
+using ToApis.Binding;
 using ToApis.Client;
 using ToApis.Client.Polling;
+using ToApis.Errors;
 using ToApis.Models;
+using ToApis.Pipeline;
 
 namespace ToApis.Commands;
 

@@ -6,7 +6,7 @@ using ToApis.Client.Wire;
 namespace ToApis.Client.Files;
 
 /// <summary>The JSON record written beside a saved image: what made it, so a folder of images explains itself.</summary>
-public static class SidecarFile
+internal static class SidecarFile
 {
     public static string PathFor(string imagePath) => imagePath + ".json";
 

@@ -10,7 +10,7 @@ namespace ToApis.Client.Wire;
 /// The body of <c>POST /v1/images/generations</c>. Values are plain CLR values (strings, numbers, bools,
 /// dictionaries, lists): the PowerShell layer unwraps its own types before building one.
 /// </summary>
-public sealed class GenerationRequest
+internal sealed class GenerationRequest
 {
     public string Model { get; set; } = "";
 

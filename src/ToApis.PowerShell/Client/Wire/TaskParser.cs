@@ -8,6 +8,21 @@ namespace ToApis.Client.Wire;
 /// <summary>Reads a task object in every documented variant (see the contract, §2 ⚠).</summary>
 internal static class TaskParser
 {
+    /// <summary>The task in <paramref name="body"/>, or false when it holds none (a torn or foreign answer).</summary>
+    public static bool TryParse(string body, out ToApisTask? task)
+    {
+        try
+        {
+            task = Parse(body, "");
+            return true;
+        }
+        catch (ToApisApiException)
+        {
+            task = null;
+            return false;
+        }
+    }
+
     public static ToApisTask Parse(string body, string requestDescription)
     {
         using var document = Json.TryParse(body);

@@ -2,7 +2,7 @@ using System;
 using System.Management.Automation;
 using ToApis.Client;
 
-namespace ToApis.Commands;
+namespace ToApis.Errors;
 
 /// <summary>One place that turns failures into error records with a stable ErrorId, category and advice.</summary>
 internal static class ErrorRecords
@@ -13,6 +13,9 @@ internal static class ErrorRecords
         UnauthorizedAccessException or System.IO.IOException => Create(
             exception, "ToApis.FileWriteFailed", ErrorCategory.WriteError, target,
             "Check that the folder exists, is writable and has free space, then run the command again."),
+        ToApisSubmitOutcomeUnknownException unknown => Create(
+            unknown, "ToApis.SubmitOutcomeUnknown", ErrorCategory.ResourceUnavailable, target,
+            $"Look the task up with Get-ToApisTask -Id {unknown.ClientBusinessId} once the service answers. To be safe, rerun with the same -RunKey (or -ClientBusinessId {unknown.ClientBusinessId}): a task that exists is reused, not paid again."),
         ToApisTransportException transport => Create(
             transport, "ToApis.ConnectionFailed", ErrorCategory.ConnectionError, target,
             "Check the network, proxy and -BaseUri, then run the command again. Submits that may have reached the server are looked up by client_business_id before being resent."),
