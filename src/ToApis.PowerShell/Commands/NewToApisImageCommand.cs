@@ -122,6 +122,12 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
     [ValidateNotNullOrEmpty]
     public string? RunKey { get; set; }
 
+    /// <summary>Per-task webhook URL (callback_url): the token's default webhook URL with another path or query.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("callback_url")]
+    [AllowEmptyString]
+    public string? CallbackUrl { get; set; }
+
     /// <summary>Other top-level request fields some models take: resolution, quality, reference_images, seed, …</summary>
     [Parameter]
     public Hashtable? ExtraBody { get; set; }
@@ -413,6 +419,7 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
             Metadata = BuildMetadata(),
             ExtraBody = extra,
             ClientBusinessId = NullIfBlank(ClientBusinessId),
+            CallbackUrl = ToApis.Client.Webhooks.CallbackUrls.Resolve(CallbackUrl, extra),
         };
     }
 
