@@ -7,6 +7,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using System.Text;
+using ToApis.Binding;
 using ToApis.Client.Webhooks;
 using ToApis.Models;
 

@@ -3,7 +3,7 @@ using System;
 namespace ToApis.Client.Webhooks;
 
 /// <summary>Why a webhook delivery was refused, in terms the receiving script acts on.</summary>
-public enum WebhookProblem
+internal enum WebhookProblem
 {
     /// <summary>The id, timestamp or signature header is missing, or the signature header holds no v1 value.</summary>
     SignatureMissing,
@@ -24,14 +24,15 @@ public enum WebhookProblem
 /// <summary>A webhook delivery that must not be acted on. Its message never holds the secret or an expected signature.</summary>
 public sealed class ToApisWebhookException : Exception
 {
-    public ToApisWebhookException(WebhookProblem problem, string message, string? eventId = null)
+    internal ToApisWebhookException(WebhookProblem problem, string message, string? eventId = null)
         : base(message)
     {
         Problem = problem;
         EventId = eventId;
     }
 
-    public WebhookProblem Problem { get; }
+    /// <summary>Internal: scripts tell refusals apart by ErrorId.</summary>
+    internal WebhookProblem Problem { get; }
 
     /// <summary>The delivery's event id, when it had one (as sent: not trustworthy unless the problem is Replayed).</summary>
     public string? EventId { get; }

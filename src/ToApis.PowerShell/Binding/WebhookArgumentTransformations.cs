@@ -5,7 +5,7 @@ using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Security;
 
-namespace ToApis.Commands;
+namespace ToApis.Binding;
 
 /// <summary>
 /// Takes request headers as each host hands them to a script: a hashtable (Azure Functions' <c>$Request.Headers</c>),
