@@ -18,6 +18,7 @@
         'Save-ToApisImage'
         'Get-ToApisModel'
         'Get-ToApisBalance'
+        'ConvertFrom-ToApisWebhook'
     )
     FormatsToProcess     = @('ToApis.Format.ps1xml')
     FunctionsToExport    = @()

@@ -46,7 +46,7 @@ AfterAll {
 Describe 'Module' {
     It 'exports exactly its cmdlets' {
         $names = (Get-Command -Module ToApis).Name | Sort-Object
-        $names | Should -Be @('Connect-ToApis', 'Disconnect-ToApis', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
+        $names | Should -Be @('Connect-ToApis', 'ConvertFrom-ToApisWebhook', 'Disconnect-ToApis', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
     }
 
     It 'has a valid manifest' {
@@ -191,5 +191,44 @@ Describe 'Resumable runs' {
         $first = 'a fox', 'a whale' | New-ToApisImage -RunKey "pester-$PID"
         $again = 'a fox', 'a whale' | New-ToApisImage -RunKey "pester-$PID"
         $again.Id | Should -Be $first.Id
+    }
+}
+
+Describe 'ConvertFrom-ToApisWebhook' {
+    BeforeAll {
+        $secret = 'whsec_pester_0123456789abcdef'
+        function New-SignedDelivery([string] $Body, [string] $Id, [long] $Timestamp) {
+            $hmac = [System.Security.Cryptography.HMACSHA256]::new([System.Text.Encoding]::UTF8.GetBytes($secret))
+            $signed = [System.Text.Encoding]::UTF8.GetBytes("$Id.$Timestamp.$Body")
+            $hex = [System.Convert]::ToHexString($hmac.ComputeHash($signed)).ToLowerInvariant()
+            @{ 'x-toapis-webhook-id' = $Id; 'x-toapis-webhook-timestamp' = "$Timestamp"; 'x-toapis-webhook-signature' = "v1=$hex" }
+        }
+    }
+
+    It 'turns a signed completed event into a completed task, once' {
+        $id = "evt_pester_$([guid]::NewGuid().ToString('N'))"
+        $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        $body = '{"id":"' + $id + '","type":"generation.completed","api_version":"v1","created_at":' + $now + ',"data":{"task_id":"tsk_img_pester","status":"SUCCESS","progress":"100%","result":{"type":"image","data":[{"url":"https://files.example/a.png"}]},"error":null,"submitted_at":' + $now + ',"finished_at":' + $now + '}}'
+        $headers = New-SignedDelivery -Body $body -Id $id -Timestamp $now
+
+        $task = ConvertFrom-ToApisWebhook -Body $body -Header $headers -Secret $secret
+        $task.Id | Should -Be 'tsk_img_pester'
+        $task.Status | Should -Be 'completed'
+        $task.ImageUrls | Should -Be @('https://files.example/a.png')
+
+        ConvertFrom-ToApisWebhook -Body $body -Header $headers -Secret $secret -ErrorVariable again -ErrorAction SilentlyContinue
+        $again[0].FullyQualifiedErrorId | Should -BeLike 'ToApis.WebhookReplayed,*'
+    }
+
+    It 'refuses a body changed after signing' {
+        $id = "evt_pester_$([guid]::NewGuid().ToString('N'))"
+        $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        $body = '{"id":"' + $id + '","type":"endpoint.test","data":{"result":{"message":"ToAPIs webhook endpoint test"}}}'
+        $headers = New-SignedDelivery -Body $body -Id $id -Timestamp $now
+
+        ConvertFrom-ToApisWebhook -Body $body.Replace('test"}', 'TEST"}') -Header $headers -Secret $secret -ErrorVariable refused -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ToApis.WebhookSignatureMismatch,*'
+        $refused[0].ToString() | Should -Not -Match $secret
     }
 }

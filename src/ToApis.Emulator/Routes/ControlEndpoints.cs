@@ -1,5 +1,6 @@
 using ToApis.Emulator.Hosting;
 using ToApis.Emulator.Tasks;
+using ToApis.Emulator.Webhooks;
 
 namespace ToApis.Emulator.Routes;
 
@@ -22,7 +23,7 @@ internal sealed record OptionsPatch(
     decimal? CreditsPerImage,
     bool? BalanceEndpointFails,
     bool? ExpiredResultsAnswer403,
-    string? WebhookOrigin,
+    WebhookFaults? WebhookFaults,
     string? ContentPolicyTriggerWord);
 
 /// <summary>Test controls outside /v1, without authentication, for tests that run the emulator out of process.</summary>
@@ -119,7 +120,7 @@ internal sealed class ControlEndpoints(
         options.CreditsPerImage = patch.CreditsPerImage ?? options.CreditsPerImage;
         options.BalanceEndpointFails = patch.BalanceEndpointFails ?? options.BalanceEndpointFails;
         options.ExpiredResultsAnswer403 = patch.ExpiredResultsAnswer403 ?? options.ExpiredResultsAnswer403;
-        options.WebhookOrigin = patch.WebhookOrigin ?? options.WebhookOrigin;
+        options.WebhookFaults = patch.WebhookFaults ?? options.WebhookFaults;
         options.ContentPolicyTriggerWord = patch.ContentPolicyTriggerWord ?? options.ContentPolicyTriggerWord;
         return Results.NoContent();
     }

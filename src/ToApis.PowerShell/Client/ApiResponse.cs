@@ -64,6 +64,8 @@ internal sealed class ApiResponse
                 return ApiErrorKind.InsufficientQuota;
             case "content_policy_violation":
                 return ApiErrorKind.ContentPolicy;
+            case "webhook_not_configured":
+                return ApiErrorKind.WebhookNotConfigured;
         }
 
         return StatusCode switch

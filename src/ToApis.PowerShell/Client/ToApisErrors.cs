@@ -16,6 +16,9 @@ public enum ApiErrorKind
     LimiterUnavailable,
     ServerError,
     UnexpectedResponse,
+
+    /// <summary>400 webhook_not_configured: callback_url sent, but the token's webhooks are not set up (or not for that origin).</summary>
+    WebhookNotConfigured,
 }
 
 /// <summary>A request the service answered with an error (or with a body we cannot use).</summary>

@@ -97,6 +97,12 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
     [AllowEmptyString]
     public string? ClientBusinessId { get; set; }
 
+    /// <summary>Per-task webhook URL (callback_url): the token's default webhook URL with another path or query.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("callback_url")]
+    [AllowEmptyString]
+    public string? CallbackUrl { get; set; }
+
     /// <summary>Other top-level request fields some models take: resolution, quality, reference_images, seed, …</summary>
     [Parameter]
     public Hashtable? ExtraBody { get; set; }
@@ -125,6 +131,7 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
             Metadata = PSValues.ToDictionary(Metadata), ExtraBody = PSValues.ToDictionary(ExtraBody),
             Temperature = Temperature, TopP = TopP, MaxOutputTokens = MaxOutputTokens, PersonGeneration = PersonGeneration,
             OutputMimeType = OutputMimeType, CompressionQuality = CompressionQuality, ClientBusinessId = ClientBusinessId,
+            CallbackUrl = CallbackUrl,
             SafetySettings = SafetySetting?.Select(PSValues.ToDictionary).ToList(),
         };
         return (input, localImages);

@@ -42,4 +42,7 @@ internal sealed class GenerationInput
     public IReadOnlyList<Dictionary<string, object?>>? SafetySettings { get; set; }
 
     public string? ClientBusinessId { get; set; }
+
+    /// <summary>Per-task webhook URL; a callback_url in <see cref="ExtraBody"/> is taken from there.</summary>
+    public string? CallbackUrl { get; set; }
 }

@@ -68,6 +68,7 @@ internal static class GenerationRequestFactory
             Metadata = BuildMetadata(input),
             ExtraBody = input.ExtraBody,
             ClientBusinessId = NullIfBlank(input.ClientBusinessId),
+            CallbackUrl = Webhooks.CallbackUrls.Resolve(input.CallbackUrl, input.ExtraBody),
         };
     }
 

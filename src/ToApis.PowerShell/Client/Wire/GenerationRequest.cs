@@ -29,6 +29,12 @@ internal sealed class GenerationRequest
 
     public string? ClientBusinessId { get; set; }
 
+    /// <summary>
+    /// Per-task webhook URL (checked by <see cref="Webhooks.CallbackUrls"/>). Where the result is announced,
+    /// not what the image is: it stays out of the -RunKey fingerprint.
+    /// </summary>
+    public string? CallbackUrl { get; set; }
+
     /// <summary>grok-imagine-1.0-edit is served by /v1/images/edits; every other model by /generations.</summary>
     public string Path => ModelCatalog.UsesEditsEndpoint(Model) ? "v1/images/edits" : "v1/images/generations";
 
@@ -64,6 +70,11 @@ internal sealed class GenerationRequest
             if (!string.IsNullOrEmpty(ClientBusinessId))
             {
                 writer.WriteString("client_business_id", ClientBusinessId);
+            }
+
+            if (!string.IsNullOrEmpty(CallbackUrl))
+            {
+                writer.WriteString("callback_url", CallbackUrl);
             }
 
             foreach (var pair in ExtraBody)

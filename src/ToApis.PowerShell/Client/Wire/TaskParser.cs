@@ -31,6 +31,12 @@ internal static class TaskParser
             throw Unusable(requestDescription, "the response is not a JSON object: " + ErrorEnvelope.Parse(body).Message);
         }
 
+        return FromElement(root, requestDescription);
+    }
+
+    /// <summary>A task object already parsed: the status API's, or a webhook event's <c>data</c>.</summary>
+    public static ToApisTask FromElement(JsonElement root, string requestDescription)
+    {
         // The documented field is "id"; one official sample reads "task_id" as a fallback.
         var id = root.String("id") ?? root.String("task_id");
         if (string.IsNullOrEmpty(id))
