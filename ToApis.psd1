@@ -18,6 +18,8 @@
         'Save-ToApisImage'
         'Get-ToApisModel'
         'Get-ToApisBalance'
+        'Get-ToApisRun'
+        'Export-ToApisGallery'
     )
     FormatsToProcess     = @('ToApis.Format.ps1xml')
     FunctionsToExport    = @()

@@ -32,6 +32,11 @@ internal static class ErrorRecords
         invalid, "ToApis.InvalidBaseUri", ErrorCategory.InvalidArgument, given,
         "Use the service root over https, e.g. https://toapis.com (or https://toapis.cn), in -BaseUri or $env:TOAPIS_BASE_URL.");
 
+    /// <summary>A journal that exists but cannot be read (permissions, a lock that shares nothing, a disk error).</summary>
+    public static ErrorRecord JournalUnreadable(Exception error, string path) => Create(
+        error, "ToApis.FileReadFailed", ErrorCategory.ReadError, path,
+        "Check that the journal file can be read by this account, then run the command again.");
+
     public static ErrorRecord Create(
         Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
     {

@@ -146,6 +146,7 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         // Only command-line arguments are bound at this point.
         _promptOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
         _progress = new ProgressReporter(this, activityId: 1, "Submitting image tasks");
@@ -155,6 +156,7 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
     {
         _read++;
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
+        TrackJournalRow(input);
         GenerationRequest request;
         List<LocalImage> localImages;
         try
@@ -191,6 +193,7 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
     {
         EmitFinished(maxWaiting: 1);
         _progress?.Complete();
+        base.EndProcessing();
     }
 
     /// <summary>Runs in the background: uploads the row's local references (once per file), then submits.</summary>
@@ -202,7 +205,7 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
         {
             RequestLog.Verbose($"Reusing task {existing.Id} ({existing.Status}) for client_business_id '{request.ClientBusinessId}': not submitted again.");
             existing = WithLocalContext(existing, request, input);
-            journal?.Record("reused", existing);
+            journal?.Record("reused", existing, details: JournalRowOf(input));
             return existing;
         }
 
@@ -229,7 +232,7 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
         }
 
         task = WithLocalContext(task, request, input);
-        journal?.Record("submitted", task);
+        journal?.Record("submitted", task, details: JournalRowOf(input));
         return task;
     }
 

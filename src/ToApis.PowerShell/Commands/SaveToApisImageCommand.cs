@@ -50,6 +50,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         _folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         _saver = ActiveSession.Connection.CreateResultSaver(RequestLog);
     }
@@ -60,7 +61,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         {
             if (!task.IsCompleted || task.ImageUrls.Length == 0)
             {
-                WriteError(ErrorRecords.Create(
+                WriteItemError(ErrorRecords.Create(
                     new InvalidOperationException($"Task {task.Id} is '{task.Status}' with {task.ImageUrls.Length} image(s); only completed tasks can be saved."),
                     "ToApis.TaskNotCompleted", ErrorCategory.InvalidOperation, task,
                     "Pipe tasks through Wait-ToApisTask before Save-ToApisImage."));
