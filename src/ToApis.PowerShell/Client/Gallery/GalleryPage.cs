@@ -88,7 +88,7 @@ internal sealed class GalleryPage
 
         if (Run?.ImagesPerMinute is { } pace)
         {
-            Stat(html, "", pace.ToString("0.#", CultureInfo.InvariantCulture), "images a minute");
+            Stat(html, "", pace.ToString("0.#", CultureInfo.InvariantCulture), "per minute");
         }
 
         html.Append("</ul>\n");
@@ -118,9 +118,7 @@ internal sealed class GalleryPage
 
     private static void AppendCard(StringBuilder html, GalleryCard card, string pageFolder, bool lazy)
     {
-        var loading = lazy ? "\" loading=\"lazy\" decoding=\"async\">" : "\">";
         var state = card.State.ToString().ToLowerInvariant();
-        var present = card.Files.Where(File.Exists).ToList();
         html.Append("<article class=\"card ").Append(state).Append("\" data-state=\"").Append(state).Append("\"");
         if (card.RowNumber is { } number)
         {
@@ -128,34 +126,14 @@ internal sealed class GalleryPage
         }
 
         html.Append(">\n");
+        var present = card.Files.Where(File.Exists).ToList();
         if (card.State != CardState.Failed && present.Count > 0)
         {
-            var first = Html.Encode(Html.RelativeLink(pageFolder, present[0]));
-            html.Append("<a class=\"thumb\" href=\"").Append(first).Append("\"><img src=\"").Append(first)
-                .Append("\" alt=\"").Append(Html.Encode(card.Name)).Append(loading).Append("</a>\n");
-            if (present.Count > 1)
-            {
-                html.Append("<div class=\"strip\">");
-                foreach (var file in present.Skip(1))
-                {
-                    var link = Html.Encode(Html.RelativeLink(pageFolder, file));
-                    html.Append("<a href=\"").Append(link).Append("\"><img src=\"").Append(link).Append("\" alt=\"")
-                        .Append(Html.Encode(card.Name)).Append(loading).Append("</a>");
-                }
-
-                html.Append("</div>\n");
-            }
+            AppendImages(html, card.Name, present.Select(file => Html.RelativeLink(pageFolder, file)).ToList(), lazy);
         }
         else
         {
-            var (mark, label) = card.State switch
-            {
-                CardState.Failed => ("&#x2715;", card.ErrorId ?? "Failed"),
-                CardState.Pending => ("&#x231B;", "Pending"),
-                _ => ("&#x25A1;", card.Files.Count > 0 ? "File missing" : "Not saved"),
-            };
-            html.Append("<div class=\"thumb empty\"><span class=\"mark\">").Append(mark).Append("</span><span class=\"label\">")
-                .Append(Html.Encode(label)).Append("</span></div>\n");
+            AppendPanel(html, card);
         }
 
         html.Append("<div class=\"body\">\n<h2 class=\"name\" title=\"").Append(Html.Encode(card.Name)).Append("\">")
@@ -176,17 +154,60 @@ internal sealed class GalleryPage
             html.Append("<p class=\"task\" title=\"").Append(Html.Encode(taskId)).Append("\">").Append(Html.Encode(taskId)).Append("</p>\n");
         }
 
-        if (card.ErrorMessage is { } message)
+        if (card.State != CardState.Failed && card.ErrorMessage is { } note)
         {
-            html.Append("<p class=\"error\">").Append(Html.Encode(message)).Append("</p>\n");
-        }
-
-        if (card.RecommendedAction is { } action)
-        {
-            html.Append("<p class=\"action\"><b>What to do:</b> ").Append(Html.Encode(action)).Append("</p>\n");
+            html.Append("<p class=\"note\">").Append(Html.Encode(note)).Append("</p>\n");
         }
 
         html.Append("</div>\n</article>\n");
+    }
+
+    /// <summary>The first image as the thumbnail, the others (a task with several) in a strip below it.</summary>
+    private static void AppendImages(StringBuilder html, string name, IReadOnlyList<string> links, bool lazy)
+    {
+        var alt = Html.Encode(name);
+        var loading = lazy ? " loading=\"lazy\" decoding=\"async\"" : "";
+        var first = Html.Encode(links[0]);
+        html.Append("<a class=\"thumb\" href=\"").Append(first).Append("\"><img src=\"").Append(first)
+            .Append("\" alt=\"").Append(alt).Append('"').Append(loading).Append("></a>\n");
+        if (links.Count > 1)
+        {
+            html.Append("<div class=\"strip\">");
+            foreach (var link in links.Skip(1).Select(Html.Encode))
+            {
+                html.Append("<a href=\"").Append(link).Append("\"><img src=\"").Append(link).Append("\" alt=\"").Append(alt).Append('"')
+                    .Append(loading).Append("></a>");
+            }
+
+            html.Append("</div>\n");
+        }
+    }
+
+    /// <summary>Where the image would be: the error and what to do for a failed row, else why there is no image.</summary>
+    private static void AppendPanel(StringBuilder html, GalleryCard card)
+    {
+        var (mark, label) = card.State switch
+        {
+            CardState.Failed => ("&#x2715;", card.ErrorId ?? "Failed"),
+            CardState.Pending => ("&#x231B;", "Pending"),
+            _ => ("&#x25A1;", card.Files.Count > 0 ? "File missing" : "Not saved"),
+        };
+        html.Append("<div class=\"thumb empty\"><div class=\"head\"><span class=\"mark\">").Append(mark).Append("</span><span class=\"label\">")
+            .Append(Html.Encode(label)).Append("</span></div>");
+        if (card.State == CardState.Failed)
+        {
+            if (card.ErrorMessage is { } message)
+            {
+                html.Append("<p class=\"error\">").Append(Html.Encode(message)).Append("</p>");
+            }
+
+            if (card.RecommendedAction is { } action)
+            {
+                html.Append("<p class=\"action\"><b>What to do:</b> ").Append(Html.Encode(action)).Append("</p>");
+            }
+        }
+
+        html.Append("</div>\n");
     }
 
     private static string Count(int count, string noun, bool withNumber = true) =>
@@ -231,13 +252,18 @@ body{margin:0;padding:24px 28px 40px;background:var(--bg);color:var(--ink);font:
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;overflow:hidden;display:flex;flex-direction:column;box-shadow:0 1px 2px rgba(0,0,0,.05)}
 .card.failed{border-color:var(--bad)}
 .card.pending{border-color:var(--wait)}
-.thumb{display:block;aspect-ratio:1/1;background:var(--line)}
-.thumb img{display:block;width:100%;height:100%;object-fit:cover}
-.thumb.empty{display:flex;flex-direction:column;align-items:center;justify-content:center;gap:6px;color:var(--muted);padding:12px;text-align:center}
-.failed .thumb.empty{background:var(--bad-bg);color:var(--bad)}
+.thumb{position:relative;display:block;aspect-ratio:1/1;overflow:hidden;background:var(--line)}
+.thumb img{position:absolute;inset:0;display:block;width:100%;height:100%;object-fit:cover}
+.thumb.empty{display:flex;flex-direction:column;align-items:center;justify-content:center;gap:8px;color:var(--muted);padding:14px 16px;text-align:center}
+.failed .thumb.empty{background:var(--bad-bg);color:var(--bad);overflow:auto;justify-content:flex-start;align-items:stretch;text-align:left}
 .pending .thumb.empty{background:var(--wait-bg);color:var(--wait)}
+.head{display:flex;flex-direction:column;align-items:center;gap:6px;text-align:center}
+.failed .head{flex-direction:row;gap:8px;margin-top:4px}
 .mark{font-size:34px;line-height:1}
+.failed .mark{font-size:18px}
 .label{font:600 12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
+.thumb .error{margin:0;font-size:13px;line-height:1.4;overflow-wrap:anywhere}
+.thumb .action{margin:0;font-size:12.5px;line-height:1.4;color:var(--ink);overflow-wrap:anywhere}
 .strip{display:flex;gap:4px;padding:4px;border-bottom:1px solid var(--line)}
 .strip img{width:40px;height:40px;object-fit:cover;border-radius:4px;display:block}
 .body{padding:10px 12px 12px;display:flex;flex-direction:column;gap:4px;min-width:0}
@@ -246,9 +272,7 @@ body{margin:0;padding:24px 28px 40px;background:var(--bg);color:var(--ink);font:
 .meta{margin:2px 0 0;display:flex;flex-wrap:wrap;gap:4px}
 .meta span{background:var(--bg);border:1px solid var(--line);border-radius:4px;padding:0 6px;font-size:12px;color:var(--muted);max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .task{margin:0;font:11px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--muted);white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.error{margin:4px 0 0;color:var(--bad);overflow-wrap:anywhere}
-.action{margin:0;font-size:13px;color:var(--muted);overflow-wrap:anywhere}
-.action b{color:var(--ink)}
+.note{margin:4px 0 0;font-size:13px;color:var(--wait);overflow-wrap:anywhere}
 footer{margin-top:28px;color:var(--muted);font-size:12px}
 ";
 
