@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Text;
 using ToApis.Client;
+using ToApis.Client.Files;
 using ToApis.Client.Gallery;
 using ToApis.Client.Journal;
 using ToApis.Models;
@@ -114,7 +115,8 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
         {
             var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target))!;
             Directory.CreateDirectory(folder);
-            WriteReplacing(target, page.Render(folder));
+            var content = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(page.Render(folder));
+            AtomicFile.Write(target, stream => stream.Write(content, 0, content.Length));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
@@ -125,21 +127,6 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
 
         // Through the provider, so the file shows like Get-Item's (mode, size) and carries PSPath.
         WriteObject(SessionState.InvokeProvider.Item.Get(new[] { target }, true, true), enumerateCollection: true);
-    }
-
-    /// <summary>Writes beside the target, then renames: a page open in a browser is never seen half written.</summary>
-    private static void WriteReplacing(string target, string content)
-    {
-        var partial = target + ".toapis-partial";
-        File.WriteAllText(partial, content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        if (File.Exists(target))
-        {
-            File.Replace(partial, target, null);
-        }
-        else
-        {
-            File.Move(partial, target);
-        }
     }
 
     private static RowColumns RowColumnsOf(object input)
