@@ -23,7 +23,8 @@ internal sealed record OptionsPatch(
     bool? BalanceEndpointFails,
     bool? ExpiredResultsAnswer403,
     string? WebhookOrigin,
-    string? ContentPolicyTriggerWord);
+    string? ContentPolicyTriggerWord,
+    string? TaskFailureTriggerWord = null);
 
 /// <summary>Test controls outside /v1, without authentication, for tests that run the emulator out of process.</summary>
 internal sealed class ControlEndpoints(
@@ -121,6 +122,7 @@ internal sealed class ControlEndpoints(
         options.ExpiredResultsAnswer403 = patch.ExpiredResultsAnswer403 ?? options.ExpiredResultsAnswer403;
         options.WebhookOrigin = patch.WebhookOrigin ?? options.WebhookOrigin;
         options.ContentPolicyTriggerWord = patch.ContentPolicyTriggerWord ?? options.ContentPolicyTriggerWord;
+        options.TaskFailureTriggerWord = patch.TaskFailureTriggerWord ?? options.TaskFailureTriggerWord;
         return Results.NoContent();
     }
 }

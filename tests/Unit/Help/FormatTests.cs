@@ -99,7 +99,7 @@ public sealed class FormatTests
         Assert.Equal(
             [
                 "Journal         : run.jsonl", "Rows            : 20", "Completed       : 17", "Saved           : 17", "Failed          : 3",
-                "Pending         : 0", "Errors          : ToApis.TaskFailed 2, ToApis.InvalidParameter 1",
+                "Pending         : 0", "Errors          : ToApis.TaskFailed 2", "                  ToApis.InvalidParameter 1",
                 "Tasks           : 18 submitted, 2 reused", "Images          : 17", "Started         : 2026-11-30 10:00:00 UTC",
                 "Duration        : 1m 12s", "ImagesPerMinute : 14.2", "FailedRows      : 4: row3, row7, row15, \u2026",
             ],
