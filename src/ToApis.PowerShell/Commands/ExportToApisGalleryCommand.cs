@@ -52,7 +52,7 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
         try
         {
             var summary = RunSummary.Read(path);
-            _run = summary.ToRun(Journal, JournalRows.ToObject);
+            _run = summary.ToRun(Journal, JournalRows.ToFailedRow);
             _gallery.AddRun(summary);
         }
         catch (Exception unreadable) when (unreadable is FileNotFoundException or DirectoryNotFoundException)

@@ -53,7 +53,7 @@ public sealed class GetToApisRunCommand : ToApisCmdletBase
                 WriteVerbose($"{summary.SkippedLines} line(s) of {input} are not JSON (a line cut short by a crash, or still being written) and were skipped.");
             }
 
-            var run = summary.ToRun(input, JournalRows.ToObject);
+            var run = summary.ToRun(input, JournalRows.ToFailedRow);
             if (summary.RowsWithoutInput > 0)
             {
                 WriteWarning($"{summary.RowsWithoutInput} row(s) to retry were journaled without their input row (by an older ToApis): FailedRows holds only their prompt, or nothing where the journal has none.");

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using ToApis.Client.Journal;
 
 namespace ToApis.Commands;
@@ -33,6 +34,28 @@ internal static class JournalRows
 
                 return SimpleProperties(PSObject.AsPSObject(input));
         }
+    }
+
+    /// <summary>
+    /// The FailedRows objects handed out in this process, with the key of the row each stands for: fed to
+    /// New-ToApisImage again, even after a column was corrected, it retries that row instead of adding one.
+    /// </summary>
+    private static readonly ConditionalWeakTable<PSObject, string> RetryKeys = new();
+
+    /// <summary>The row a FailedRows object fed to New-ToApisImage retries, if it is one.</summary>
+    public static string? RetryOf(object input) =>
+        input is PSObject row && RetryKeys.TryGetValue(row, out var key) ? key : null;
+
+    /// <summary>A FailedRows object: the row's columns, remembered as retrying the row <paramref name="key"/>.</summary>
+    public static PSObject ToFailedRow(RowColumns columns, string? key)
+    {
+        var row = ToObject(columns);
+        if (key is not null)
+        {
+            RetryKeys.Add(row, key);
+        }
+
+        return row;
     }
 
     /// <summary>A PSCustomObject with the row's columns as note properties, nested objects likewise.</summary>

@@ -3,8 +3,9 @@ using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
-using ToApis.Models;
+using ToApis.Client;
 using ToApis.Client.Journal;
+using ToApis.Models;
 
 namespace ToApis.Commands;
 
@@ -63,7 +64,10 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             return;
         }
 
-        var details = new JournalDetails { RowNumber = ++_rowsRead, Row = JournalRows.Columns(input), RunId = _runId };
+        var details = new JournalDetails
+        {
+            RowNumber = ++_rowsRead, Row = JournalRows.Columns(input), RunId = _runId, RetryOf = JournalRows.RetryOf(input),
+        };
         _rows.Remove(input);
         _rows.Add(input, details);
     }
@@ -107,6 +111,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             RowNumber = tracked?.RowNumber,
             Row = tracked?.Row ?? (input is null ? null : JournalRows.Columns(input)),
             RunId = tracked?.RunId,
+            RetryOf = tracked?.RetryOf,
             Cmdlet = MyInvocation.MyCommand.Name,
             ErrorId = record.FullyQualifiedErrorId.Split(',')[0],
             ErrorMessage = record.ErrorDetails?.Message ?? record.Exception.Message,
@@ -120,6 +125,13 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         {
             // Reported, not raised: this item's own error is about to be written, and must not be lost.
             WriteWarning($"Could not record the error in the journal {Journal}: {error.Message}");
+        }
+
+        // This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how
+        // the run stands, so this one says it now.
+        if (record.Exception is ToApisApiException { IsFatalForSession: true } && _participation?.Leave() is not null)
+        {
+            WriteClosingLine(_journalPath!);
         }
     }
 

@@ -7,7 +7,7 @@ namespace ToApis.Commands;
 internal static class RunReport
 {
     /// <summary>The run in the journal at <paramref name="path"/>, shown under the name the user gave it.</summary>
-    public static ToApisRun Read(string path, string shownAs) => RunSummary.Read(path).ToRun(shownAs, JournalRows.ToObject);
+    public static ToApisRun Read(string path, string shownAs) => RunSummary.Read(path).ToRun(shownAs, JournalRows.ToFailedRow);
 
     /// <summary>"ToApis run run.jsonl: 20 rows: 17 saved, 3 failed (…), 0 pending; … Rows to retry: …".</summary>
     public static string ClosingLine(ToApisRun run) =>

@@ -65,6 +65,16 @@ public sealed class RunTests : IDisposable
         Assert.Equal(new Dictionary<string, int> { ["ToApis.InvalidParameter"] = 1 }, after.Errors);
         Assert.Equal("row7", Column(Assert.Single(after.FailedRows), "Name"));
         Assert.Equal(SampleRun.Rows - 1, Directory.GetFiles(Output, "*.png").Length);
+
+        // Row 7 corrected, as its recommended action says: it is the same row, now saved, not a 21st row.
+        var corrected = service.Run(
+            SampleRun.Pipeline("(Get-ToApisRun -Journal $Journal).FailedRows | ForEach-Object { $_.Size = '16:9'; $_ }", JournalPath, Output),
+            new Hashtable { ["Journal"] = JournalPath });
+        var done = GetRun(service, JournalPath);
+
+        Assert.Empty(corrected.Errors);
+        Assert.Equal((20, 20, 0, 0), (done.Rows, done.Saved, done.Failed, done.Pending));
+        Assert.Empty(done.FailedRows);
     }
 
     [Fact]
@@ -95,6 +105,20 @@ public sealed class RunTests : IDisposable
         Assert.Matches(@": 2 rows: 2 submitted, 0 failed, 0 pending; 0 images in [0-9.]+s\.$", Assert.Single(submitted.Output).ToString());
         Assert.Matches(@": 2 rows: 2 completed, 0 failed, 0 pending; 2 images in [0-9.]+s \([0-9.]+ per minute\)\.$", Assert.Single(waited.Output).ToString());
         Assert.Empty(unjournaled.Output);
+    }
+
+    [Fact]
+    public async Task A_run_that_a_refused_key_ends_still_says_how_it_stands()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        service.Shell.Connect(service.Emulator.BaseUri, "sk-not-a-key", EmulatedService.FastRetries);
+
+        var result = service.Run(
+            $"try {{ & {{ 'a fox', 'an owl' | New-ToApisImage -Journal '{JournalPath}' }} 6>&1 | Where-Object {{ $_ -is [System.Management.Automation.InformationRecord] }} }} catch {{ $_ }}");
+
+        ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.Unauthorized", ErrorCategory.AuthenticationError);
+        var line = Assert.Single(result.OutputOf<InformationRecord>());
+        Assert.Contains(": 1 row: 0 submitted, 1 failed (ToApis.Unauthorized 1), 0 pending;", line.MessageData.ToString());
     }
 
     [Fact]

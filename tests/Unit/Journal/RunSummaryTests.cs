@@ -25,7 +25,7 @@ public sealed class RunSummaryTests : IDisposable
     private static RunSummary Summarise(params string[] lines) =>
         RunSummary.From(lines.Select(JournalReader.Parse).OfType<JournalEntry>());
 
-    private static ToApis.Models.ToApisRun Run(params string[] lines) => Summarise(lines).ToRun("run.jsonl", columns => columns);
+    private static ToApis.Models.ToApisRun Run(params string[] lines) => Summarise(lines).ToRun("run.jsonl", (columns, _) => columns);
 
     [Fact]
     public void New_wait_and_save_lines_of_one_task_are_one_row()
@@ -106,6 +106,20 @@ public sealed class RunSummaryTests : IDisposable
     }
 
     [Fact]
+    public void A_failed_row_corrected_and_fed_again_is_the_same_row()
+    {
+        var run = Run(
+            Line("error", extra: Row("poster", 7) + ",\"error_id\":\"ToApis.InvalidParameter\""),
+            Line("submitted", "t9", "random-9", Row("poster-fixed", 1, run: "r2") + ",\"retry_of\":\"r1#7\""),
+            Line("completed", "t9", "random-9"));
+
+        Assert.Equal((1, 1, 0), (run.Rows, run.Completed, run.Failed));
+        Assert.Equal(7, Summarise(
+            Line("error", extra: Row("poster", 7) + ",\"error_id\":\"ToApis.InvalidParameter\""),
+            Line("submitted", "t9", "random-9", Row("poster-fixed", 1, run: "r2") + ",\"retry_of\":\"r1#7\"")).Rows.Single().RowNumber);
+    }
+
+    [Fact]
     public void Rows_alike_within_one_invocation_stay_separate_rows()
     {
         var run = Run(
@@ -146,7 +160,7 @@ public sealed class RunSummaryTests : IDisposable
         var summary = Summarise(
             Line("submitted", "t1", "k-1", ",\"prompt\":\"A fox\""),
             Line("failed", "t1", "k-1", ",\"error_message\":\"no\""));
-        var run = summary.ToRun("run.jsonl", columns => columns);
+        var run = summary.ToRun("run.jsonl", (columns, _) => columns);
 
         Assert.Equal(1, run.Failed);
         Assert.Equal([new KeyValuePair<string, object?>("Prompt", "A fox")], Assert.IsType<RowColumns>(Assert.Single(run.FailedRows)));

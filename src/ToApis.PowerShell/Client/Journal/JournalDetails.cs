@@ -20,6 +20,9 @@ public sealed class JournalDetails
     /// <summary>Tells the invocations of a cmdlet apart: rows alike within one invocation are different rows.</summary>
     public string? RunId { get; set; }
 
+    /// <summary>The row this one retries (a FailedRows object fed again, corrected or not), as RunRow.Key.</summary>
+    public string? RetryOf { get; set; }
+
     public string? ErrorId { get; set; }
 
     public string? ErrorMessage { get; set; }
@@ -32,6 +35,7 @@ public sealed class JournalDetails
         SetIfGiven(line, JournalFields.Row, Row);
         SetIfGiven(line, JournalFields.Cmdlet, Cmdlet);
         SetIfGiven(line, JournalFields.RunId, RunId);
+        SetIfGiven(line, JournalFields.RetryOf, RetryOf);
         SetIfGiven(line, JournalFields.ErrorId, ErrorId);
         SetIfGiven(line, JournalFields.ErrorMessage, ErrorMessage);
         SetIfGiven(line, JournalFields.RecommendedAction, RecommendedAction);
@@ -68,6 +72,7 @@ internal static class JournalFields
     public const string Row = "row";
     public const string Cmdlet = "cmdlet";
     public const string RunId = "run_id";
+    public const string RetryOf = "retry_of";
     public const string Credits = "credits";
 }
 

@@ -54,6 +54,9 @@ internal sealed class JournalEntry
     /// <summary>The invocation of the cmdlet that wrote the line.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>The key of the row this line's row retries.</summary>
+    public string? RetryOf { get; init; }
+
     /// <summary>What the service said the task cost, where it says so.</summary>
     public double? Credits { get; init; }
 }
@@ -153,6 +156,7 @@ internal static class JournalReader
             RowText = row?.GetRawText(),
             Cmdlet = entry.String(JournalFields.Cmdlet),
             RunId = entry.String(JournalFields.RunId),
+            RetryOf = entry.String(JournalFields.RetryOf),
             Credits = entry.Property(JournalFields.Credits) is { ValueKind: JsonValueKind.Number } credits ? credits.GetDouble() : null,
         };
     }

@@ -29,6 +29,9 @@ internal sealed class RunRow
 
     public string? RowText { get; set; }
 
+    /// <summary>Names the row for good: the invocation that first read it and its number there ("run#7").</summary>
+    public string? Key { get; set; }
+
     /// <summary>The New-ToApisImage invocation that last read the row.</summary>
     public string? RunId { get; set; }
 
@@ -119,6 +122,7 @@ internal sealed class RunSummary
     private readonly Dictionary<string, RunRow> _byTaskId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunRow> _byBusinessId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<RunRow>> _byRowText = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunRow> _byKey = new(StringComparer.Ordinal);
     private readonly HashSet<string> _submittedTasks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reusedTasks = new(StringComparer.Ordinal);
 
@@ -172,8 +176,11 @@ internal sealed class RunSummary
     /// <summary>Rows to retry whose input the journal does not hold (journaled by an older version).</summary>
     public int RowsWithoutInput => NotDone().Count(row => row.Row is null);
 
-    /// <summary>The counts; <paramref name="rowObject"/> turns a row's columns into the object FailedRows holds.</summary>
-    public ToApisRun ToRun(string journal, Func<RowColumns, object> rowObject)
+    /// <summary>
+    /// The counts; <paramref name="rowObject"/> turns a row's columns (and its key, to recognise the object when it
+    /// is fed again) into the object FailedRows holds.
+    /// </summary>
+    public ToApisRun ToRun(string journal, Func<RowColumns, string?, object> rowObject)
     {
         var failed = _rows.Where(row => row.IsFailed).ToList();
         var pending = _rows.Count(row => !row.IsFailed && !IsDone(row));
@@ -202,7 +209,10 @@ internal sealed class RunSummary
                 .GroupBy(row => row.ErrorId ?? UnknownError)
                 .OrderByDescending(group => group.Count()).ThenBy(group => group.Key, StringComparer.Ordinal)
                 .ToDictionary(group => group.Key, group => group.Count()),
-            FailedRows = NotDone().Select(row => row.Row ?? PromptOnly(row)).OfType<RowColumns>().Select(rowObject).ToArray(),
+            FailedRows = NotDone()
+                .Where(row => (row.Row ?? PromptOnly(row)) is not null)
+                .Select(row => rowObject((row.Row ?? PromptOnly(row))!, row.Key))
+                .ToArray(),
         };
     }
 
@@ -247,6 +257,12 @@ internal sealed class RunSummary
             return byId;
         }
 
+        // A FailedRows object fed again, whether or not it was corrected first.
+        if (entry.RetryOf is { } retried && _byKey.TryGetValue(retried, out var byKey))
+        {
+            return byKey;
+        }
+
         // The same input read again by a later invocation (FailedRows fed back, a fixed rerun without -RunKey):
         // it retries a row that failed or never got a task. Alike rows within one invocation stay apart.
         return entry.RowText is { } text && _byRowText.TryGetValue(text, out var alike)
@@ -288,6 +304,12 @@ internal sealed class RunSummary
 
             row.Row = entry.Row;
             row.RowText = text;
+        }
+
+        if (row.Key is null && entry.RunId is { } runId && entry.RowNumber is { } number)
+        {
+            row.Key = $"{runId}#{number}";
+            _byKey[row.Key] = row;
         }
 
         row.RunId = entry.RunId ?? row.RunId;
