@@ -19,6 +19,8 @@
         'Get-ToApisModel'
         'Get-ToApisBalance'
         'ConvertFrom-ToApisWebhook'
+        'Get-ToApisRun'
+        'Export-ToApisGallery'
     )
     FormatsToProcess     = @('ToApis.Format.ps1xml')
     FunctionsToExport    = @()

@@ -52,6 +52,9 @@ public sealed class EmulatorOptions
     /// <summary>A prompt containing this text (any case) is refused with 422 <c>content_policy_violation</c>.</summary>
     public string ContentPolicyTriggerWord { get; set; } = "forbidden-content";
 
+    /// <summary>A prompt containing this text (any case) is accepted, then its task ends <c>failed</c>, as if FailureRate had picked it.</summary>
+    public string TaskFailureTriggerWord { get; set; } = "doomed-task";
+
     /// <summary>Credits of each user; null means unlimited.</summary>
     public decimal? Credits { get; set; }
 

@@ -46,7 +46,7 @@ AfterAll {
 Describe 'Module' {
     It 'exports exactly its cmdlets' {
         $names = (Get-Command -Module ToApis).Name | Sort-Object
-        $names | Should -Be @('Connect-ToApis', 'ConvertFrom-ToApisWebhook', 'Disconnect-ToApis', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
+        $names | Should -Be @('Connect-ToApis', 'ConvertFrom-ToApisWebhook', 'Disconnect-ToApis', 'Export-ToApisGallery', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisRun', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
     }
 
     It 'has a valid manifest' {
@@ -230,5 +230,57 @@ Describe 'ConvertFrom-ToApisWebhook' {
             Should -BeNullOrEmpty
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'ToApis.WebhookSignatureMismatch,*'
         $refused[0].ToString() | Should -Not -Match $secret
+    }
+}
+
+Describe 'Seeing the run' {
+    BeforeAll {
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-run-$PID"
+        $journal = Join-Path $work 'run.jsonl'
+        $rows = @(
+            [pscustomobject]@{ Name = 'fox'; Prompt = 'A red fox asleep in the snow'; Size = '1:1' }
+            [pscustomobject]@{ Name = 'poster'; Prompt = 'A travel poster'; Size = '1920x1080' }
+            [pscustomobject]@{ Name = 'owl'; Prompt = 'An owl at <dusk>'; Size = '4:3' }
+        )
+        $info = $rows |
+            New-ToApisImage -RunKey "pester-run-$PID" -Journal $journal -ErrorAction SilentlyContinue |
+            Wait-ToApisTask -PollIntervalSec 0.05 -Journal $journal |
+            Save-ToApisImage -Path $work -FileName '{Name}' -Journal $journal 6>&1 |
+            Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
+    }
+
+    AfterAll {
+        Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'ends the run with one summary line tagged ToApis and Summary' {
+        $info | Should -HaveCount 1
+        $info[0].Tags | Should -Be @('ToApis', 'Summary')
+        "$($info[0].MessageData)" | Should -BeLike '*: 3 rows: 2 saved, 1 failed (ToApis.InvalidParameter 1), 0 pending;*'
+    }
+
+    It 'summarises the journal and gives back the failed rows with all their columns' {
+        $run = Get-ToApisRun -Journal $journal
+        $run.Rows | Should -Be 3
+        $run.Saved | Should -Be 2
+        $run.Errors['ToApis.InvalidParameter'] | Should -Be 1
+        $run.FailedRows | Should -HaveCount 1
+        $run.FailedRows[0].Name | Should -Be 'poster'
+        $run.FailedRows[0].Size | Should -Be '1920x1080'
+    }
+
+    It 'retries exactly the failed rows once they are corrected' {
+        $retry = (Get-ToApisRun -Journal $journal).FailedRows | ForEach-Object { $_.Size = '16:9'; $_ }
+        $files = $retry | New-ToApisImage -RunKey "pester-run-$PID" -Journal $journal |
+            Wait-ToApisTask -PollIntervalSec 0.05 -Journal $journal | Save-ToApisImage -Path $work -FileName '{Name}' -Journal $journal
+        $files.Name | Should -Be 'poster.png'
+        (Get-ToApisRun -Journal $journal).Failed | Should -Be 0
+    }
+
+    It 'writes a gallery page with every row, the CSV text escaped' {
+        $page = Export-ToApisGallery -Journal $journal -Path (Join-Path $work 'gallery.html')
+        $html = Get-Content $page.FullName -Raw
+        $html | Should -Match 'An owl at &lt;dusk&gt;'
+        ([regex]::Matches($html, '<article class="card')).Count | Should -Be 3
     }
 }

@@ -53,7 +53,7 @@ public sealed partial class ArchitectureTests
     private static IEnumerable<string> SourceFiles(string folder) =>
         Directory.GetFiles(Path.Combine(ModuleSource, folder), "*.cs", SearchOption.AllDirectories);
 
-    [GeneratedRegex(@"System\.Management\.Automation|\bPSObject\b|\bCmdlet\b")]
+    [GeneratedRegex(@"System\.Management\.Automation|\bPSObject\b|:\s*PSCmdlet\b|:\s*Cmdlet\b")]
     private static partial Regex PowerShellUsage();
 
     [GeneratedRegex(@"\[Cmdlet\(|public abstract class \w+CmdletBase\b")]

@@ -24,7 +24,8 @@ internal sealed record OptionsPatch(
     bool? BalanceEndpointFails,
     bool? ExpiredResultsAnswer403,
     WebhookFaults? WebhookFaults,
-    string? ContentPolicyTriggerWord);
+    string? ContentPolicyTriggerWord,
+    string? TaskFailureTriggerWord = null);
 
 /// <summary>Test controls outside /v1, without authentication, for tests that run the emulator out of process.</summary>
 internal sealed class ControlEndpoints(
@@ -122,6 +123,7 @@ internal sealed class ControlEndpoints(
         options.ExpiredResultsAnswer403 = patch.ExpiredResultsAnswer403 ?? options.ExpiredResultsAnswer403;
         options.WebhookFaults = patch.WebhookFaults ?? options.WebhookFaults;
         options.ContentPolicyTriggerWord = patch.ContentPolicyTriggerWord ?? options.ContentPolicyTriggerWord;
+        options.TaskFailureTriggerWord = patch.TaskFailureTriggerWord ?? options.TaskFailureTriggerWord;
         return Results.NoContent();
     }
 }

@@ -111,6 +111,7 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         // Only command-line arguments are bound at this point.
         _promptOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
     }

@@ -62,6 +62,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     {
         _read++;
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
+        TrackJournalRow(input);
         SubmitItem item;
         try
         {
@@ -86,10 +87,15 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     {
         EndingEarlyOnAnyFailure(() => EmitFinished(all: true));
         _progress?.Complete();
+        base.EndProcessing();
     }
 
     /// <summary>A stop that no catch above ran into (the pipeline is being torn down): keep the record straight.</summary>
-    protected override void OnDisposing() => EndEarly(canWrite: false);
+    protected override void OnDisposing()
+    {
+        EndEarly(canWrite: false);
+        base.OnDisposing();
+    }
 
     private SubmitItem Prepare(object input)
     {
@@ -136,7 +142,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         if (outcome.Task is { } task)
         {
             _submitted++;
-            RecordInJournal(outcome.Reused ? "reused" : "submitted", task);
+            RecordInJournal(outcome.Reused ? "reused" : "submitted", task, details: JournalRowOf(outcome.Item.Input));
             WriteObject(task);
             return;
         }
@@ -182,7 +188,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         var unknown = left.Select(o => o.Error).OfType<ToApisSubmitOutcomeUnknownException>().ToList();
         foreach (var task in paid)
         {
-            RecordInJournal("submitted", task, canWrite: canWrite);
+            RecordInJournal("submitted", task, details: JournalRowOf(task.InputObject), canWrite: canWrite);
             if (canWrite)
             {
                 _submitted++;

@@ -52,6 +52,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         _folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         _saver = new TaskImageSaver(
             ActiveSession.Connection.CreateResultSaver(RequestLog), new SaveOptions(_folder, FileName, Force, Sidecar), RunJournal, RequestLog);
@@ -63,7 +64,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         {
             if (!task.IsCompleted || task.ImageUrls.Length == 0)
             {
-                WriteError(ErrorRecords.Create(
+                WriteItemError(ErrorRecords.Create(
                     new InvalidOperationException($"Task {task.Id} is '{task.Status}' with {task.ImageUrls.Length} image(s); only completed tasks can be saved."),
                     "ToApis.TaskNotCompleted", ErrorCategory.InvalidOperation, task,
                     "Pipe tasks through Wait-ToApisTask before Save-ToApisImage."));

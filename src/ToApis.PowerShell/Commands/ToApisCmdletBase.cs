@@ -88,10 +88,23 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         var record = ErrorRecords.From(exception, target);
         if (exception is ToApisApiException { IsFatalForSession: true })
         {
+            OnItemFailed(record);
             ThrowTerminatingError(record);
         }
 
+        WriteItemError(record);
+    }
+
+    /// <summary>Writes the error of one item: the one path every per-item failure takes (see <see cref="OnItemFailed"/>).</summary>
+    protected void WriteItemError(ErrorRecord record)
+    {
+        OnItemFailed(record);
         WriteError(record);
+    }
+
+    /// <summary>Called on the pipeline thread for each item that failed, just before its error is written.</summary>
+    protected virtual void OnItemFailed(ErrorRecord record)
+    {
     }
 
     /// <summary>

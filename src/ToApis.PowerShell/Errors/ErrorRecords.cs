@@ -42,6 +42,10 @@ internal static class ErrorRecords
         new PSArgumentException("No webhook signing secret: -Secret was not given and $env:TOAPIS_WEBHOOK_SECRET is not set."),
         "ToApis.MissingWebhookSecret", ErrorCategory.AuthenticationError, null,
         "Pass the token's signing secret (generated in the ToAPIs console under the token's Task Webhooks) with -Secret, or set $env:TOAPIS_WEBHOOK_SECRET, e.g. as an app setting.");
+    /// <summary>A journal that exists but cannot be read (permissions, a lock that shares nothing, a disk error).</summary>
+    public static ErrorRecord JournalUnreadable(Exception error, string path) => Create(
+        error, "ToApis.FileReadFailed", ErrorCategory.ReadError, path,
+        "Check that the journal file can be read by this account, then run the command again.");
 
     public static ErrorRecord Create(
         Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.IO;
 using System.Text.Json;
 using ToApis.Client.Wire;
 
@@ -10,23 +9,10 @@ internal static class SidecarFile
 {
     public static string PathFor(string imagePath) => imagePath + ".json";
 
-    public static void Write(string imagePath, IDictionary<string, object?> content)
-    {
-        var target = PathFor(imagePath);
-        var partial = target + ".toapis-partial";
-        using (var stream = File.Create(partial))
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+    public static void Write(string imagePath, IDictionary<string, object?> content) =>
+        AtomicFile.Write(PathFor(imagePath), stream =>
         {
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             JsonValueWriter.Write(writer, content);
-        }
-
-        if (File.Exists(target))
-        {
-            File.Replace(partial, target, null);
-        }
-        else
-        {
-            File.Move(partial, target);
-        }
-    }
+        });
 }

@@ -52,13 +52,13 @@ internal sealed class RunJournal
         }
     }
 
-    public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null)
+    public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalDetails? details = null)
     {
         var line = new Dictionary<string, object?>
         {
             ["time"] = DateTimeOffset.UtcNow,
             ["event"] = journalEvent,
-            ["task_id"] = task.Id,
+            ["task_id"] = task.Id.Length > 0 ? task.Id : null,
             ["client_business_id"] = task.ClientBusinessId,
             ["status"] = task.Status,
             ["prompt"] = task.Prompt,
@@ -66,7 +66,11 @@ internal sealed class RunJournal
             ["error_message"] = task.ErrorMessage,
             ["image_index"] = imageIndex,
             ["file"] = file,
+            ["model"] = task.Model,
+            ["size"] = task.Size,
+            ["image_count"] = task.ImageUrls.Length > 0 ? task.ImageUrls.Length : null,
         };
+        details?.AddTo(line);
         var json = Serialize(line);
         lock (_gate)
         {
