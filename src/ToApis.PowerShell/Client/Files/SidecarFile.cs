@@ -15,7 +15,7 @@ internal static class SidecarFile
         var target = PathFor(imagePath);
         var partial = target + ".toapis-partial";
         using (var stream = File.Create(partial))
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions(indented: true)))
         {
             JsonValueWriter.Write(writer, content);
         }
