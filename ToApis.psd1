@@ -11,6 +11,7 @@
     CmdletsToExport      = @(
         'Connect-ToApis'
         'Disconnect-ToApis'
+        'Get-ToApisSession'
         'New-ToApisImage'
         'Get-ToApisTask'
         'Wait-ToApisTask'
@@ -19,6 +20,7 @@
         'Get-ToApisModel'
         'Get-ToApisBalance'
     )
+    TypesToProcess       = @('ToApis.Types.ps1xml')
     FormatsToProcess     = @('ToApis.Format.ps1xml')
     FunctionsToExport    = @()
     VariablesToExport    = @()
