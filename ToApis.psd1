@@ -11,6 +11,7 @@
     CmdletsToExport      = @(
         'Connect-ToApis'
         'Disconnect-ToApis'
+        'Get-ToApisSession'
         'New-ToApisImage'
         'Get-ToApisTask'
         'Wait-ToApisTask'
@@ -22,6 +23,7 @@
         'Get-ToApisRun'
         'Export-ToApisGallery'
     )
+    TypesToProcess       = @('ToApis.Types.ps1xml')
     FormatsToProcess     = @('ToApis.Format.ps1xml')
     FunctionsToExport    = @()
     VariablesToExport    = @()

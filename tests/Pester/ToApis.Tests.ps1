@@ -46,7 +46,7 @@ AfterAll {
 Describe 'Module' {
     It 'exports exactly its cmdlets' {
         $names = (Get-Command -Module ToApis).Name | Sort-Object
-        $names | Should -Be @('Connect-ToApis', 'ConvertFrom-ToApisWebhook', 'Disconnect-ToApis', 'Export-ToApisGallery', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisRun', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
+        $names | Should -Be @('Connect-ToApis', 'ConvertFrom-ToApisWebhook', 'Disconnect-ToApis', 'Export-ToApisGallery', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisRun', 'Get-ToApisSession', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
     }
 
     It 'has a valid manifest' {
@@ -133,13 +133,13 @@ Describe 'Get-ToApisTask' {
 }
 
 Describe 'Formats' {
-    It 'shows tasks as a table of Id, Status, Progress, Model, Prompt and Images' {
+    It 'shows tasks as a table of Id, Status, %, Images and a Prompt still readable at 80 columns' {
         $task = New-ToApisImage 'A red fox curled up asleep in fresh snow, at dusk' | Wait-ToApisTask -PollIntervalSec 0.05
-        $lines = ($task | Format-Table | Out-String -Width 200) -replace "`e\[[0-9;]*m", '' -split "`r?`n" | Where-Object { $_.Trim() }
+        $lines = ($task | Format-Table | Out-String -Width 80) -replace "`e\[[0-9;]*m", '' -split "`r?`n" | Where-Object { $_.Trim() }
 
-        ($lines[0] -split '\s+' | Where-Object { $_ }) | Should -Be @('Id', 'Status', 'Progress', 'Model', 'Prompt', 'Images')
+        ($lines[0] -split '\s+' | Where-Object { $_ }) | Should -Be @('Id', 'Status', '%', 'Images', 'Prompt')
         $lines[2] | Should -BeLike "$($task.Id) *"
-        $lines[2] | Should -BeLike "*A red fox curled up asleep in fresh snow$([char]0x2026)*"
+        $lines[2] | Should -BeLike '*A red fox curled up*'
     }
 
     It 'shows uploads as a table of Name, Url, MimeType and Length' {
@@ -282,5 +282,41 @@ Describe 'Seeing the run' {
         $html = Get-Content $page.FullName -Raw
         $html | Should -Match 'An owl at &lt;dusk&gt;'
         ([regex]::Matches($html, '<article class="card')).Count | Should -Be 3
+    }
+}
+
+Describe 'Tasks that travel' {
+    BeforeAll {
+        $travel = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-travel-$PID"
+        New-Item -ItemType Directory -Path $travel -Force | Out-Null
+    }
+
+    AfterAll {
+        Remove-Item $travel -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'saves tasks that come back from Start-Job and Receive-Job under their rows names' {
+        $job = Start-Job -ArgumentList (Join-Path $repoRoot 'out' 'ToApis' 'ToApis.psd1'), $endpoint.baseUrl, $endpoint.apiKey -ScriptBlock {
+            param($manifest, $uri, $key)
+            Import-Module $manifest
+            Connect-ToApis -BaseUri $uri -ApiKey $key
+            [pscustomobject]@{ Name = 'job-fox'; Prompt = 'A fox' }, [pscustomobject]@{ Name = 'job-whale'; Prompt = 'A whale' } | New-ToApisImage
+        }
+        $received = Receive-Job $job -Wait -AutoRemoveJob
+
+        $received[0].pstypenames[0] | Should -BeLike 'Deserialized.ToApis.Models.ToApisTask*'
+        $files = $received | Wait-ToApisTask -PollIntervalSec 0.05 | Save-ToApisImage -Path (Join-Path $travel 'job') -FileName '{Name}'
+        ($files.Name | Sort-Object) | Should -Be @('job-fox.png', 'job-whale.png')
+    }
+
+    It 'writes readable CSV columns and saves from Import-Csv of them' {
+        $csv = Join-Path $travel 'tasks.csv'
+        [pscustomobject]@{ Name = 'csv-fox'; Prompt = 'A fox' } | New-ToApisImage | Wait-ToApisTask -PollIntervalSec 0.05 | Export-Csv $csv
+        $text = Get-Content $csv -Raw
+
+        $text | Should -Not -Match 'System\.String\[\]|@\{'
+        $row = Import-Csv $csv
+        $row.Created | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$'
+        (Import-Csv $csv | Save-ToApisImage -Path (Join-Path $travel 'csv') -FileName '{Name}').Name | Should -Be 'csv-fox.png'
     }
 }

@@ -15,7 +15,7 @@ public sealed class ModuleLoadingTests
             new[]
             {
                 "Connect-ToApis", "ConvertFrom-ToApisWebhook", "Disconnect-ToApis", "Export-ToApisGallery", "Get-ToApisBalance", "Get-ToApisModel",
-                "Get-ToApisRun", "Get-ToApisTask", "New-ToApisImage", "Save-ToApisImage", "Send-ToApisFile", "Wait-ToApisTask",
+                "Get-ToApisRun", "Get-ToApisSession", "Get-ToApisTask", "New-ToApisImage", "Save-ToApisImage", "Send-ToApisFile", "Wait-ToApisTask",
             },
             result.Output.Select(o => o.ToString()).Order());
         var path = host.Run("(Get-Module ToApis).ModuleBase").Output.Single().ToString();
@@ -31,6 +31,6 @@ public sealed class ModuleLoadingTests
             new System.Collections.Hashtable { ["manifest"] = ModuleAssembly.ManifestPath });
 
         Assert.Empty(result.Errors);
-        Assert.Equal(12, (int)result.Output.Single().BaseObject);
+        Assert.Equal(13, (int)result.Output.Single().BaseObject);
     }
 }

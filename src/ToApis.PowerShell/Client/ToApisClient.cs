@@ -260,11 +260,30 @@ internal sealed class ToApisClient
     {
         using var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _connection.BearerToken);
+        var sent = _log.IsDebugEnabled ? await HttpExchangeText.DescribeRequestAsync(request, _connection.Http.DefaultRequestHeaders).ConfigureAwait(false) : null;
         var stopwatch = Stopwatch.StartNew();
-        using var response = await _connection.Http
-            .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage answer;
+        try
+        {
+            answer = await _connection.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception failed) when (sent is not null)
+        {
+            _log.Debug(_connection.MaskKey($"{sent}\n\n(no answer after {stopwatch.ElapsedMilliseconds} ms: {failed.GetBaseException().Message})"));
+            throw;
+        }
+
+        using var response = answer;
         var body = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        _log.Verbose($"{method} {uri} -> {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
+        if (sent is null)
+        {
+            _log.Verbose($"{method} {uri} -> {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
+        }
+        else
+        {
+            _log.Debug(_connection.MaskKey($"{sent}\n\n{HttpExchangeText.DescribeResponse(response, stopwatch.Elapsed, body)}"));
+        }
+
         return new ApiResponse((int)response.StatusCode, response.ReasonPhrase ?? "", body, RetryAfter(response), RateLimitHeader(response));
     }
 

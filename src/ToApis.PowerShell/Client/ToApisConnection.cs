@@ -64,6 +64,12 @@ internal sealed class ToApisConnection : IDisposable
     /// <summary>The Authorization value, built per request so it is never a default header of any client.</summary>
     internal string BearerToken => _apiKey;
 
+    /// <summary>The key's last four characters ("…9f3a"): enough to tell keys apart, never enough to use one.</summary>
+    internal string KeyHint => _apiKey.Length >= 12 ? "\u2026" + _apiKey.Substring(_apiKey.Length - 4) : "\u2026";
+
+    /// <summary><paramref name="text"/> with every occurrence of the key replaced, for text that may quote it (a server's echo, a body).</summary>
+    internal string MaskKey(string text) => text.Replace(_apiKey, "***" + KeyHint);
+
     public ToApisClient CreateClient(IRequestLog? log = null) => new(this, log ?? NullRequestLog.Instance);
 
     public Files.ResultSaver CreateResultSaver(IRequestLog? log = null) => new(this, log ?? NullRequestLog.Instance);

@@ -107,6 +107,7 @@ public sealed class ToApisTaskFailedException : Exception
 public enum FileProblem
 {
     NotFound,
+    IsFolder,
     UnsupportedType,
     TooLarge,
     ResultExpired,

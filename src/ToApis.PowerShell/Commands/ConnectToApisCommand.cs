@@ -1,7 +1,10 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
+using System.Threading;
+using ToApis.Binding;
 using ToApis.Client;
 using ToApis.Client.RateLimiting;
 using ToApis.Errors;
@@ -9,13 +12,19 @@ using ToApis.Session;
 
 namespace ToApis.Commands;
 
-/// <summary>Creates the session that this runspace's ToApis cmdlets use.</summary>
+/// <summary>
+/// Creates the session that this runspace's ToApis cmdlets use, after checking the key with one cheap request
+/// (the list of image models, which also primes -Model completion): a bad key is reported here, not at the
+/// first submit.
+/// </summary>
 [Cmdlet(VerbsCommunications.Connect, "ToApis")]
 [OutputType(typeof(ToApisSession))]
 public sealed class ConnectToApisCommand : ToApisCmdletBase
 {
-    /// <summary>The API key; defaults to $env:TOAPIS_API_KEY.</summary>
+    /// <summary>The API key: a SecureString, a PSCredential (its password) or plain text; defaults to $env:TOAPIS_API_KEY.</summary>
     [Parameter(Position = 0)]
+    [Alias("Credential")]
+    [ApiKeyTransformation]
     public SecureString? ApiKey { get; set; }
 
     /// <summary>The service root; defaults to $env:TOAPIS_BASE_URL, then https://toapis.com.</summary>
@@ -59,8 +68,15 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
     [ValidateRange(0.1, 100000)]
     public double? QueryRateLimit { get; set; }
 
+    /// <summary>Stores the session without asking the service whether it accepts the key.</summary>
+    [Parameter]
+    public SwitchParameter SkipValidation { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>How long the key check may take before the session is stored unchecked, with a warning.</summary>
+    private static readonly TimeSpan ValidationLimit = TimeSpan.FromSeconds(15);
 
     protected override void EndProcessing()
     {
@@ -98,13 +114,61 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
             return;
         }
 
-        var session = new ToApisSession(new ToApisConnection(settings, key!), keySource);
+        var session = new ToApisSession(
+            new ToApisConnection(settings, key!), keySource, DescribeRateLimits(), SkipValidation ? "skipped (-SkipValidation)" : "not checked");
+        key = null;
+        if (!SkipValidation)
+        {
+            Validate(session);
+        }
+
         SessionStore.Connect(session);
-        WriteVerbose($"Connected to {session.BaseUri} with the key from the {keySource}.");
+        WriteVerbose($"Connected to {session.BaseUri} with the key {session.KeyHint} from the {keySource}.");
         if (PassThru)
         {
             WriteObject(session);
         }
+    }
+
+    /// <summary>
+    /// One GET /v1/models: a refused key ends the command (ToApis.Unauthorized) and nothing is stored; a service
+    /// that cannot be asked now gets a warning, and the session is stored for when it can.
+    /// </summary>
+    private void Validate(ToApisSession session)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(CancelToken);
+        limit.CancelAfter(ValidationLimit);
+        try
+        {
+            var models = Await(session.Connection.CreateClient(RequestLog).GetModelsAsync("image", limit.Token));
+            session.RememberModels("image", models);
+            session.KeyCheck = $"accepted {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss} ({models.Count} image models)";
+            WriteVerbose($"The service accepted the key {session.KeyHint}; {models.Count} image models are available to it.");
+        }
+        catch (ToApisApiException refused) when (refused.Kind == ApiErrorKind.Unauthorized)
+        {
+            session.Close();
+            ThrowTerminatingError(ErrorRecords.Create(
+                refused, "ToApis.Unauthorized", ErrorCategory.AuthenticationError, session.KeyHint,
+                $"The service refused the key {session.KeyHint}: copy it again from https://toapis.com/console/token (or check -BaseUri). Nothing was stored; -SkipValidation connects without asking."));
+        }
+        catch (Exception unanswered) when (unanswered is ToApisApiException or ToApisTransportException or OperationCanceledException && !CancelToken.IsCancellationRequested)
+        {
+            var reason = unanswered is OperationCanceledException ? $"no answer within {ValidationLimit.TotalSeconds:0} s" : unanswered.Message;
+            session.KeyCheck = "could not check: " + reason;
+            WriteWarning($"Connected to {session.BaseUri} without checking the key: {reason}. The first command that calls the service will tell whether the key works.");
+        }
+    }
+
+    private string DescribeRateLimits()
+    {
+        if (SubmitRateLimit is null && QueryRateLimit is null)
+        {
+            return RateTier == RateTier.None ? "RateTier None: not paced on the client" : $"RateTier {RateTier} (its documented limits)";
+        }
+
+        var given = new[] { SubmitRateLimit is { } submit ? $"-SubmitRateLimit {submit}" : null, QueryRateLimit is { } query ? $"-QueryRateLimit {query}" : null };
+        return string.Join(", ", given.Where(g => g is not null)) + $" (otherwise RateTier {RateTier})";
     }
 
     private RateLimitSettings ChooseRateLimits()

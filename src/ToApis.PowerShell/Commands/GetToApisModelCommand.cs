@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ToApis.Errors;
 using ToApis.Models;
 
 namespace ToApis.Commands;
@@ -32,10 +34,32 @@ public sealed class GetToApisModelCommand : ToApisApiCmdletBase
             {
                 WriteObject(model);
             }
+
+            // As Get-Process does: a name without wildcards that matches nothing is an error; a pattern may match nothing.
+            foreach (var missing in (Name ?? Array.Empty<string>()).Where(n => !WildcardPattern.ContainsWildcardCharacters(n)
+                && !models.Any(m => string.Equals(m.Id, n, StringComparison.OrdinalIgnoreCase))))
+            {
+                WriteError(ModelNotFound(missing, models));
+            }
         }
         catch (Exception error) when (error is not PipelineStoppedException)
         {
             WriteFailure(error, Type);
         }
+    }
+
+    private ErrorRecord ModelNotFound(string name, IReadOnlyList<ToApisModel> models)
+    {
+        var similar = models.Select(m => m.Id)
+            .Where(id => id.IndexOf(name, StringComparison.OrdinalIgnoreCase) >= 0
+                || (name.Length >= 4 && id.StartsWith(name.Substring(0, 4), StringComparison.OrdinalIgnoreCase)))
+            .Take(5)
+            .ToList();
+        return ErrorRecords.Create(
+            new ItemNotFoundException($"No {Type} model '{name}' is available to this key ({models.Count} are)."),
+            "ToApis.ModelNotFound", ErrorCategory.ObjectNotFound, name,
+            similar.Count > 0
+                ? $"Did you mean {string.Join(", ", similar)}? Get-ToApisModel with no -Name lists them all."
+                : "Get-ToApisModel with no -Name lists the models this key may use; -Name takes wildcards such as 'gpt*'.");
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ToApis.Binding;
+using ToApis.Errors;
 using ToApis.Models;
 
 namespace ToApis.Commands;
@@ -15,23 +16,30 @@ public sealed class GetToApisTaskCommand : ToApisApiCmdletBase
     [ValidateNotNullOrEmpty]
     public string[] Id { get; set; } = System.Array.Empty<string>();
 
-    /// <summary>Tasks from New-ToApisImage or Wait-ToApisTask; the refreshed task keeps their prompt and input row.</summary>
+    /// <summary>
+    /// Tasks from New-ToApisImage or Wait-ToApisTask, or as they come back from Receive-Job, Import-Clixml or
+    /// Import-Csv; the refreshed task keeps their prompt and input row.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = TaskInput.TaskSet)]
     [ValidateNotNull]
+    [TaskTransformation]
     public ToApisTask[] Task { get; set; } = System.Array.Empty<ToApisTask>();
+
+    private int _received;
 
     protected override void ProcessRecord()
     {
         foreach (var requested in TaskInput.From(Id, Task))
         {
+            _received++;
             try
             {
                 var current = Await(Client.GetTaskAsync(requested.Id, CancelToken));
-                WriteObject(current.WithLocalContextFrom(requested));
+                WriteTask(current.WithLocalContextFrom(requested));
             }
             catch (System.Exception error) when (error is not PipelineStoppedException)
             {
-                WriteFailure(error, TaskInput.HasKnownStatus(requested) ? requested : requested.Id);
+                WriteFailure(error, TaskInput.HasKnownStatus(requested) ? requested : requested.Id, new InputRow(_received, requested));
             }
         }
     }

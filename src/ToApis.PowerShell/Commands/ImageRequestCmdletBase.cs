@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using ToApis.Binding;
@@ -56,6 +57,14 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
     [ValidateNotNullOrEmpty]
     public string[]? ImagePath { get; set; }
 
+    /// <summary>
+    /// Local reference images taken exactly as written, for names with [ ] or other wildcard characters.
+    /// Files piped in (Get-ChildItem, Get-Item) are reference images too.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralImagePath { get; set; }
+
     /// <summary>Model-specific parameters, sent as the request's metadata object unchanged.</summary>
     [Parameter]
     public Hashtable? Metadata { get; set; }
@@ -107,28 +116,41 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
     [Parameter]
     public Hashtable? ExtraBody { get; set; }
 
-    private bool _promptOnCommandLine;
+    /// <summary>U+FFFD stands where a decoder met bytes that are not text in the encoding it assumed.</summary>
+    private const char ReplacementCharacter = '\uFFFD';
+
+    private HashSet<string> _onCommandLine = new(StringComparer.OrdinalIgnoreCase);
+
+    private protected override string? LiteralPathParameter => nameof(LiteralImagePath);
 
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         // Only command-line arguments are bound at this point.
-        _promptOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
+        _onCommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The current row's request as given, and its local reference images, read and checked.</summary>
     internal (GenerationInput Input, List<LocalImage> LocalImages) ReadRequest()
     {
         CheckPromptCameFromTheInput();
+        var pipedFile = InputObject?.BaseObject as FileSystemInfo;
         var localImages = new List<LocalImage>();
-        foreach (var (_, path, error) in ResolveFilePaths(ImagePath ?? Array.Empty<string>(), literal: false))
+        var references = ResolveFilePaths(ImagePath ?? Array.Empty<string>(), literal: false)
+            .Concat(ResolveFilePaths(LiteralImagePath ?? Array.Empty<string>(), literal: true));
+        foreach (var (_, path, error) in references)
         {
             localImages.Add(error is null ? LocalImage.Read(path!) : throw error);
         }
 
+        if (pipedFile is not null)
+        {
+            localImages.Add(LocalImage.Read(pipedFile.FullName));
+        }
+
         var input = new GenerationInput
         {
-            Prompt = Prompt, Model = Model, Size = Size, Count = Count, ImageUrls = ImageUrl, LocalImageCount = localImages.Count,
+            Prompt = Prompt, Model = Model, Size = SizeFromTheRow(pipedFile), Count = Count, ImageUrls = ImageUrl, LocalImageCount = localImages.Count,
             Metadata = PSValues.ToDictionary(Metadata), ExtraBody = PSValues.ToDictionary(ExtraBody),
             Temperature = Temperature, TopP = TopP, MaxOutputTokens = MaxOutputTokens, PersonGeneration = PersonGeneration,
             OutputMimeType = OutputMimeType, CompressionQuality = CompressionQuality, ClientBusinessId = ClientBusinessId,
@@ -144,11 +166,41 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
     /// </summary>
     private void CheckPromptCameFromTheInput()
     {
-        if (!_promptOnCommandLine && InputObject is { BaseObject: not string } row
+        if (!_onCommandLine.Contains(nameof(Prompt)) && InputObject is { BaseObject: not string } row
             && row.Properties[nameof(Prompt)] is null && row.Properties["Text"] is null)
         {
             throw new ToApisValidationException(
                 "Prompt", $"The input object ({row.BaseObject.GetType().Name}) has no Prompt property. Add a Prompt column, or pass -Prompt.");
         }
+    }
+
+    /// <summary>
+    /// A file piped in is a reference image, and its properties describe the file, not the request: on Linux and
+    /// macOS the file system adds a Size (its length in bytes), which would otherwise bind to -Size.
+    /// </summary>
+    private string? SizeFromTheRow(FileSystemInfo? pipedFile) =>
+        pipedFile is not null && !_onCommandLine.Contains(nameof(Size)) ? null : Size;
+
+    /// <summary>
+    /// The columns of the current row (the prompt first) that hold U+FFFD: a file read with the wrong encoding
+    /// (a Latin-1 CSV read as UTF-8) turns every accented letter into it, and the garbled text would be sent as is.
+    /// </summary>
+    internal List<string> ColumnsWithReplacementCharacters()
+    {
+        var columns = new List<string>();
+        if (Prompt.IndexOf(ReplacementCharacter) >= 0)
+        {
+            columns.Add(nameof(Prompt));
+        }
+
+        foreach (var column in TaskOutput.RowColumns(InputObject))
+        {
+            if (column.Value is string text && text.IndexOf(ReplacementCharacter) >= 0 && !columns.Contains(column.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                columns.Add(column.Key);
+            }
+        }
+
+        return columns;
     }
 }

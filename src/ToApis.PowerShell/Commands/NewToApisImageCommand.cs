@@ -5,6 +5,7 @@ using System.Management.Automation;
 using ToApis.Client;
 using ToApis.Client.Submitting;
 using ToApis.Client.Wire;
+using ToApis.Errors;
 using ToApis.Models;
 using ToApis.Pipeline;
 
@@ -63,15 +64,16 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         _read++;
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
         TrackJournalRow(input);
+        var row = new InputRow(_read, input);
         SubmitItem item;
         try
         {
-            item = Prepare(input);
+            item = Prepare(input, row);
         }
         catch (Exception invalid) when (invalid is ToApisValidationException or ToApisFileException)
         {
             _failed++;
-            WriteFailure(invalid, input);
+            WriteFailure(invalid, input, row);
             return;
         }
 
@@ -97,12 +99,19 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         base.OnDisposing();
     }
 
-    private SubmitItem Prepare(object input)
+    private SubmitItem Prepare(object input, InputRow row)
     {
         var (given, localImages) = ReadRequest();
         var warnings = new List<string>();
         var request = GenerationRequestFactory.Build(given, warnings);
-        warnings.ForEach(WriteWarning);
+        warnings.ForEach(warning => WriteRowWarning(warning, row));
+        if (ColumnsWithReplacementCharacters() is { Count: > 0 } garbled)
+        {
+            WriteRowWarning(
+                $"{string.Join(", ", garbled)} contain(s) U+FFFD (\uFFFD), which stands for bytes that were not text in the encoding the file was read with; the text is sent as it is. " +
+                "Read the file again with its real encoding, e.g. Import-Csv prompts.csv -Encoding Latin1 (Windows PowerShell 5.1: -Encoding Default).",
+                row);
+        }
 
         // A known id (given, or derived from -RunKey) may already name a task from an earlier run.
         var mayExist = request.ClientBusinessId is not null || RunKey is not null;
@@ -112,7 +121,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             request.ClientBusinessId = _fingerprint.BusinessIdFor(request, localImages.Select(i => i.Content));
         }
 
-        return new SubmitItem(input, request, localImages, mayExist);
+        return new SubmitItem(input, request, localImages, mayExist, row.Number);
     }
 
     /// <summary>Writes finished submits in input order; waits for the oldest only while the window is full (or at the end).</summary>
@@ -143,7 +152,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         {
             _submitted++;
             RecordInJournal(outcome.Reused ? "reused" : "submitted", task, details: JournalRowOf(outcome.Item.Input));
-            WriteObject(task);
+            WriteTask(task);
             return;
         }
 
@@ -154,7 +163,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             EndEarly(canWrite: true);
         }
 
-        WriteFailure(outcome.Error ?? new OperationCanceledException(), outcome.Item.Input);
+        WriteFailure(outcome.Error ?? new OperationCanceledException(), outcome.Item.Input, new InputRow(outcome.Item.Row, outcome.Item.Input));
     }
 
     /// <summary>However the command ends early (Ctrl+C, a downstream Select-Object -First, a terminating error), it ends its submits.</summary>
@@ -192,7 +201,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             if (canWrite)
             {
                 _submitted++;
-                WriteObject(task);
+                WriteTask(task);
             }
         }
 

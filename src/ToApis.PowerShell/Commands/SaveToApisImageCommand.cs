@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using ToApis.Binding;
 using ToApis.Client;
@@ -16,22 +17,40 @@ namespace ToApis.Commands;
 /// so reruns cost nothing. Emits a FileInfo (with TaskId) per image. The cmdlet binds and writes;
 /// <see cref="TaskImageSaver"/> names, downloads and records.
 /// </summary>
-[Cmdlet(VerbsData.Save, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsData.Save, "ToApisImage", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
 public sealed class SaveToApisImageCommand : JournaledCmdletBase
 {
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
     private TaskImageSaver? _saver;
     private string _folder = "";
+    private int _received;
 
-    /// <summary>Completed tasks, typically from Wait-ToApisTask.</summary>
+    /// <summary>
+    /// Completed tasks, typically from Wait-ToApisTask; also tasks as they come back from Receive-Job,
+    /// Import-Clixml or Import-Csv, and any object with a task id (looked up) or image URLs.
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [TaskTransformation]
     public ToApisTask[] Task { get; set; } = Array.Empty<ToApisTask>();
 
-    /// <summary>The folder to save into; created if missing. Default: the current location.</summary>
-    [Parameter(Position = 0)]
+    /// <summary>
+    /// The folder to save into; created if missing. Default: the current location. Wildcards must match exactly
+    /// one existing folder.
+    /// </summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string Path { get; set; } = ".";
+
+    /// <summary>The folder to save into, taken exactly as written (created if missing), for names with [ ] or *.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
 
     /// <summary>
     /// The file name without extension. Tokens: {Id}, {Index} (1-based image number), {Model}, {Size}, {Status},
@@ -53,21 +72,27 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        _folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        _folder = ParameterSetName == LiteralPathSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(LiteralPath) : ResolveFolder(Path);
         _saver = new TaskImageSaver(
             ActiveSession.Connection.CreateResultSaver(RequestLog), new SaveOptions(_folder, FileName, Force, Sidecar), RunJournal, RequestLog);
     }
 
     protected override void ProcessRecord()
     {
-        foreach (var task in Task)
+        foreach (var given in Task)
         {
+            var inputRow = new InputRow(++_received, given);
+            if (Current(given, inputRow) is not { } task)
+            {
+                continue;
+            }
+
             if (!task.IsCompleted || task.ImageUrls.Length == 0)
             {
                 WriteItemError(ErrorRecords.Create(
                     new InvalidOperationException($"Task {task.Id} is '{task.Status}' with {task.ImageUrls.Length} image(s); only completed tasks can be saved."),
                     "ToApis.TaskNotCompleted", ErrorCategory.InvalidOperation, task,
-                    "Pipe tasks through Wait-ToApisTask before Save-ToApisImage."));
+                    "Pipe tasks through Wait-ToApisTask before Save-ToApisImage."), inputRow);
                 continue;
             }
 
@@ -83,7 +108,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
                 }
                 catch (Exception error) when (error is not PipelineStoppedException)
                 {
-                    WriteFailure(error, task);
+                    WriteFailure(error, task, inputRow);
                 }
             }
         }
@@ -103,10 +128,69 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             RecordInJournal("saved", task, image.Saved.Path, index + 1);
         }
 
-        var file = PSObject.AsPSObject(new FileInfo(image.Saved.Path));
+        var file = FileItem(image.Saved.Path);
         file.Properties.Add(new PSNoteProperty("TaskId", task.Id));
         file.Properties.Add(new PSNoteProperty("ImageIndex", index + 1));
         file.Properties.Add(new PSNoteProperty("AlreadyPresent", image.Saved.AlreadyPresent));
         WriteObject(file);
+    }
+
+    /// <summary>
+    /// The task to save: as given when it is completed with images; otherwise (an id alone, a task exported
+    /// before it finished) as the service knows it now, keeping its prompt and row. Null after an error.
+    /// </summary>
+    private ToApisTask? Current(ToApisTask task, InputRow row)
+    {
+        if ((task.IsCompleted && task.ImageUrls.Length > 0) || task.Id.Length == 0)
+        {
+            return task;
+        }
+
+        try
+        {
+            return Await(Client.GetTaskAsync(task.Id, CancelToken)).WithLocalContextFrom(task);
+        }
+        catch (Exception error) when (error is not PipelineStoppedException)
+        {
+            WriteFailure(error, task, row);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// -Path names one folder: as written (created if missing), or, with wildcard characters, the one existing
+    /// folder they match. A pattern is never created as a folder of that name; -LiteralPath does that.
+    /// </summary>
+    private string ResolveFolder(string path)
+    {
+        if (!WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        }
+
+        List<string> matches;
+        try
+        {
+            matches = GetResolvedProviderPathFromPSPath(path, out _).Where(Directory.Exists).ToList();
+        }
+        catch (Exception error) when (error is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
+        {
+            matches = new List<string>();
+        }
+
+        if (matches.Count == 1)
+        {
+            return matches[0];
+        }
+
+        var problem = matches.Count == 0
+            ? $"-Path '{path}' has wildcard characters and matches no existing folder; no folder of that name is created."
+            : $"-Path '{path}' matches {matches.Count} folders ({string.Join(", ", matches.Take(3).Select(System.IO.Path.GetFileName))}{(matches.Count > 3 ? ", …" : "")}); images go to one.";
+        ThrowTerminatingError(ErrorRecords.Create(
+            new ArgumentException(problem), "ToApis.InvalidPath", ErrorCategory.InvalidArgument, path,
+            matches.Count == 0
+                ? "Name an existing folder, or use -LiteralPath to create a folder whose name has [ ] * or ? in it."
+                : "Name one folder (a pattern that matches only it, or the folder itself)."));
+        return "";
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using ToApis.Client.Files;
+using ToApis.Errors;
 using ToApis.Models;
 
 namespace ToApis.Commands;
@@ -32,14 +33,19 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Purpose { get; set; }
 
+    private int _received;
+
+    private protected override string? LiteralPathParameter => nameof(LiteralPath);
+
     protected override void ProcessRecord()
     {
         var literal = ParameterSetName == LiteralPathSet;
         foreach (var (input, path, resolveError) in ResolveFilePaths(literal ? LiteralPath : Path, literal))
         {
+            var row = new InputRow(++_received, null); // the messages name the file
             if (resolveError is not null)
             {
-                WriteFailure(resolveError, input);
+                WriteFailure(resolveError, input, row);
                 continue;
             }
 
@@ -53,7 +59,7 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
             }
             catch (Exception error) when (error is not PipelineStoppedException)
             {
-                WriteFailure(error, path);
+                WriteFailure(error, path, row);
             }
         }
     }

@@ -1,7 +1,9 @@
 using System;
 using System.Management.Automation;
+using ToApis.Binding;
 using ToApis.Client;
 using ToApis.Errors;
+using ToApis.Models;
 using ToApis.Session;
 
 namespace ToApis.Commands;
@@ -40,6 +42,12 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
         return session;
     }
 
+    /// <summary>
+    /// Writes a task with its input row's columns as properties (see <see cref="TaskOutput"/>), as every cmdlet
+    /// that emits tasks does.
+    /// </summary>
+    private protected void WriteTask(ToApisTask task) => WriteObject(TaskOutput.ToPSObject(task));
+
     private ToApisSession ResolveSession()
     {
         if (Session is not null)
@@ -64,10 +72,7 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
 
         if (fromEnvironment is null)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                new PSInvalidOperationException("No ToAPIs API key: nothing was connected and $env:TOAPIS_API_KEY is not set."),
-                "ToApis.MissingApiKey", ErrorCategory.AuthenticationError, null,
-                "Run Connect-ToApis -ApiKey (Read-Host -AsSecureString 'API key'), or set $env:TOAPIS_API_KEY to a key from https://toapis.com/console/token."));
+            ThrowTerminatingError(ErrorRecords.NoSession(SessionStore.ConnectedInAnyRunspace));
         }
 
         return fromEnvironment!;

@@ -25,8 +25,8 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 
     protected CancellationToken CancelToken => _cancellation.Token;
 
-    /// <summary>Reports from the client core, delivered as verbose and warning records.</summary>
-    internal IRequestLog RequestLog => _requestLog ??= new MailboxRequestLog(this);
+    /// <summary>Reports from the client core, delivered as verbose, warning and debug records.</summary>
+    internal IRequestLog RequestLog => _requestLog ??= new MailboxRequestLog(this, DebugRequested());
 
     private IRequestLog? _requestLog;
 
@@ -79,27 +79,65 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The parameter of this cmdlet that takes file paths literally, named in advice about wildcard characters.</summary>
+    private protected virtual string? LiteralPathParameter => null;
+
     /// <summary>
-    /// Reports a failure for one item. Failures that doom every later item too (bad key, no balance,
-    /// no permission) end the command instead of repeating once per row.
+    /// Reports a failure for one item, naming its row. Failures that doom every later item too (bad key,
+    /// no balance, no permission) end the command instead of repeating once per row.
     /// </summary>
-    protected void WriteFailure(Exception exception, object? target)
+    private protected void WriteFailure(Exception exception, object? target, InputRow? row = null)
     {
-        var record = ErrorRecords.From(exception, target);
+        var record = ErrorRecords.From(exception, target, LiteralPathParameter);
         if (exception is ToApisApiException { IsFatalForSession: true })
         {
             OnItemFailed(record);
             ThrowTerminatingError(record);
         }
 
-        WriteItemError(record);
+        WriteItemError(record, row);
     }
 
-    /// <summary>Writes the error of one item: the one path every per-item failure takes (see <see cref="OnItemFailed"/>).</summary>
-    protected void WriteItemError(ErrorRecord record)
+    /// <summary>
+    /// Writes the error of one item, its message prefixed with the row it is about: the one path every
+    /// per-item failure takes (see <see cref="OnItemFailed"/>).
+    /// </summary>
+    private protected void WriteItemError(ErrorRecord record, InputRow? row = null)
     {
         OnItemFailed(record);
-        WriteError(record);
+        WriteError(ErrorRecords.ForRow(record, row));
+    }
+
+    /// <summary>A warning about one item, prefixed with its row.</summary>
+    private protected void WriteRowWarning(string message, InputRow? row) =>
+        WriteWarning(row is { } about ? about.Describe(message) : message);
+
+    /// <summary>
+    /// Writes a verbose line, or, under -Debug without -Verbose, a debug line: the engine turns -Debug into
+    /// "ask before each verbose line", which would stop a run at every request to prompt (and fail where no one
+    /// can answer, in a job or a runbook). Debug lines show with -Debug, and they carry the same text.
+    /// </summary>
+    public new void WriteVerbose(string text)
+    {
+        if (MyInvocation.BoundParameters.ContainsKey("Debug") && !MyInvocation.BoundParameters.ContainsKey("Verbose"))
+        {
+            WriteDebug(text);
+            return;
+        }
+
+        base.WriteVerbose(text);
+    }
+
+    /// <summary>-Debug given, or $DebugPreference asking for debug records: only then is each HTTP exchange described.</summary>
+    private bool DebugRequested()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug))
+        {
+            return debug is SwitchParameter { IsPresent: true } or true;
+        }
+
+        return LanguagePrimitives.TryConvertTo<ActionPreference>(GetVariableValue("DebugPreference"), out var preference)
+            && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
     }
 
     /// <summary>Called on the pipeline thread for each item that failed, just before its error is written.</summary>
@@ -121,6 +159,12 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
                 resolved = literal
                     ? new List<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(input) }
                     : GetResolvedProviderPathFromPSPath(input, out _).ToList();
+
+                // A pattern means the files it matches, as Get-ChildItem -File would; a folder named outright is reported.
+                if (!literal && WildcardPattern.ContainsWildcardCharacters(input))
+                {
+                    resolved.RemoveAll(System.IO.Directory.Exists);
+                }
             }
             catch (Exception error) when (error is ItemNotFoundException or DriveNotFoundException or ProviderNotFoundException)
             {
@@ -137,6 +181,29 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
                 yield return (input, path, null);
             }
         }
+    }
+
+    /// <summary>
+    /// A file as Get-Item shows it: through the FileSystem provider, so it carries PSPath, PSParentPath,
+    /// PSChildName, PSDrive and PSProvider and the console shows it with the file-system view (Mode or UnixMode,
+    /// LastWriteTime, Length, Name, under its folder).
+    /// </summary>
+    private protected PSObject FileItem(string path)
+    {
+        try
+        {
+            var items = InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true);
+            if (items.Count == 1 && items[0].BaseObject is System.IO.FileInfo)
+            {
+                return items[0];
+            }
+        }
+        catch (Exception error) when (error is ItemNotFoundException or ProviderInvocationException or NotSupportedException)
+        {
+            // Not reachable through a provider here (a host without the FileSystem provider): the plain file still is.
+        }
+
+        return PSObject.AsPSObject(new System.IO.FileInfo(path));
     }
 
     /// <summary>
@@ -196,10 +263,24 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     {
         private readonly ToApisCmdletBase _cmdlet;
 
-        public MailboxRequestLog(ToApisCmdletBase cmdlet) => _cmdlet = cmdlet;
+        public MailboxRequestLog(ToApisCmdletBase cmdlet, bool debugEnabled)
+        {
+            _cmdlet = cmdlet;
+            IsDebugEnabled = debugEnabled;
+        }
+
+        public bool IsDebugEnabled { get; }
 
         public void Verbose(string message) => _cmdlet.Mailbox.Post(() => _cmdlet.WriteVerbose(message));
 
         public void Warning(string message) => _cmdlet.Mailbox.Post(() => _cmdlet.WriteWarning(message));
+
+        public void Debug(string message)
+        {
+            if (IsDebugEnabled)
+            {
+                _cmdlet.Mailbox.Post(() => _cmdlet.WriteDebug(message));
+            }
+        }
     }
 }

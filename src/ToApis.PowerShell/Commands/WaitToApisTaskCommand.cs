@@ -24,9 +24,16 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
     private int _completed;
     private int _failed;
 
-    /// <summary>Tasks from New-ToApisImage or Get-ToApisTask.</summary>
+    /// <summary>Each task's number in this command's input, for messages that name the row.</summary>
+    private readonly System.Collections.Generic.Dictionary<string, int> _rowOf = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Tasks from New-ToApisImage or Get-ToApisTask, or as they come back from Receive-Job, Import-Clixml or
+    /// Import-Csv of an export (anything with a task id or image URLs).
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = TaskInput.TaskSet)]
     [ValidateNotNull]
+    [TaskTransformation]
     public ToApisTask[] Task { get; set; } = Array.Empty<ToApisTask>();
 
     /// <summary>Task ids, or the client_business_id values they were submitted with.</summary>
@@ -62,6 +69,11 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
         foreach (var task in TaskInput.From(Id, Task))
         {
             _received++;
+            if (!_rowOf.ContainsKey(task.Id))
+            {
+                _rowOf[task.Id] = _received;
+            }
+
             _waiter!.Add(task, TaskInput.HasKnownStatus(task));
         }
 
@@ -118,22 +130,23 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
 
         ReportProgress();
         RecordInJournal(outcome.Kind.ToString().ToLowerInvariant(), task);
+        var row = new InputRow(_rowOf.TryGetValue(task.Id, out var number) ? number : _received, task);
         switch (outcome.Kind)
         {
             case WaitOutcomeKind.Completed:
-                WriteObject(task);
+                WriteTask(task);
                 break;
             case WaitOutcomeKind.Failed:
-                WriteItemError(ErrorRecords.From(new ToApisTaskFailedException(task), task));
+                WriteItemError(ErrorRecords.From(new ToApisTaskFailedException(task), task), row);
                 break;
             case WaitOutcomeKind.TimedOut:
                 WriteItemError(ErrorRecords.Create(
                     new TimeoutException($"Task {task.Id} did not finish within {TimeoutSec} s (last status '{task.Status}', {task.Progress}%)."),
                     "ToApis.TaskTimeout", ErrorCategory.OperationTimeout, task,
-                    $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec."));
+                    $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec."), row);
                 break;
             default:
-                WriteFailure(outcome.Error!, task);
+                WriteFailure(outcome.Error!, task, row);
                 break;
         }
     }

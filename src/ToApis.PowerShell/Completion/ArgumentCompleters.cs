@@ -11,11 +11,12 @@ namespace ToApis.Completion;
 
 /// <summary>
 /// Completes -Model from the models this key may use (GET /v1/models, cached per session), falling back to
-/// the documented catalogue when there is no session or the service does not answer quickly.
+/// the documented catalogue when there is no session or the service does not answer at once: a Tab never
+/// waits more than <see cref="LookupBudget"/>, and a service that failed is not asked again for a while.
 /// </summary>
 public sealed class ModelCompleter : IArgumentCompleter
 {
-    private static readonly TimeSpan LookupBudget = TimeSpan.FromSeconds(3);
+    internal static readonly TimeSpan LookupBudget = TimeSpan.FromSeconds(0.8);
 
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
@@ -26,7 +27,7 @@ public sealed class ModelCompleter : IArgumentCompleter
     private static IEnumerable<string> ModelIds()
     {
         var session = SessionStore.Connected ?? TryEnvironmentSession();
-        var live = session?.CachedOrFetchedModelIds(LookupBudget);
+        var live = session is { IsClosed: false } ? session.ImageModels.Get(LookupBudget) : null;
         return live is { Count: > 0 } ? live : ModelCatalog.Documented.Select(m => m.Id);
     }
 

@@ -8,7 +8,8 @@ namespace ToApis.Errors;
 /// <summary>One place that turns failures into error records with a stable ErrorId, category and advice.</summary>
 internal static class ErrorRecords
 {
-    public static ErrorRecord From(Exception exception, object? target) => exception switch
+    /// <param name="literalPathParameter">The cmdlet's parameter that takes paths literally (-LiteralPath), if it has one.</param>
+    public static ErrorRecord From(Exception exception, object? target, string? literalPathParameter = null) => exception switch
     {
         ToApisApiException api => FromApi(api, target),
         UnauthorizedAccessException or System.IO.IOException => Create(
@@ -20,7 +21,7 @@ internal static class ErrorRecords
         ToApisTransportException transport => Create(
             transport, "ToApis.ConnectionFailed", ErrorCategory.ConnectionError, target,
             "Check the network, proxy and -BaseUri, then run the command again. Submits that may have reached the server are looked up by client_business_id before being resent."),
-        ToApisFileException file => FromFile(file, target),
+        ToApisFileException file => FromFile(file, target, literalPathParameter),
         ToApisTaskFailedException failed => Create(
             failed, "ToApis.TaskFailed", ErrorCategory.InvalidResult, target,
             "The service made no image for this item: adjust the prompt or parameters as the message says and submit it again."),
@@ -32,6 +33,26 @@ internal static class ErrorRecords
             "Run the command again with -Verbose; if it repeats, report it with the message above."),
     };
 
+    /// <summary>
+    /// No key anywhere. Sessions belong to the runspace that connected: when Connect-ToApis ran in another one
+    /// (<paramref name="connectedElsewhere"/>), this is most likely a ForEach-Object -Parallel block or a thread
+    /// job, which needs the session passed in.
+    /// </summary>
+    public static ErrorRecord NoSession(bool connectedElsewhere)
+    {
+        const string passIt = "$s = Connect-ToApis -ApiKey $key -PassThru, then -Session $using:s inside ForEach-Object -Parallel { … } or Start-ThreadJob { … }";
+        return connectedElsewhere
+            ? Create(
+                new PSInvalidOperationException(
+                    "No ToAPIs session in this runspace: Connect-ToApis ran in another one, and sessions are per runspace (each ForEach-Object -Parallel block, thread job and job has its own). $env:TOAPIS_API_KEY is not set either."),
+                "ToApis.MissingApiKey", ErrorCategory.AuthenticationError, null,
+                $"Pass the session in: {passIt}. Or run Connect-ToApis inside the script block, or set $env:TOAPIS_API_KEY, which every runspace reads.")
+            : Create(
+                new PSInvalidOperationException("No ToAPIs API key: nothing was connected in this runspace and $env:TOAPIS_API_KEY is not set."),
+                "ToApis.MissingApiKey", ErrorCategory.AuthenticationError, null,
+                $"Run Connect-ToApis -ApiKey (Read-Host -AsSecureString 'API key'), or set $env:TOAPIS_API_KEY to a key from https://toapis.com/console/token. Sessions are per runspace: in ForEach-Object -Parallel or a thread job, pass yours in with {passIt}.");
+    }
+
     /// <summary>A base URI that cannot be used, from -BaseUri or $env:TOAPIS_BASE_URL: nothing can be sent.</summary>
     public static ErrorRecord InvalidBaseUri(Exception invalid, string? given) => Create(
         invalid, "ToApis.InvalidBaseUri", ErrorCategory.InvalidArgument, given,
@@ -42,10 +63,23 @@ internal static class ErrorRecords
         new PSArgumentException("No webhook signing secret: -Secret was not given and $env:TOAPIS_WEBHOOK_SECRET is not set."),
         "ToApis.MissingWebhookSecret", ErrorCategory.AuthenticationError, null,
         "Pass the token's signing secret (generated in the ToAPIs console under the token's Task Webhooks) with -Secret, or set $env:TOAPIS_WEBHOOK_SECRET, e.g. as an app setting.");
+
     /// <summary>A journal that exists but cannot be read (permissions, a lock that shares nothing, a disk error).</summary>
     public static ErrorRecord JournalUnreadable(Exception error, string path) => Create(
         error, "ToApis.FileReadFailed", ErrorCategory.ReadError, path,
         "Check that the journal file can be read by this account, then run the command again.");
+
+    /// <summary>The record with its message prefixed by the row it is about: "Row 3 (Name=fox): the prompt is empty."</summary>
+    public static ErrorRecord ForRow(ErrorRecord record, InputRow? row)
+    {
+        if (row is { } about)
+        {
+            var message = record.ErrorDetails?.Message is { Length: > 0 } shown ? shown : record.Exception.Message;
+            record.ErrorDetails = new ErrorDetails(about.Describe(message)) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+        }
+
+        return record;
+    }
 
     public static ErrorRecord Create(
         Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
@@ -55,12 +89,16 @@ internal static class ErrorRecords
         return record;
     }
 
-    private static ErrorRecord FromFile(ToApisFileException error, object? target)
+    private static ErrorRecord FromFile(ToApisFileException error, object? target, string? literalPathParameter)
     {
         var (id, category, action) = error.Problem switch
         {
             FileProblem.NotFound => ("ToApis.FileNotFound", ErrorCategory.ObjectNotFound,
-                "Check the path; use -LiteralPath for names that contain wildcard characters such as [ ]."),
+                literalPathParameter is not null && WildcardPattern.ContainsWildcardCharacters(error.Path)
+                    ? $"Check the path. [ ] * and ? are wildcard characters there: for a name that contains them, pass it with -{literalPathParameter}."
+                    : "Check the path and that the file exists."),
+            FileProblem.IsFolder => ("ToApis.PathIsFolder", ErrorCategory.InvalidArgument,
+                "Pass the image files, not the folder: Get-ChildItem <folder> -File | Send-ToApisFile."),
             FileProblem.UnsupportedType => ("ToApis.UnsupportedImageType", ErrorCategory.InvalidData,
                 $"Convert the file to one of {ImageFormats.Supported}; the type is judged by the file's content, not its extension."),
             FileProblem.TooLarge => ("ToApis.FileTooLarge", ErrorCategory.LimitsExceeded,

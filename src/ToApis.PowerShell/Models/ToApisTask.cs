@@ -1,4 +1,6 @@
 using System;
+using System.Globalization;
+using System.Management.Automation;
 
 namespace ToApis.Models;
 
@@ -6,6 +8,12 @@ namespace ToApis.Models;
 /// An image-generation task as the module emits it. Its property names bind to the next cmdlet
 /// (Get-/Wait-ToApisTask by Id, Save-ToApisImage by ImageUrls), and it carries the object it came from.
 /// </summary>
+/// <remarks>
+/// What Export-Csv and Format-List * show is text a person can read: the URLs separated by spaces and the
+/// times in ISO 8601 (<see cref="Created"/>, …). The typed times, the input row and the status tests stay
+/// reachable by name (<c>$task.ExpiresAt</c>) but are hidden members, so no column reads "@{…}". The row's
+/// own columns ride along as properties of the emitted object (see Binding/TaskOutput).
+/// </remarks>
 public sealed class ToApisTask
 {
     public string Id { get; set; } = "";
@@ -22,14 +30,17 @@ public sealed class ToApisTask
 
     public string? Size { get; set; }
 
-    public DateTimeOffset? CreatedAt { get; set; }
+    /// <summary>The result URLs; as text, separated by spaces.</summary>
+    public ImageUrlList ImageUrls { get; set; } = ImageUrlList.None;
 
-    public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary><see cref="CreatedAt"/> in UTC as ISO 8601 text (2026-11-30T17:04:02Z).</summary>
+    public string? Created => IsoText(CreatedAt);
 
-    /// <summary>Result URLs stop working at this time (completed_at + 24 h).</summary>
-    public DateTimeOffset? ExpiresAt { get; set; }
+    /// <summary><see cref="CompletedAt"/> in UTC as ISO 8601 text.</summary>
+    public string? Completed => IsoText(CompletedAt);
 
-    public string[] ImageUrls { get; set; } = Array.Empty<string>();
+    /// <summary><see cref="ExpiresAt"/> in UTC as ISO 8601 text: download before then.</summary>
+    public string? Expires => IsoText(ExpiresAt);
 
     public string? ErrorCode { get; set; }
 
@@ -37,14 +48,28 @@ public sealed class ToApisTask
 
     public string? ClientBusinessId { get; set; }
 
+    [Hidden]
+    public DateTimeOffset? CreatedAt { get; set; }
+
+    [Hidden]
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>Result URLs stop working at this time (completed_at + 24 h).</summary>
+    [Hidden]
+    public DateTimeOffset? ExpiresAt { get; set; }
+
     /// <summary>The pipeline object this task was made from (a CSV row, an upload), for later cmdlets.</summary>
+    [Hidden]
     public object? InputObject { get; set; }
 
     /// <summary>Only completed and failed are final; any other status, known or not, is still running.</summary>
+    [Hidden]
     public bool IsTerminal => IsCompleted || IsFailed;
 
+    [Hidden]
     public bool IsCompleted => Status == TaskStatusNames.Completed;
 
+    [Hidden]
     public bool IsFailed => Status == TaskStatusNames.Failed;
 
     /// <summary>A refreshed copy of this task that keeps what only the client knows (prompt, size, input).</summary>
@@ -63,6 +88,9 @@ public sealed class ToApisTask
     }
 
     public override string ToString() => Id;
+
+    internal static string? IsoText(DateTimeOffset? moment) =>
+        moment?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
 
 public static class TaskStatusNames

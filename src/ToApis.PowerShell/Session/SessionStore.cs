@@ -21,6 +21,12 @@ internal static class SessionStore
     public static ToApisSession? Connected => Current.Connected;
 
     /// <summary>
+    /// Connect-ToApis ran in some runspace of this process: a runspace without a session then most likely is a
+    /// ForEach-Object -Parallel block or a thread job whose script expected the caller's session.
+    /// </summary>
+    public static bool ConnectedInAnyRunspace { get; private set; }
+
+    /// <summary>
     /// Makes <paramref name="session"/> this runspace's. A session it replaces stays usable (a script may hold
     /// it for -Session) until Disconnect-ToApis or the module's removal disposes it.
     /// </summary>
@@ -32,6 +38,8 @@ internal static class SessionStore
             state.Connected = session;
             state.Owned.Add(session);
         }
+
+        ConnectedInAnyRunspace = true;
     }
 
     /// <summary>Forgets and disposes this runspace's connected session; false when there was none.</summary>
@@ -99,7 +107,8 @@ internal static class SessionStore
                     ? ToApisConnectionSettings.DefaultBaseUri
                     : ToApisConnectionSettings.NormalizeBaseUri(baseUrl!),
             };
-            var session = new ToApisSession(new ToApisConnection(settings, key!), "environment");
+            var session = new ToApisSession(
+                new ToApisConnection(settings, key!), "environment", "RateTier Default (a session from the environment)", "not checked (a session from the environment)");
             state.FromEnvironment = new EnvironmentSession(key!, baseUrl, session);
             state.Owned.Add(session);
             return session;

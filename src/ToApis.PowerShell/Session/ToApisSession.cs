@@ -1,79 +1,89 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
-using ToApis.Models;
 using ToApis.Client;
+using ToApis.Client.RateLimiting;
+using ToApis.Models;
 
 namespace ToApis.Session;
 
 /// <summary>
-/// A connection to the service as PowerShell sees it: where, how patiently, never the key.
-/// Returned by Connect-ToApis -PassThru and accepted by every API cmdlet's -Session.
+/// A connection to the service as PowerShell sees it: where, how patiently, how fast, which key (by its last
+/// four characters only). Returned by Connect-ToApis -PassThru and Get-ToApisSession, and accepted by every
+/// API cmdlet's -Session.
 /// </summary>
 public sealed class ToApisSession
 {
-    internal ToApisSession(ToApisConnection connection, string keySource)
+    internal ToApisSession(ToApisConnection connection, string keySource, string rateLimitSource, string keyCheck)
     {
         Connection = connection;
         KeySource = keySource;
+        _rateLimitSource = rateLimitSource;
+        KeyCheck = keyCheck;
         CreatedAt = DateTimeOffset.Now;
+        ImageModels = new ModelIdCache(async token =>
+            (await connection.CreateClient().GetModelsAsync("image", token).ConfigureAwait(false)).Select(m => m.Id).ToList());
     }
 
     public Uri BaseUri => Connection.ApiRoot;
 
-    public TimeSpan RequestTimeout => Connection.Settings.RequestTimeout;
-
-    public int MaximumRetryCount => Connection.Settings.MaximumRetryCount;
-
-    /// <summary>Client-side pacing in requests per second (null: not limited).</summary>
-    public double? SubmitRateLimit => Connection.Settings.RateLimits.Submit?.PerSecond;
-
-    public double? QueryRateLimit => Connection.Settings.RateLimits.Query?.PerSecond;
-
     /// <summary>Where the key came from ("parameter" or "environment"), so a user can tell sessions apart.</summary>
     public string KeySource { get; }
 
+    /// <summary>The key's last four characters ("…9f3a"), enough to tell keys apart and never enough to use one.</summary>
+    public string KeyHint => Connection.KeyHint;
+
+    /// <summary>Whether Connect-ToApis checked the key with the service, and what it said.</summary>
+    public string KeyCheck { get; internal set; }
+
+    /// <summary>Submits per second this account is paced to now (null: not paced on the client).</summary>
+    public double? SubmitRateLimit => Pace.Submit?.PerSecond;
+
+    /// <summary>Task look-ups per second this account is paced to now.</summary>
+    public double? QueryRateLimit => Pace.Query?.PerSecond;
+
+    /// <summary>
+    /// Why the pace is what it is: the rate tier or the figures given to Connect-ToApis, or, when it changed
+    /// since, the service's lower X-RateLimit-Limit or another session of the same key.
+    /// </summary>
+    public string RateLimitSource =>
+        Pace == Connection.Settings.RateLimits
+            ? _rateLimitSource
+            : $"changed since ({_rateLimitSource}): lowered to the service's X-RateLimit-Limit, or set by another session of this key";
+
+    /// <summary>Limit for one HTTP attempt.</summary>
+    public TimeSpan RequestTimeout => Connection.Settings.RequestTimeout;
+
+    /// <summary>Limit for one request with all its retries and waits.</summary>
+    public TimeSpan OverallTimeout => Connection.Settings.OverallTimeout;
+
+    public int MaximumRetryCount => Connection.Settings.MaximumRetryCount;
+
+    /// <summary>The proxy given to Connect-ToApis; empty when the system's settings apply.</summary>
+    public Uri? Proxy => (Connection.Settings.Proxy as System.Net.WebProxy)?.Address;
+
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>True once Disconnect-ToApis (or the module's removal) closed this session.</summary>
+    public bool IsClosed { get; private set; }
 
     internal ToApisConnection Connection { get; }
 
-    private IReadOnlyList<string>? _imageModelIds;
+    /// <summary>The image models this key may use, as completion needs them: cached, fetched briefly, or unknown.</summary>
+    internal ModelIdCache ImageModels { get; }
 
-    /// <summary>Remembers what Get-ToApisModel saw, so tab completion needs no request.</summary>
+    private readonly string _rateLimitSource;
+
+    private RateLimitSettings Pace => Connection.RateLimiter.Settings;
+
+    /// <summary>Remembers what Get-ToApisModel or Connect-ToApis saw, so tab completion needs no request.</summary>
     internal void RememberModels(string type, IEnumerable<ToApisModel> models)
     {
         if (type == "image")
         {
-            _imageModelIds = models.Select(m => m.Id).ToList();
+            ImageModels.Remember(models.Select(m => m.Id));
         }
     }
-
-    /// <summary>Image model ids for completion: cached, else fetched within <paramref name="budget"/>, else null.</summary>
-    internal IReadOnlyList<string>? CachedOrFetchedModelIds(TimeSpan budget)
-    {
-        if (_imageModelIds is null)
-        {
-            try
-            {
-                using var cancellation = new CancellationTokenSource(budget);
-                var fetch = Connection.CreateClient().GetModelsAsync("image", cancellation.Token);
-                if (fetch.Wait(budget))
-                {
-                    RememberModels("image", fetch.Result);
-                }
-            }
-            catch (AggregateException)
-            {
-                // Offline or refused: completion falls back to the documented list.
-            }
-        }
-
-        return _imageModelIds;
-    }
-
-    /// <summary>True once Disconnect-ToApis (or the module's removal) closed this session.</summary>
-    public bool IsClosed { get; private set; }
 
     internal void Close()
     {
@@ -84,5 +94,5 @@ public sealed class ToApisSession
         }
     }
 
-    public override string ToString() => $"ToApis session to {BaseUri} (key from {KeySource})";
+    public override string ToString() => $"ToApis session to {BaseUri} (key {KeyHint} from {KeySource})";
 }

@@ -26,7 +26,8 @@ public sealed class DiscoveryTests
         Assert.Equal(
             new[] { "gemini-2.5-flash-image-official", "gemini-2.5-flash-image-preview", "gpt-4o-image" },
             filtered.OutputOf<ToApisModel>().Select(m => m.Id).Order());
-        Assert.Equal(2, service.Emulator.Stats.RequestCount(RouteKeys.ListModels));
+        // One more: Connect-ToApis checked the key with the same list.
+        Assert.Equal(3, service.Emulator.Stats.RequestCount(RouteKeys.ListModels));
     }
 
     [Fact]
@@ -83,6 +84,90 @@ public sealed class DiscoveryTests
 
         Assert.Equal(new[] { "doubao-seedream-4-0", "doubao-seedream-4-5", "doubao-seedream-5-0", "doubao-seedream-5-0-pro" }, models);
     }
+
+    [Fact]
+    public async Task A_model_name_that_matches_nothing_is_an_error_with_suggestions_and_a_pattern_is_not()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("Get-ToApisModel -Name nope, 'gpt-image', 'gpt-image-2', 'zz*'");
+
+        Assert.Equal(["gpt-image-2"], result.OutputOf<ToApisModel>().Select(m => m.Id));
+        Assert.Equal(2, result.Errors.Count);
+        var nope = ErrorAssert.Is(result.Errors[0], "ToApis.ModelNotFound", ErrorCategory.ObjectNotFound);
+        Assert.Equal("nope", nope.TargetObject);
+        Assert.Contains("'nope'", nope.Exception.Message);
+        Assert.Contains("gpt-image-2-vip", ErrorAssert.Is(result.Errors[1], "ToApis.ModelNotFound", ErrorCategory.ObjectNotFound).ErrorDetails.RecommendedAction);
+    }
+
+    /// <summary>
+    /// A service that accepts connections and never answers: each Tab must still answer at once, from the documented
+    /// list, and the Tabs after the first must not ask again while that request is out.
+    /// </summary>
+    [Fact]
+    public async Task Model_completion_against_a_service_that_never_answers_falls_back_at_once_and_asks_once()
+    {
+        using var blackHole = new Loopback.SilentServer();
+        using var shell = new PowerShellHost();
+        shell.Run($"Connect-ToApis -BaseUri http://127.0.0.1:{blackHole.Port} -ApiKey 'sk-test-key-0000' -SkipValidation");
+
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        var models = Complete(shell, "New-ToApisImage -Prompt x -Model doubao");
+        first.Stop();
+        var second = System.Diagnostics.Stopwatch.StartNew();
+        var again = Complete(shell, "New-ToApisImage -Prompt x -Model gpt");
+        second.Stop();
+
+        Assert.Equal(new[] { "doubao-seedream-4-0", "doubao-seedream-4-5", "doubao-seedream-5-0", "doubao-seedream-5-0-pro" }, models);
+        Assert.Contains("gpt-image-2", again);
+        // Generous bounds against a loaded machine: the budget is 0.8 s, and the second Tab waits for nothing.
+        Assert.True(first.Elapsed < TimeSpan.FromSeconds(2.5), $"first Tab took {first.Elapsed}");
+        Assert.True(second.Elapsed < TimeSpan.FromSeconds(2.5), $"second Tab took {second.Elapsed}");
+        Assert.Equal(1, blackHole.Connections);
+        Assert.Equal(1, Session(shell).ImageModels.FetchesStarted);
+    }
+
+    [Fact]
+    public void Model_completion_remembers_a_failed_lookup_and_does_not_ask_again_for_a_while()
+    {
+        using var shell = new PowerShellHost();
+        shell.Run($"Connect-ToApis -BaseUri http://127.0.0.1:{Loopback.ClosedPort()} -ApiKey 'sk-test-key-0000' -SkipValidation -MaximumRetryCount 0");
+
+        var first = Complete(shell, "New-ToApisImage -Prompt x -Model vidu");
+        var second = Complete(shell, "New-ToApisImage -Prompt x -Model vidu");
+
+        Assert.Equal(["vidu-image", "viduq2-fast", "viduq2-pro", "viduq3-fast"], first.Order());
+        Assert.Equal(first, second);
+        Assert.Equal(1, Session(shell).ImageModels.FetchesStarted);
+    }
+
+    [Fact]
+    public void Model_id_cache_asks_again_once_the_failure_is_old_and_keeps_a_list_it_got()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var calls = 0;
+        var fail = true;
+        var cache = new ToApis.Session.ModelIdCache(
+            _ =>
+            {
+                calls++;
+                return fail ? Task.FromException<IReadOnlyList<string>>(new HttpRequestException("offline")) : Task.FromResult<IReadOnlyList<string>>(["m1"]);
+            },
+            () => now);
+
+        Assert.Null(cache.Get(TimeSpan.FromSeconds(5)));
+        Assert.Null(cache.Get(TimeSpan.FromSeconds(5)));
+        now += ToApis.Session.ModelIdCache.FailureMemory;
+        fail = false;
+        Assert.Equal(["m1"], cache.Get(TimeSpan.FromSeconds(5))!);
+        Assert.Equal(["m1"], cache.Get(TimeSpan.FromSeconds(5))!);
+
+        Assert.Equal(2, calls);
+        Assert.Equal(2, cache.FetchesStarted);
+    }
+
+    private static ToApis.Session.ToApisSession Session(PowerShellHost shell) =>
+        shell.Run("Get-ToApisSession").OutputOf<ToApis.Session.ToApisSession>().Single();
 
     private static List<string> Complete(PowerShellHost shell, string input)
     {

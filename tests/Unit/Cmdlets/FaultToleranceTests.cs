@@ -101,17 +101,20 @@ public sealed class FaultToleranceTests(ITestOutputHelper log) : IDisposable
         service.Emulator.Faults.Add(FaultTarget.Query, FaultKind.Status502HtmlPage);
         var journal = Path.Combine(_temp.Path, "run.jsonl");
 
+        // Debug records (each HTTP exchange in full) come back in the output, so they are scanned too.
         var result = service.Run($$"""
             $DebugPreference = 'Continue'; $InformationPreference = 'Continue'
+            & {
             'one', 'two', 'three', 'this has forbidden-content', '' | New-ToApisImage -Verbose -Journal '{{journal}}' |
                 Wait-ToApisTask -Verbose {{EmulatedService.FastPolling}} -Journal '{{journal}}' |
                 Save-ToApisImage -Path '{{Path.Combine(_temp.Path, "out")}}' -Sidecar -Verbose -Journal '{{journal}}'
             Get-ToApisTask -Id 'missing' -Verbose
             Get-ToApisBalance -Verbose
             (Connect-ToApis -BaseUri '{{service.Emulator.BaseUri}}' -ApiKey (& { $s = [securestring]::new(); '{{key}}'.ToCharArray() | ForEach-Object { $s.AppendChar($_) }; $s }) -PassThru) | ForEach-Object { $_; $_.ToString(); $_.Connection }
+            } 5>&1
             """);
         var wrong = new PowerShellHost();
-        wrong.Connect(service.Emulator.BaseUri, key + "-but-wrong");
+        wrong.Connect(service.Emulator.BaseUri, key + "-but-wrong", "-SkipValidation");
         var rejected = wrong.Run("try { New-ToApisImage 'p' -Verbose } catch { $_ }");
 
         var everything = new List<string>();
@@ -126,7 +129,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper log) : IDisposable
         }
 
         everything.AddRange(Directory.GetFiles(_temp.Path, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".png")).Select(File.ReadAllText));
-        Assert.True(result.Verbose.Count > 10 && result.Errors.Count > 0, "the scan needs material to look at");
+        Assert.True(result.Output.Count(o => o?.BaseObject is DebugRecord) > 10 && result.Errors.Count > 0, "the scan needs material to look at");
         Assert.DoesNotContain(everything, text => text.Contains(key, StringComparison.Ordinal) || text.Contains(key + "-but-wrong", StringComparison.Ordinal));
         Assert.Equal(0, service.Emulator.Stats.AuthorizedFileRequestCount);
         wrong.Dispose();

@@ -179,7 +179,7 @@ public sealed class NewToApisImageTests
     public async Task Wrong_key_ends_the_command_with_an_authentication_error(EmulatorQuirks quirks)
     {
         await using var service = await EmulatedService.StartAsync(o => o.Quirks = quirks);
-        service.Shell.Connect(service.Emulator.BaseUri, "sk-wrong-key");
+        service.Shell.Connect(service.Emulator.BaseUri, "sk-wrong-key", "-SkipValidation");
 
         var result = service.Run("try { 'one', 'two' | New-ToApisImage } catch { $_ }");
 

@@ -48,7 +48,7 @@ public sealed class RunEngineTests
     {
         await using var service = await EmulatedService.StartAsync();
         using var other = new PowerShellHost();
-        other.Connect(service.Emulator.BaseUri, "sk-not-a-key", EmulatedService.FastRetries);
+        other.Connect(service.Emulator.BaseUri, "sk-not-a-key", EmulatedService.FastRetries + " -SkipValidation");
 
         var result = other.Run("1..20 | ForEach-Object { \"p$_\" } | New-ToApisImage");
 

@@ -111,7 +111,7 @@ public sealed class RunTests : IDisposable
     public async Task A_run_that_a_refused_key_ends_still_says_how_it_stands()
     {
         await using var service = await EmulatedService.StartAsync();
-        service.Shell.Connect(service.Emulator.BaseUri, "sk-not-a-key", EmulatedService.FastRetries);
+        service.Shell.Connect(service.Emulator.BaseUri, "sk-not-a-key", EmulatedService.FastRetries + " -SkipValidation");
 
         var result = service.Run(
             $"try {{ & {{ 'a fox', 'an owl' | New-ToApisImage -Journal '{JournalPath}' }} 6>&1 | Where-Object {{ $_ -is [System.Management.Automation.InformationRecord] }} }} catch {{ $_ }}");

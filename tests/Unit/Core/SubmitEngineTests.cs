@@ -27,12 +27,13 @@ public sealed class SubmitEngineTests
         using var engine = new SubmitEngine(connection.CreateClient(), NullRequestLog.Instance, null, throttleLimit: 4, CancellationToken.None);
 
         engine.Start(Item("on the wire"));
-        engine.Start(Item("still queued"));
         Assert.True(SpinWait.SpinUntil(() => emulator.Stats.TasksCreated == 1, TimeSpan.FromSeconds(30)));
+        engine.Start(Item("still queued"));
         var left = engine.Stop(TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, left.Count);
-        Assert.Equal("on the wire", left[0].Task?.Prompt);
+        Assert.True(left[0].Task is not null, $"the first row ended with {left[0].Error}");
+        Assert.Equal("on the wire", left[0].Task!.Prompt);
         Assert.True(left[1].NotSent);
         Assert.Equal(1, emulator.Stats.RequestCount(RouteKeys.SubmitGeneration));
     }

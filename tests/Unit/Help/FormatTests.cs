@@ -9,7 +9,7 @@ public sealed class FormatTests
 {
     private static readonly string FormatFile = Path.Combine(ModuleAssembly.ModuleFolder, "ToApis.Format.ps1xml");
 
-    private static readonly string[] TaskColumns = ["Id", "Status", "Progress", "Model", "Prompt", "Images"];
+    private static readonly string[] TaskColumns = ["Id", "Status", "%", "Images", "Prompt"];
 
     [Fact]
     public void Format_file_is_laid_out_and_loads_without_errors()
@@ -30,25 +30,23 @@ public sealed class FormatTests
     }
 
     [Fact]
-    public void A_task_shows_as_a_table_with_a_shortened_prompt_and_an_image_count()
+    public void A_task_shows_as_a_table_with_its_prompt_and_an_image_count()
     {
         var lines = Render("""
             [ToApis.Models.ToApisTask]@{
                 Id = 'tsk_img_01KSWX9YZJREDY9Q5W361KR8QW'; Status = 'completed'; Progress = 100
                 Model = 'gemini-2.5-flash-image-official'
                 Prompt = 'A lighthouse on a cliff at dawn in watercolor, seen from the sea'
-                ImageUrls = @('https://files.example/a.png', 'https://files.example/b.png')
+                ImageUrls = [string[]]@('https://files.example/a.png', 'https://files.example/b.png')
             }
             """);
 
         Assert.Equal(TaskColumns, Words(lines[0]));
-        Assert.True(lines[2].Contains("A lighthouse on a cliff at dawn in water\u2026", StringComparison.Ordinal), string.Join("\n", lines));
-        Assert.DoesNotContain("seen from the sea", string.Join("\n", lines));
-        Assert.EndsWith(" 2", lines[2].TrimEnd());
+        Assert.StartsWith("tsk_img_01KSWX9YZJREDY9Q5W361KR8QW completed   100      2 A lighthouse on a cliff at dawn in watercolor, seen from the sea", lines[2]);
     }
 
     [Fact]
-    public void The_task_table_keeps_every_column_in_a_120_column_window()
+    public void The_task_table_keeps_the_prompt_readable_in_an_80_column_window()
     {
         var lines = Render(
             """
@@ -57,11 +55,65 @@ public sealed class FormatTests
                 Model = 'gemini-3.1-flash-image-preview-official'; Prompt = 'A red fox curled up asleep in fresh snow, at dusk'
             }
             """,
-            width: 120);
+            width: 80);
 
         Assert.Equal(TaskColumns, Words(lines[0]));
-        Assert.All(lines, line => Assert.True(line.TrimEnd().Length <= 120, line));
-        Assert.StartsWith("tsk_img_01KSWX9YZJREDY9Q5W361KR8QW in_progress", lines[2]);
+        Assert.All(lines, line => Assert.True(line.TrimEnd().Length <= 80, line));
+        Assert.StartsWith("tsk_img_01KSWX9YZJREDY9Q5W361KR8QW in_progress  40      0 A red fox curled up", lines[2]);
+    }
+
+    [Fact]
+    public async Task A_task_made_from_a_row_with_a_Name_shows_the_name_and_the_prompt_at_80_columns()
+    {
+        await using var emulator = await ToApis.Emulator.ToApisEmulator.StartAsync(new ToApis.Emulator.EmulatorOptions { TimeScale = 0.001 });
+        var capture = new TextCaptureHost(80);
+        using var host = new PowerShellHost(capture);
+        host.Connect(emulator.BaseUri, emulator.ApiKey);
+
+        var result = host.Run("[pscustomobject]@{ Name = 'fox-in-snow'; Prompt = 'A red fox curled up asleep in fresh snow, at dusk' } | New-ToApisImage | Out-Host");
+
+        Assert.Empty(result.Errors);
+        var lines = Lines(capture);
+        Assert.Equal(["Name", "Status", "%", "Images", "Prompt"], Words(lines[0]));
+        Assert.Matches(@"^fox-in-snow +queued +0 +0 A red fox curled up asleep", lines[2]);
+        Assert.All(lines, line => Assert.True(line.TrimEnd().Length <= 80, line));
+    }
+
+    [Fact]
+    public async Task Saved_files_come_out_as_Get_Item_shows_them()
+    {
+        await using var emulator = await ToApis.Emulator.ToApisEmulator.StartAsync(new ToApis.Emulator.EmulatorOptions { TimeScale = 0.001 });
+        using var temp = new TempFolder();
+        var capture = new TextCaptureHost(120);
+        using var host = new PowerShellHost(capture);
+        host.Connect(emulator.BaseUri, emulator.ApiKey);
+
+        var result = host.Run(
+            "param($out) $files = New-ToApisImage 'p' | Wait-ToApisTask -PollIntervalSec 0.02 | Save-ToApisImage -Path $out; $files | Out-Host; $files | Get-Item | Out-Host; $files",
+            new System.Collections.Hashtable { ["out"] = temp.Path });
+
+        Assert.Empty(result.Errors);
+        var file = Assert.Single(result.Output);
+        Assert.IsType<FileInfo>(file.BaseObject);
+        Assert.All(["PSPath", "PSParentPath", "PSChildName", "PSDrive", "PSProvider", "TaskId", "ImageIndex"], name => Assert.NotNull(file.Properties[name]?.Value));
+        // Out-Host of what Save-ToApisImage wrote and of Get-Item on the same file read the same.
+        var text = System.Text.RegularExpressions.Regex.Replace(capture.Text, "\u001b\\[[0-9;]*m", "");
+        var halves = text.Split("Directory: ").Select(h => h.Trim()).Where(h => h.Length > 0).ToList();
+        Assert.Equal(2, halves.Count);
+        Assert.Equal(halves[1], halves[0]);
+        Assert.Contains(OperatingSystem.IsWindows() ? "Mode" : "UnixMode", halves[0]);
+    }
+
+    [Fact]
+    public void Models_and_balances_have_table_views()
+    {
+        var models = Render("[ToApis.Models.ToApisModel]@{ Id = 'gpt-image-2'; MaxCount = 10; MaxReferenceImages = 16; Sizes = [string[]]@('1:1', '16:9') }", width: 80);
+        var balance = Render("[ToApis.Models.ToApisBalance]@{ Scope = 'Token'; RemainCredits = 2100; UsedCredits = 460; RemainBalance = 10.5; UsedBalance = 2.3 }", width: 80);
+
+        Assert.Equal(["Id", "MaxCount", "MaxRefs", "Sizes"], Words(models[0]));
+        Assert.Equal(["gpt-image-2", "10", "16", "1:1", "16:9"], Words(models[2]));
+        Assert.Equal(["Scope", "RemainCredits", "UsedCredits", "RemainBalance", "UsedBalance", "Unlimited"], Words(balance[0]));
+        Assert.Equal(["Token", "2100", "460", "10.5", "2.3", "False"], Words(balance[2]));
     }
 
     [Fact]
@@ -116,8 +168,11 @@ public sealed class FormatTests
         using var host = new PowerShellHost(capture);
         var result = host.Run(script + " | Out-Host");
         Assert.Empty(result.Errors);
-        return System.Text.RegularExpressions.Regex.Replace(capture.Text, "\u001b\\[[0-9;]*m", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return Lines(capture);
     }
+
+    private static string[] Lines(TextCaptureHost capture) =>
+        System.Text.RegularExpressions.Regex.Replace(capture.Text, "\u001b\\[[0-9;]*m", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -22,6 +22,11 @@ internal sealed class LocalImage
 
     public static LocalImage Read(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new ToApisFileException(FileProblem.IsFolder, path, $"'{path}' is a folder, not an image file.");
+        }
+
         var file = new FileInfo(path);
         if (!file.Exists)
         {

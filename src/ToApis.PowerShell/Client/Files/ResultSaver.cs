@@ -117,7 +117,14 @@ internal sealed class ResultSaver
         using var response = await _connection.DownloadHttp
             .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
-        _log.Verbose($"GET {url} -> {status} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
+        if (_log.IsDebugEnabled)
+        {
+            _log.Debug($"{await HttpExchangeText.DescribeRequestAsync(request, _connection.DownloadHttp.DefaultRequestHeaders).ConfigureAwait(false)}\n\n{HttpExchangeText.DescribeResponse(response, stopwatch.Elapsed, "")}");
+        }
+        else
+        {
+            _log.Verbose($"GET {url} -> {status} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
+        }
         if (status is 403 or 404 or 410)
         {
             throw expiresAt is { } expiry

@@ -12,7 +12,7 @@ internal static class SidecarFile
     public static void Write(string imagePath, IDictionary<string, object?> content) =>
         AtomicFile.Write(PathFor(imagePath), stream =>
         {
-            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            using var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions(indented: true));
             JsonValueWriter.Write(writer, content);
         });
 }

@@ -119,7 +119,7 @@ internal sealed class RunJournal
     private static string Serialize(Dictionary<string, object?> line)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions()))
         {
             JsonValueWriter.Write(writer, line);
         }

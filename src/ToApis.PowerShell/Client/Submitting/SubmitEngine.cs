@@ -10,8 +10,8 @@ using ToApis.Models;
 
 namespace ToApis.Client.Submitting;
 
-/// <summary>One row to submit: its checked request, the local images to upload first, and the row itself.</summary>
-internal sealed record SubmitItem(object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist);
+/// <summary>One row to submit: its checked request, the local images to upload first, the row itself and its number in the input.</summary>
+internal sealed record SubmitItem(object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0);
 
 /// <summary>
 /// How one row ended: a task (created now, or <see cref="Reused"/> from an earlier run), or an error.

@@ -48,6 +48,13 @@ internal static class Json
     public static DateTimeOffset? UnixTime(this JsonElement element, string name) =>
         element.Int64(name) is { } seconds and > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
+    /// <summary>
+    /// Options for JSON files people read (sidecars, the journal): CJK, accents and emoji stay as they are,
+    /// not \uXXXX escapes; the text is still valid JSON.
+    /// </summary>
+    public static JsonWriterOptions ReadableWriterOptions(bool indented = false) =>
+        new() { Indented = indented, Encoder = ReadableJsonEncoder.Instance };
+
     /// <summary>Parses a body, or null when it is not JSON at all (an HTML proxy page, a truncated body).</summary>
     public static JsonDocument? TryParse(string body)
     {

@@ -1,0 +1,73 @@
+using System.Management.Automation;
+using ToApis.Emulator;
+using ToApis.Models;
+using ToApis.Tests.Infrastructure;
+using Xunit;
+
+namespace ToApis.Tests.Cmdlets;
+
+/// <summary>Every per-row error and warning says which row it is about, by number and by a name-like column.</summary>
+public sealed class RowMessageTests
+{
+    [Fact]
+    public async Task Each_rows_error_names_its_number_and_its_Name_column()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("""
+            [pscustomobject]@{ Name = 'lighthouse'; Prompt = 'A lighthouse' },
+            [pscustomobject]@{ Name = 'empty'; Prompt = '' },
+            [pscustomobject]@{ Name = 'fox'; Prompt = ' ' },
+            [pscustomobject]@{ Title = 'Whale'; Prompt = 'A whale'; Size = 'wide' } | New-ToApisImage
+            """);
+
+        Assert.Single(result.OutputOf<ToApisTask>());
+        Assert.Equal(3, result.Errors.Count);
+        Assert.Equal("Row 2 (Name=empty): the prompt is empty.", result.Errors[0].ErrorDetails.Message);
+        Assert.Equal("Row 3 (Name=fox): the prompt is empty.", result.Errors[1].ErrorDetails.Message);
+        Assert.StartsWith("Row 4 (Title=Whale): size 'wide' is not an aspect ratio.", result.Errors[2].ErrorDetails.Message);
+        Assert.Contains("Row 2 (Name=empty): the prompt is empty.", result.Errors[0].ToString());
+        Assert.All(result.Errors, e => ErrorAssert.Is(e, "ToApis.InvalidParameter", ErrorCategory.InvalidArgument));
+        // The row itself is still the TargetObject, and the exception keeps the bare message for scripts.
+        Assert.Equal("empty", ((PSObject)result.Errors[0].TargetObject).Properties["Name"].Value);
+        Assert.Equal("The prompt is empty.", result.Errors[0].Exception.Message);
+    }
+
+    [Fact]
+    public async Task Prompts_without_a_row_are_named_by_number_and_failed_tasks_by_their_row()
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.FailureRate = 1);
+
+        var empty = service.Run("'a', '', 'c' | New-ToApisImage -WhatIf");
+        var failed = service.Run($"[pscustomobject]@{{ Id = 'sku-7'; Prompt = 'A cat' }} | New-ToApisImage | Wait-ToApisTask {EmulatedService.FastPolling}");
+
+        Assert.StartsWith("Row 2: the prompt is empty.", Assert.Single(empty.Errors).ErrorDetails.Message);
+        var error = ErrorAssert.Is(Assert.Single(failed.Errors), "ToApis.TaskFailed", ErrorCategory.InvalidResult);
+        Assert.StartsWith("Row 1 (Id=sku-7): task tsk_", error.ErrorDetails.Message);
+        Assert.Contains(" failed", error.ErrorDetails.Message);
+    }
+
+    [Fact]
+    public async Task Text_read_with_the_wrong_encoding_is_sent_with_a_warning_that_names_the_row_and_the_fix()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var csv = Path.Combine(Path.GetTempPath(), $"latin1-{Guid.NewGuid():N}.csv");
+        File.WriteAllBytes(csv, System.Text.Encoding.Latin1.GetBytes("Name,Prompt\ncafe,Un caf\u00e9 cr\u00e8me\nplain,A plain prompt\n"));
+        try
+        {
+            var result = service.Run("param($csv) Import-Csv $csv -Encoding utf8 | New-ToApisImage", new System.Collections.Hashtable { ["csv"] = csv });
+
+            Assert.Empty(result.Errors);
+            Assert.Equal(2, result.OutputOf<ToApisTask>().Count());
+            var warning = Assert.Single(result.Warnings).Message;
+            Assert.StartsWith("Row 1 (Name=cafe): ", warning);
+            Assert.Contains("U+FFFD", warning);
+            Assert.Contains("Import-Csv", warning);
+            Assert.Contains("-Encoding", warning);
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+}
