@@ -150,23 +150,24 @@ public sealed class GetAndWaitToApisTaskTests
             var seen = emulator.Stats.RequestCount(RouteKeys.QueryGeneration);
             SpinWait.SpinUntil(() => emulator.Stats.RequestCount(RouteKeys.QueryGeneration) > seen, TimeSpan.FromSeconds(10));
         };
+        Action finishSecond = () => emulator.Clock.Advance(TimeSpan.FromHours(2));
 
         var result = service.Run($$"""
-            param($finish)
+            param($finish, $finishSecond)
             $events = [System.Collections.Generic.List[string]]::new()
             & {
                 New-ToApisImage 'first'
                 $finish.Invoke()
                 New-ToApisImage 'second'
                 $events.Add('second submitted')
+                $finishSecond.Invoke()
             } | Wait-ToApisTask {{EmulatedService.FastPolling}} | ForEach-Object { $events.Add("emitted $($_.Prompt)") }
             $events
-            """, new Hashtable { ["finish"] = finishFirstAndLetItBePolled });
+            """, new Hashtable { ["finish"] = finishFirstAndLetItBePolled, ["finishSecond"] = finishSecond });
 
         Assert.Empty(result.Errors);
         var events = result.Output.Select(o => o.ToString()).ToList();
-        Assert.Equal("emitted first", events[0]);
-        Assert.Contains("second submitted", events);
+        Assert.Equal(["emitted first", "second submitted", "emitted second"], events);
     }
 
     [Fact]
@@ -179,12 +180,14 @@ public sealed class GetAndWaitToApisTaskTests
         });
         var submitted = service.Run("New-ToApisImage 'never finishes'").OutputOf<ToApisTask>().Single();
 
-        using var shell = service.Shell.Start("param($id) Wait-ToApisTask -Id $id -TimeoutSec 3600 " + EmulatedService.FastPolling, new Hashtable { ["id"] = submitted.Id });
-        var running = shell.BeginInvoke();
-        SpinWait.SpinUntil(() => service.Emulator.Stats.RequestCount(RouteKeys.QueryGeneration) >= 2, TimeSpan.FromSeconds(10));
-        shell.Stop();
+        // Ids are looked at at once; the next look is ten minutes away, so ending within seconds means the stop
+        // ended the wait itself rather than waiting for the next poll or the timeout.
+        using var shell = service.Shell.Start("param($id) Wait-ToApisTask -Id $id -TimeoutSec 3600 -PollIntervalSec 600", new Hashtable { ["id"] = submitted.Id });
+        shell.BeginInvoke();
+        Assert.True(SpinWait.SpinUntil(() => service.Emulator.Stats.RequestCount(RouteKeys.QueryGeneration) >= 1, TimeSpan.FromSeconds(10)), "the wait never looked at the task");
 
-        Assert.True(running.IsCompleted);
-        Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
+        shell.StopWithin(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, service.Emulator.Stats.RequestCount(RouteKeys.QueryGeneration));
     }
 }
