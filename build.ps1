@@ -152,11 +152,12 @@ Import-Module $(& $quote $pesterManifest)
 "@
     # The same pwsh as this one, fresh: no profile, no module already loaded.
     $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    # Its output goes to the host: this function returns only the counts.
     if (Test-Path $pwsh) {
-        & $pwsh -NoProfile -NonInteractive -Command $pesterScript
+        & $pwsh -NoProfile -NonInteractive -Command $pesterScript | Out-Host
     }
     else {
-        & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $pesterScript
+        & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $pesterScript | Out-Host
     }
 
     if (Test-Path $resultFile) {
