@@ -131,7 +131,14 @@ function Resolve-Pester {
 
 function Invoke-PesterSuite {
     $counts = [pscustomobject]@{ Name = 'Pester'; Passed = 0; Failed = 0; Skipped = 0; Completed = $false }
-    $pesterManifest = Resolve-Pester
+    try {
+        $pesterManifest = Resolve-Pester
+    }
+    catch {
+        # Counted as a suite that did not run; the closing line is still printed.
+        Write-Host "Cannot run the Pester suite: $_" -ForegroundColor Red
+        return $counts
+    }
     $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-result-$PID.json"
     Remove-Item $resultFile -ErrorAction SilentlyContinue
     Write-Host "Running the Pester suite with $pesterManifest in a fresh pwsh" -ForegroundColor Cyan
