@@ -18,6 +18,9 @@
         'Save-ToApisImage'
         'Get-ToApisModel'
         'Get-ToApisBalance'
+        'ConvertFrom-ToApisWebhook'
+        'Get-ToApisRun'
+        'Export-ToApisGallery'
     )
     FormatsToProcess     = @('ToApis.Format.ps1xml')
     FunctionsToExport    = @()

@@ -11,9 +11,11 @@
            tools/ToApis.Tools.csproj brings from NuGet; closes with one "N passed, N failed, N skipped" line
            for both suites and fails when either failed. pwsh itself can be the .NET tool pinned in
            .config/dotnet-tools.json: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
-    Demo   builds, starts the local ToAPIs emulator, runs examples/prompts.csv through
-           New-ToApisImage | Wait-ToApisTask | Save-ToApisImage into out/demo, prints what it made
-           and stops the emulator. No key needed.
+    Demo   builds, starts the local ToAPIs emulator, runs examples/prompts.csv (and one row sized in
+           pixels, which is refused) through New-ToApisImage | Wait-ToApisTask | Save-ToApisImage into
+           out/demo with a journal, prints what it made, the run's summary (Get-ToApisRun) and the path
+           of its gallery page (Export-ToApisGallery, out/demo/gallery.html), and stops the emulator.
+           No key needed.
     Docs   builds, then, when platyPS is installed, rebuilds out/ToApis/en-US from docs/cmdlets with
            platyPS's New-ExternalHelp instead of the built-in converter. To refresh the markdown after
            changing a cmdlet: Import-Module ./out/ToApis/ToApis.psd1, then
@@ -268,13 +270,25 @@ function Invoke-DemoTask {
         $demoFolder = Join-Path $RepoRoot 'out' 'demo'
         # A fresh folder each time: the demo shows one run, not a pile of earlier ones.
         Remove-Item $demoFolder -Recurse -Force -ErrorAction SilentlyContinue
-        $files = Import-Csv (Join-Path $RepoRoot 'examples' 'prompts.csv') |
-            New-ToApisImage |
-            Wait-ToApisTask -PollIntervalSec 0.5 |
-            Save-ToApisImage -Path $demoFolder -FileName '{Name}' -Sidecar
+        $journal = Join-Path $demoFolder 'run.jsonl'
+        # One row more than the CSV, sized in pixels: the service takes aspect ratios, so the row is refused
+        # before anything is spent, and the summary and the gallery show it as a failure with its remedy.
+        $rows = @(Import-Csv (Join-Path $RepoRoot 'examples' 'prompts.csv')) +
+            [pscustomobject]@{ Name = 'poster'; Prompt = 'A travel poster of Lisbon, trams and tiles'; Size = '1920x1080'; Model = '' }
+        $files = $rows |
+            New-ToApisImage -RunKey 'demo' -Journal $journal -ErrorAction SilentlyContinue -ErrorVariable refused |
+            Wait-ToApisTask -PollIntervalSec 0.5 -Journal $journal |
+            Save-ToApisImage -Path $demoFolder -FileName '{Name}' -Sidecar -Journal $journal -InformationAction Continue
 
         $files | Format-Table -AutoSize -Property Name, Length, TaskId
         Write-Host "$(@($files).Count) image(s) saved in $demoFolder" -ForegroundColor Green
+        foreach ($refusal in $refused) {
+            Write-Host "Refused before submitting: $($refusal.Exception.Message)" -ForegroundColor Yellow
+        }
+
+        Get-ToApisRun -Journal $journal | Out-Host
+        $gallery = Export-ToApisGallery -Journal $journal -Path (Join-Path $demoFolder 'gallery.html') -Title 'ToApis demo run'
+        Write-Host "Gallery of the run: $($gallery.FullName)" -ForegroundColor Green
     }
     finally {
         if (Get-Command Disconnect-ToApis -ErrorAction SilentlyContinue) {

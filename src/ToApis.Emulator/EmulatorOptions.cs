@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using ToApis.Emulator.Webhooks;
 
 namespace ToApis.Emulator;
 
@@ -50,6 +52,9 @@ public sealed class EmulatorOptions
     /// <summary>A prompt containing this text (any case) is refused with 422 <c>content_policy_violation</c>.</summary>
     public string ContentPolicyTriggerWord { get; set; } = "forbidden-content";
 
+    /// <summary>A prompt containing this text (any case) is accepted, then its task ends <c>failed</c>, as if FailureRate had picked it.</summary>
+    public string TaskFailureTriggerWord { get; set; } = "doomed-task";
+
     /// <summary>Credits of each user; null means unlimited.</summary>
     public decimal? Credits { get; set; }
 
@@ -61,8 +66,16 @@ public sealed class EmulatorOptions
     /// <summary>Expired result URLs answer 403 instead of 404.</summary>
     public bool ExpiredResultsAnswer403 { get; set; }
 
-    /// <summary>The token's configured webhook origin (scheme://host[:port]); null means webhooks are not configured.</summary>
-    public string? WebhookOrigin { get; set; }
+    /// <summary>
+    /// Task Webhooks per token (API key); a key without an entry has none, and a callback_url gets
+    /// 400 webhook_not_configured. Change them while running through <see cref="ToApisEmulator.Webhooks"/>.
+    /// </summary>
+    public ConcurrentDictionary<string, TokenWebhook> Webhooks { get; } = new(StringComparer.Ordinal);
+
+    public WebhookFaults WebhookFaults { get; set; }
+
+    /// <summary>Real time one delivery attempt may take (the service's 10 s; not scaled, like the rate limits).</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;
 
@@ -94,6 +107,11 @@ public sealed class EmulatorOptions
         if (ApiPort is < 0 or > 65535 || FilesPort is < 0 or > 65535)
         {
             throw new ArgumentOutOfRangeException(nameof(ApiPort), "Ports must be between 0 and 65535.");
+        }
+
+        foreach (var webhook in Webhooks.Values)
+        {
+            webhook.Validate();
         }
     }
 }

@@ -42,6 +42,9 @@ public sealed class ToApisEmulator : IAsyncDisposable
 
     public FaultInjector Faults => state.Faults;
 
+    /// <summary>Per-token Task Webhooks (URL, secret, rotation, test events) and the log of deliveries.</summary>
+    public Webhooks.EmulatorWebhooks Webhooks => state.Webhooks;
+
     /// <summary>
     /// The real (wall-clock, UTC) time at which a task reached its final status, completed or failed (its virtual
     /// end mapped by <see cref="EmulatorClock.ToRealTime"/>); null for an unknown task ID.

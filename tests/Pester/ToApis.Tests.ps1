@@ -15,7 +15,29 @@ BeforeDiscovery {
         elseif ($readme[$i].Trim() -eq '```powershell') {
             $start = $i + 1
             while ($readme[++$i].Trim() -ne '```') { }
-            @{ Name = "$heading (line $start)"; Code = $readme[$start..($i - 1)] -join "`n" }
+            @{ Name = "$heading (line $start)"; Heading = $heading; Code = $readme[$start..($i - 1)] -join "`n"; Before = '' }
+        }
+    }
+    # Blocks that build on something: "See the run" reads the journal of the block in "Safe to rerun"; the
+    # webhook block receives a delivery ($Request, as an Azure Functions host gives it), made and signed first.
+    $rerun = $readmeBlocks | Where-Object Heading -like 'Safe to rerun*' | Select-Object -First 1
+    foreach ($block in $readmeBlocks) {
+        if ($block.Heading -like 'See the run*') {
+            $block.Before = $rerun.Code
+        }
+        elseif ($block.Heading -like '*webhooks*') {
+            $block.Before = @'
+$task = 'A lighthouse told by webhook' | New-ToApisImage | Wait-ToApisTask
+$now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+$eventId = "evt_$([guid]::NewGuid().ToString('N'))"
+$body = [ordered]@{ id = $eventId; type = 'generation.completed'; api_version = 'v1'; created_at = $now
+    data = [ordered]@{ task_id = $task.Id; client_business_id = $task.ClientBusinessId; status = 'SUCCESS'; progress = '100%'
+        result = @{ type = 'image'; data = @(@{ url = $task.ImageUrls[0] }) }; error = $null; submitted_at = $now; finished_at = $now } } |
+    ConvertTo-Json -Depth 6 -Compress
+$hmac = [System.Security.Cryptography.HMACSHA256]::new([System.Text.Encoding]::UTF8.GetBytes($env:TOAPIS_WEBHOOK_SECRET))
+$signature = [System.Convert]::ToHexString($hmac.ComputeHash([System.Text.Encoding]::UTF8.GetBytes("$eventId.$now.$body"))).ToLowerInvariant()
+$Request = [pscustomobject]@{ RawBody = $body; Headers = @{ 'x-toapis-webhook-id' = $eventId; 'x-toapis-webhook-timestamp' = "$now"; 'x-toapis-webhook-signature' = "v1=$signature" } }
+'@
         }
     }
 }
@@ -69,7 +91,7 @@ AfterAll {
 Describe 'Module' {
     It 'exports exactly its cmdlets' {
         $names = (Get-Command -Module ToApis).Name | Sort-Object
-        $names | Should -Be @('Connect-ToApis', 'Disconnect-ToApis', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
+        $names | Should -Be @('Connect-ToApis', 'ConvertFrom-ToApisWebhook', 'Disconnect-ToApis', 'Export-ToApisGallery', 'Get-ToApisBalance', 'Get-ToApisModel', 'Get-ToApisRun', 'Get-ToApisTask', 'New-ToApisImage', 'Save-ToApisImage', 'Send-ToApisFile', 'Wait-ToApisTask')
     }
 
     It 'has a valid manifest' {
@@ -217,16 +239,110 @@ Describe 'Resumable runs' {
     }
 }
 
+Describe 'ConvertFrom-ToApisWebhook' {
+    BeforeAll {
+        $secret = 'whsec_pester_0123456789abcdef'
+        function New-SignedDelivery([string] $Body, [string] $Id, [long] $Timestamp) {
+            $hmac = [System.Security.Cryptography.HMACSHA256]::new([System.Text.Encoding]::UTF8.GetBytes($secret))
+            $signed = [System.Text.Encoding]::UTF8.GetBytes("$Id.$Timestamp.$Body")
+            $hex = [System.Convert]::ToHexString($hmac.ComputeHash($signed)).ToLowerInvariant()
+            @{ 'x-toapis-webhook-id' = $Id; 'x-toapis-webhook-timestamp' = "$Timestamp"; 'x-toapis-webhook-signature' = "v1=$hex" }
+        }
+    }
+
+    It 'turns a signed completed event into a completed task, once' {
+        $id = "evt_pester_$([guid]::NewGuid().ToString('N'))"
+        $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        $body = '{"id":"' + $id + '","type":"generation.completed","api_version":"v1","created_at":' + $now + ',"data":{"task_id":"tsk_img_pester","status":"SUCCESS","progress":"100%","result":{"type":"image","data":[{"url":"https://files.example/a.png"}]},"error":null,"submitted_at":' + $now + ',"finished_at":' + $now + '}}'
+        $headers = New-SignedDelivery -Body $body -Id $id -Timestamp $now
+
+        $task = ConvertFrom-ToApisWebhook -Body $body -Header $headers -Secret $secret
+        $task.Id | Should -Be 'tsk_img_pester'
+        $task.Status | Should -Be 'completed'
+        $task.ImageUrls | Should -Be @('https://files.example/a.png')
+
+        ConvertFrom-ToApisWebhook -Body $body -Header $headers -Secret $secret -ErrorVariable again -ErrorAction SilentlyContinue
+        $again[0].FullyQualifiedErrorId | Should -BeLike 'ToApis.WebhookReplayed,*'
+    }
+
+    It 'refuses a body changed after signing' {
+        $id = "evt_pester_$([guid]::NewGuid().ToString('N'))"
+        $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        $body = '{"id":"' + $id + '","type":"endpoint.test","data":{"result":{"message":"ToAPIs webhook endpoint test"}}}'
+        $headers = New-SignedDelivery -Body $body -Id $id -Timestamp $now
+
+        ConvertFrom-ToApisWebhook -Body $body.Replace('test"}', 'TEST"}') -Header $headers -Secret $secret -ErrorVariable refused -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ToApis.WebhookSignatureMismatch,*'
+        $refused[0].ToString() | Should -Not -Match $secret
+    }
+}
+
+Describe 'Seeing the run' {
+    BeforeAll {
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-run-$PID"
+        $journal = Join-Path $work 'run.jsonl'
+        $rows = @(
+            [pscustomobject]@{ Name = 'fox'; Prompt = 'A red fox asleep in the snow'; Size = '1:1' }
+            [pscustomobject]@{ Name = 'poster'; Prompt = 'A travel poster'; Size = '1920x1080' }
+            [pscustomobject]@{ Name = 'owl'; Prompt = 'An owl at <dusk>'; Size = '4:3' }
+        )
+        $info = $rows |
+            New-ToApisImage -RunKey "pester-run-$PID" -Journal $journal -ErrorAction SilentlyContinue |
+            Wait-ToApisTask -PollIntervalSec 0.05 -Journal $journal |
+            Save-ToApisImage -Path $work -FileName '{Name}' -Journal $journal 6>&1 |
+            Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
+    }
+
+    AfterAll {
+        Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'ends the run with one summary line tagged ToApis and Summary' {
+        $info | Should -HaveCount 1
+        $info[0].Tags | Should -Be @('ToApis', 'Summary')
+        "$($info[0].MessageData)" | Should -BeLike '*: 3 rows: 2 saved, 1 failed (ToApis.InvalidParameter 1), 0 pending;*'
+    }
+
+    It 'summarises the journal and gives back the failed rows with all their columns' {
+        $run = Get-ToApisRun -Journal $journal
+        $run.Rows | Should -Be 3
+        $run.Saved | Should -Be 2
+        $run.Errors['ToApis.InvalidParameter'] | Should -Be 1
+        $run.FailedRows | Should -HaveCount 1
+        $run.FailedRows[0].Name | Should -Be 'poster'
+        $run.FailedRows[0].Size | Should -Be '1920x1080'
+    }
+
+    It 'retries exactly the failed rows once they are corrected' {
+        $retry = (Get-ToApisRun -Journal $journal).FailedRows | ForEach-Object { $_.Size = '16:9'; $_ }
+        $files = $retry | New-ToApisImage -RunKey "pester-run-$PID" -Journal $journal |
+            Wait-ToApisTask -PollIntervalSec 0.05 -Journal $journal | Save-ToApisImage -Path $work -FileName '{Name}' -Journal $journal
+        $files.Name | Should -Be 'poster.png'
+        (Get-ToApisRun -Journal $journal).Failed | Should -Be 0
+    }
+
+    It 'writes a gallery page with every row, the CSV text escaped' {
+        $page = Export-ToApisGallery -Journal $journal -Path (Join-Path $work 'gallery.html')
+        $html = Get-Content $page.FullName -Raw
+        $html | Should -Match 'An owl at &lt;dusk&gt;'
+        ([regex]::Matches($html, '<article class="card')).Count | Should -Be 3
+    }
+}
+
 Describe 'The README''s examples' {
     BeforeAll {
         # What differs from an admin's machine, outside the examples' text: the key comes from the emulator
         # (Read-Host returns it), Connect-ToApis without -BaseUri connects to the emulator, Wait-ToApisTask polls
-        # every 50 ms, and the module is found by name (as if installed) by -Parallel and thread-job runspaces.
+        # every 50 ms, the module is found by name (as if installed) by -Parallel and thread-job runspaces, and
+        # each block runs in a folder of its own holding the files it names.
         function global:Read-Host { param([Parameter(Position = 0)] $Prompt, [switch] $AsSecureString) $emulatorKey }
         $global:PSDefaultParameterValues['Connect-ToApis:BaseUri'] = $endpoint.baseUrl
         $global:PSDefaultParameterValues['Wait-ToApisTask:PollIntervalSec'] = 0.05
         $modulePath = $env:PSModulePath
         $env:PSModulePath = (Join-Path $repoRoot 'out') + [System.IO.Path]::PathSeparator + $env:PSModulePath
+        # The app setting the webhook block reads.
+        $env:TOAPIS_WEBHOOK_SECRET = 'whsec_pester_readme_0123456789abcdef'
     }
 
     AfterAll {
@@ -234,6 +350,7 @@ Describe 'The README''s examples' {
         $global:PSDefaultParameterValues.Remove('Connect-ToApis:BaseUri')
         $global:PSDefaultParameterValues.Remove('Wait-ToApisTask:PollIntervalSec')
         $env:PSModulePath = $modulePath
+        Remove-Item Env:\TOAPIS_WEBHOOK_SECRET -ErrorAction Ignore
         Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey $emulatorKey
     }
 
@@ -249,7 +366,10 @@ Describe 'The README''s examples' {
         Push-Location $folder
         try {
             $ErrorActionPreference = 'Stop'
-            $null = & ([scriptblock]::Create($code))
+            if ($Before) {
+                $null = . ([scriptblock]::Create($Before))
+            }
+            $null = . ([scriptblock]::Create($code))
         }
         finally {
             Pop-Location
@@ -326,7 +446,7 @@ Describe 'In jobs and beside other modules' {
     It 'keeps working after Import-Module -Force twice' {
         Import-Module $manifest -Force
         Import-Module $manifest -Force
-        (Get-Command -Module ToApis).Count | Should -Be 9
+        (Get-Command -Module ToApis).Count | Should -Be 12
 
         Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey $emulatorKey
         $task = 'A lighthouse after a reload' | New-ToApisImage | Wait-ToApisTask -PollIntervalSec 0.05

@@ -12,32 +12,33 @@ internal sealed class ApiKeyAuthentication(EmulatorOptions options)
     {
         if (context.GetEmulatorRoute() is { RequiresApiKey: true })
         {
-            if (FindUser(context.Request.Headers.Authorization.ToString()) is not { } user)
+            var apiKey = BearerKey(context.Request.Headers.Authorization.ToString());
+            if (options.Users.GetValueOrDefault(apiKey) is not { } user)
             {
                 await ApiErrors.Unauthorized(options.Quirks).ExecuteAsync(context);
                 return;
             }
 
             context.Features.Set(user);
+            context.Features.Set(new ApiToken(apiKey));
         }
 
         await next(context);
     }
 
-    private EmulatorUser? FindUser(string authorization)
-    {
-        if (!authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var apiKey = authorization[BearerPrefix.Length..].Trim();
-        return options.Users.GetValueOrDefault(apiKey);
-    }
+    private static string BearerKey(string authorization) =>
+        authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? authorization[BearerPrefix.Length..].Trim() : "";
 }
+
+/// <summary>The API key a request used: tokens, not users, own webhook settings.</summary>
+internal sealed record ApiToken(string Key);
 
 internal static class AuthenticatedUserExtensions
 {
+    public static string GetApiKey(this HttpContext context) =>
+        context.Features.Get<ApiToken>()?.Key
+        ?? throw new InvalidOperationException("This route does not authenticate its caller.");
+
     /// <summary>The user behind the request's API key; only on routes that require one.</summary>
     public static EmulatorUser GetEmulatorUser(this HttpContext context) =>
         context.Features.Get<EmulatorUser>()

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ToApis.Emulator.Webhooks;
 
 namespace ToApis.Emulator.Cli;
 
@@ -26,7 +27,11 @@ internal static class CommandLineParser
           --credits N               Credits of each user (default unlimited)
           --credits-per-image N     Cost of one image (default 10)
           --seed N                  Repeatable durations, outcomes, IDs and random faults
-          --webhook-origin URL      The token's webhook origin; callback_url must match it
+          --webhook-url URL         The test token's default webhook URL (loopback only); callback_url must
+                                    share its scheme, host and port. Needs --webhook-secret
+          --webhook-secret TEXT     The test token's webhook signing secret
+          --webhook-disabled        Configure the webhook but leave it turned off
+          --webhook-faults LIST     Comma-separated: tampered-body, stale-timestamp, duplicate, unsigned
           --no-rate-limits          Disable the async-task rate limits
           --expired-403             Expired result URLs answer 403 instead of 404
           --ready-file PATH         Write {"baseUrl","filesUrl","apiKey"} as JSON once listening
@@ -35,7 +40,8 @@ internal static class CommandLineParser
 
         Prints TOAPIS_BASE_URL, TOAPIS_FILES_URL and TOAPIS_API_KEY, then runs until Ctrl+C or SIGTERM.
         Test controls (no auth): GET /_emulator/stats, GET /_emulator/tasks, POST /_emulator/clock/advance?seconds=N,
-        POST|DELETE /_emulator/faults, PATCH /_emulator/options.
+        POST|DELETE /_emulator/faults, PATCH /_emulator/options, PUT|DELETE /_emulator/webhooks,
+        POST /_emulator/webhooks/rotate, POST /_emulator/webhooks/test, GET /_emulator/webhooks/deliveries.
         """;
 
     private static readonly Dictionary<string, EmulatorQuirks> QuirkNames = new(StringComparer.OrdinalIgnoreCase)
@@ -49,12 +55,23 @@ internal static class CommandLineParser
         ["no-business-id-lookup"] = EmulatorQuirks.NoBusinessIdLookup,
     };
 
+    private static readonly Dictionary<string, WebhookFaults> WebhookFaultNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["tampered-body"] = WebhookFaults.TamperedBody,
+        ["stale-timestamp"] = WebhookFaults.StaleTimestamp,
+        ["duplicate"] = WebhookFaults.DuplicateDelivery,
+        ["unsigned"] = WebhookFaults.Unsigned,
+    };
+
     /// <exception cref="CommandLineException">An option is unknown, lacks its value or has a bad one.</exception>
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         var options = new EmulatorOptions();
         string? readyFile = null;
         var tier = RateTier.Default;
+        string? webhookUrl = null;
+        string? webhookSecret = null;
+        var webhookEnabled = true;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -100,10 +117,17 @@ internal static class CommandLineParser
                         ? seed
                         : throw new CommandLineException($"{name} must be an integer.");
                     break;
-                case "--webhook-origin":
-                    options.WebhookOrigin = Uri.TryCreate(Value(), UriKind.Absolute, out var origin)
-                        ? origin.GetLeftPart(UriPartial.Authority)
-                        : throw new CommandLineException($"{name} must be an absolute URL.");
+                case "--webhook-url":
+                    webhookUrl = Value();
+                    break;
+                case "--webhook-secret":
+                    webhookSecret = Value();
+                    break;
+                case "--webhook-disabled":
+                    webhookEnabled = false;
+                    break;
+                case "--webhook-faults":
+                    options.WebhookFaults = ParseFlags(name, Value(), WebhookFaultNames, "fault");
                     break;
                 case "--no-rate-limits":
                     options.RateLimitsEnabled = false;
@@ -123,6 +147,11 @@ internal static class CommandLineParser
         }
 
         options.Users[EmulatorOptions.DefaultApiKey] = new EmulatorUser(EmulatorOptions.DefaultUserId, tier);
+        if (webhookUrl is not null || webhookSecret is not null)
+        {
+            options.Webhooks[EmulatorOptions.DefaultApiKey] = ParseWebhook(webhookUrl, webhookSecret, webhookEnabled);
+        }
+
         return new CommandLine(options, readyFile, ShowHelp: false);
     }
 
@@ -167,9 +196,29 @@ internal static class CommandLineParser
         _ => throw new CommandLineException($"{name} must be default, vip or svip."),
     };
 
-    private static EmulatorQuirks ParseQuirks(string name, string text) =>
+    private static EmulatorQuirks ParseQuirks(string name, string text) => ParseFlags(name, text, QuirkNames, "quirk");
+
+    private static TFlags ParseFlags<TFlags>(string name, string text, Dictionary<string, TFlags> names, string kind)
+        where TFlags : struct, Enum =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Aggregate(EmulatorQuirks.None, (quirks, quirk) => quirks | (QuirkNames.TryGetValue(quirk, out var flag)
-                ? flag
-                : throw new CommandLineException($"{name}: unknown quirk '{quirk}'. Known: {string.Join(", ", QuirkNames.Keys)}.")));
+            .Aggregate(default(TFlags), (flags, flagName) => names.TryGetValue(flagName, out var flag)
+                ? (TFlags)Enum.ToObject(typeof(TFlags), Convert.ToInt64(flags, CultureInfo.InvariantCulture) | Convert.ToInt64(flag, CultureInfo.InvariantCulture))
+                : throw new CommandLineException($"{name}: unknown {kind} '{flagName}'. Known: {string.Join(", ", names.Keys)}."));
+
+    private static TokenWebhook ParseWebhook(string? url, string? secret, bool enabled)
+    {
+        if (url is null || secret is null)
+        {
+            throw new CommandLineException("--webhook-url and --webhook-secret go together: the service needs both.");
+        }
+
+        try
+        {
+            return TokenWebhook.Parse(url, secret, enabled);
+        }
+        catch (ArgumentException invalid)
+        {
+            throw new CommandLineException($"--webhook-url: {invalid.Message}");
+        }
+    }
 }

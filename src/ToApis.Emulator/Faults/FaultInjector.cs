@@ -13,6 +13,9 @@ public enum FaultTarget
 public enum FaultKind
 {
     /// <summary>500 <c>internal_error</c>; nothing is processed.</summary>
+    /// <summary>No fault: the request is served normally. Scheduled first, it places a fault at the n-th request.</summary>
+    Pass,
+
     Status500,
 
     /// <summary>502 with a reverse proxy's HTML error page; nothing is processed.</summary>
@@ -112,7 +115,7 @@ public sealed class FaultInjector
                     scheduled.Remove(next);
                 }
 
-                return next.Kind;
+                return next.Kind == FaultKind.Pass ? null : next.Kind;
             }
 
             foreach (var ((ruleTarget, kind), rate) in rates)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ToApis.Emulator.Images;
+using ToApis.Emulator.Webhooks;
 
 namespace ToApis.Emulator.Generation;
 
@@ -11,7 +12,7 @@ internal static class GenerationRequestParser
     private const string WebhookNotConfigured = "webhook_not_configured";
 
     /// <exception cref="RequestRejectedException">The body breaks a documented rule.</exception>
-    public static GenerationRequest Parse(JsonNode? body, ImageEndpoint endpoint, string? webhookOrigin)
+    public static GenerationRequest Parse(JsonNode? body, ImageEndpoint endpoint, TokenWebhook? webhook)
     {
         if (body is not JsonObject request)
         {
@@ -55,7 +56,7 @@ internal static class GenerationRequestParser
         var callbackUrl = OptionalString(request, "callback_url");
         if (callbackUrl is not null)
         {
-            CheckCallbackUrl(callbackUrl, webhookOrigin);
+            CheckCallbackUrl(callbackUrl, webhook);
         }
 
         return new GenerationRequest(
@@ -180,9 +181,10 @@ internal static class GenerationRequestParser
         }
     }
 
-    private static void CheckCallbackUrl(string callbackUrl, string? webhookOrigin)
+    /// <summary>Contract §6: webhooks on, with a URL and a secret, and the same scheme, host and port as the default.</summary>
+    private static void CheckCallbackUrl(string callbackUrl, TokenWebhook? webhook)
     {
-        if (webhookOrigin is null || !Uri.TryCreate(webhookOrigin, UriKind.Absolute, out var origin))
+        if (webhook is not { IsUsable: true })
         {
             throw new RequestRejectedException(
                 WebhookNotConfigured,
@@ -191,10 +193,16 @@ internal static class GenerationRequestParser
                 "callback_url");
         }
 
+        var origin = webhook.Url;
         var sameOrigin = Uri.TryCreate(callbackUrl, UriKind.Absolute, out var callback)
             && string.Equals(callback.Scheme, origin.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(callback.Host, origin.Host, StringComparison.OrdinalIgnoreCase)
             && callback.Port == origin.Port;
+        if (sameOrigin && (callback!.UserInfo.Length > 0 || callback.Fragment.Length > 0))
+        {
+            throw Invalid("callback_url cannot contain a user name, password or fragment.", "callback_url");
+        }
+
         if (!sameOrigin)
         {
             throw new RequestRejectedException(

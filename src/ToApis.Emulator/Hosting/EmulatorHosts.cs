@@ -23,7 +23,8 @@ internal static class EmulatorHosts
             .AddSingleton<GenerationEndpoints>()
             .AddSingleton<UploadEndpoints>()
             .AddSingleton<AccountEndpoints>()
-            .AddSingleton<ControlEndpoints>());
+            .AddSingleton<ControlEndpoints>()
+            .AddSingleton<WebhookControlEndpoints>());
 
         app.Use(MergeSlashesMiddleware.InvokeAsync);
         app.UseRouting();
@@ -36,6 +37,7 @@ internal static class EmulatorHosts
         UploadEndpoints.Map(app);
         AccountEndpoints.Map(app);
         ControlEndpoints.Map(app);
+        WebhookControlEndpoints.Map(app);
         app.MapFallback("/{**path}", (HttpRequest request) => ApiErrors.UnknownRoute(request))
             .WithEmulatorRoute(EmulatorRoute.Unmatched);
         return app;

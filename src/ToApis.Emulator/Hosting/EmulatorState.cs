@@ -3,6 +3,7 @@ using ToApis.Emulator.Files;
 using ToApis.Emulator.Images;
 using ToApis.Emulator.RateLimiting;
 using ToApis.Emulator.Tasks;
+using ToApis.Emulator.Webhooks;
 
 namespace ToApis.Emulator.Hosting;
 
@@ -19,6 +20,8 @@ internal sealed class EmulatorState : IDisposable
         Responses = new TaskResponses(options, FileUrls);
         Credits = new CreditLedger(options, Clock);
         RateLimiter = new UserRateLimiter(realTime);
+        WebhookDispatcher = new WebhookDispatcher(options, Clock, realTime);
+        Webhooks = new EmulatorWebhooks(options, Clock, new WebhookEvents(Responses), WebhookDispatcher);
     }
 
     public EmulatorOptions Options { get; }
@@ -47,6 +50,10 @@ internal sealed class EmulatorState : IDisposable
 
     public GeneratedImageStore Images { get; } = new();
 
+    public EmulatorWebhooks Webhooks { get; }
+
+    private WebhookDispatcher WebhookDispatcher { get; }
+
     public void AddTo(IServiceCollection services) => services
         .AddSingleton(Options)
         .AddSingleton(Clock)
@@ -59,7 +66,12 @@ internal sealed class EmulatorState : IDisposable
         .AddSingleton(Credits)
         .AddSingleton(Uploads)
         .AddSingleton(FileUrls)
-        .AddSingleton(Images);
+        .AddSingleton(Images)
+        .AddSingleton(Webhooks);
 
-    public void Dispose() => Images.Dispose();
+    public void Dispose()
+    {
+        WebhookDispatcher.Dispose();
+        Images.Dispose();
+    }
 }

@@ -1,5 +1,6 @@
 using ToApis.Emulator.Hosting;
 using ToApis.Emulator.Tasks;
+using ToApis.Emulator.Webhooks;
 
 namespace ToApis.Emulator.Routes;
 
@@ -22,8 +23,9 @@ internal sealed record OptionsPatch(
     decimal? CreditsPerImage,
     bool? BalanceEndpointFails,
     bool? ExpiredResultsAnswer403,
-    string? WebhookOrigin,
-    string? ContentPolicyTriggerWord);
+    WebhookFaults? WebhookFaults,
+    string? ContentPolicyTriggerWord,
+    string? TaskFailureTriggerWord = null);
 
 /// <summary>Test controls outside /v1, without authentication, for tests that run the emulator out of process.</summary>
 internal sealed class ControlEndpoints(
@@ -119,8 +121,9 @@ internal sealed class ControlEndpoints(
         options.CreditsPerImage = patch.CreditsPerImage ?? options.CreditsPerImage;
         options.BalanceEndpointFails = patch.BalanceEndpointFails ?? options.BalanceEndpointFails;
         options.ExpiredResultsAnswer403 = patch.ExpiredResultsAnswer403 ?? options.ExpiredResultsAnswer403;
-        options.WebhookOrigin = patch.WebhookOrigin ?? options.WebhookOrigin;
+        options.WebhookFaults = patch.WebhookFaults ?? options.WebhookFaults;
         options.ContentPolicyTriggerWord = patch.ContentPolicyTriggerWord ?? options.ContentPolicyTriggerWord;
+        options.TaskFailureTriggerWord = patch.TaskFailureTriggerWord ?? options.TaskFailureTriggerWord;
         return Results.NoContent();
     }
 }

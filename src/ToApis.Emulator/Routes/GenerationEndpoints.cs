@@ -7,6 +7,7 @@ using ToApis.Emulator.Generation;
 using ToApis.Emulator.Hosting;
 using ToApis.Emulator.RateLimiting;
 using ToApis.Emulator.Tasks;
+using ToApis.Emulator.Webhooks;
 
 namespace ToApis.Emulator.Routes;
 
@@ -18,7 +19,8 @@ internal sealed class GenerationEndpoints(
     TaskStore tasks,
     TaskResponses responses,
     CreditLedger credits,
-    EmulatorStats stats)
+    EmulatorStats stats,
+    EmulatorWebhooks webhooks)
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
@@ -43,7 +45,7 @@ internal sealed class GenerationEndpoints(
         try
         {
             var body = await ReadJsonAsync(context.Request, context.RequestAborted);
-            request = GenerationRequestParser.Parse(body, endpoint, options.WebhookOrigin);
+            request = GenerationRequestParser.Parse(body, endpoint, options.Webhooks.GetValueOrDefault(context.GetApiKey()));
         }
         catch (RequestRejectedException rejection)
         {
@@ -65,6 +67,7 @@ internal sealed class GenerationEndpoints(
 
         tasks.Add(task);
         stats.RecordTaskCreated(task.ClientBusinessId);
+        webhooks.TaskSubmitted(context.GetApiKey(), task, request.CallbackUrl);
         return Results.Json(responses.Submitted(task));
     }
 

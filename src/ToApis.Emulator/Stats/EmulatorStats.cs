@@ -33,6 +33,9 @@ public sealed class EmulatorStats
 
     public int TasksForClientBusinessId(string clientBusinessId) => tasksByClientBusinessId.GetValueOrDefault(clientBusinessId);
 
+    /// <summary>The client_business_id of every task created (clients of this project send one with every submit).</summary>
+    public IReadOnlyCollection<string> ClientBusinessIdsCreated => [.. tasksByClientBusinessId.Keys];
+
     public int FaultsInjected(FaultKind kind) => faultsByKind.GetValueOrDefault(kind);
 
     /// <summary>SHA-256 (lower-case hex) of the bytes the files host served for a URL path or full URL.</summary>

@@ -11,7 +11,8 @@ internal sealed class TaskPlanner(EmulatorOptions options, EmulatorClock clock, 
         var now = clock.UtcNow;
         var (minLatency, maxLatency) = (options.MinLatency, options.MaxLatency);
         var duration = minLatency + ((maxLatency - minLatency) * random.NextDouble());
-        var failure = random.NextDouble() < options.FailureRate ? PlanFailure(request.ModelName) : null;
+        var doomed = options.TaskFailureTriggerWord is { Length: > 0 } word && request.Prompt.Contains(word, StringComparison.OrdinalIgnoreCase);
+        var failure = random.NextDouble() < options.FailureRate || doomed ? PlanFailure(request.ModelName) : null;
 
         return new EmulatedTask(
             Id: "tsk_img_" + Ulid.Create(now, random),

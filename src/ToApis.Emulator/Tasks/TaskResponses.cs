@@ -75,9 +75,13 @@ internal sealed class TaskResponses(EmulatorOptions options, FileUrls fileUrls)
         };
     }
 
+    /// <summary>The public URL of each result image, on the files host.</summary>
+    public IReadOnlyList<string> ResultUrls(EmulatedTask task) =>
+        [.. Enumerable.Range(0, task.ImageCount).Select(index => fileUrls.For(task.ResultFilePath(index)))];
+
     private TaskResponse WithResult(TaskResponse response, EmulatedTask task)
     {
-        var urls = Enumerable.Range(0, task.ImageCount).Select(index => fileUrls.For(task.ResultFilePath(index))).ToList();
+        var urls = ResultUrls(task);
         var completed = response with { CompletedAt = task.CompletedAtUnix, ExpiresAt = task.ExpiresAtUnix };
         return options.Quirks.HasFlag(EmulatorQuirks.TopLevelUrlOnly)
             ? completed with { Url = urls[0] }

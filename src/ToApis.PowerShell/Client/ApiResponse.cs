@@ -4,7 +4,7 @@ using ToApis.Client.Wire;
 namespace ToApis.Client;
 
 /// <summary>One HTTP answer, read whole (bodies are small and size-capped) so retry rules can look at it.</summary>
-public sealed class ApiResponse
+internal sealed class ApiResponse
 {
     private ErrorEnvelope? _error;
 
@@ -64,6 +64,8 @@ public sealed class ApiResponse
                 return ApiErrorKind.InsufficientQuota;
             case "content_policy_violation":
                 return ApiErrorKind.ContentPolicy;
+            case "webhook_not_configured":
+                return ApiErrorKind.WebhookNotConfigured;
         }
 
         return StatusCode switch

@@ -3,7 +3,7 @@ using System;
 namespace ToApis.Client;
 
 /// <summary>client_business_id values: the key for finding a task again after an ambiguous submit.</summary>
-public static class BusinessIds
+internal static class BusinessIds
 {
     public const string Prefix = "toapis-ps-";
 

@@ -1,7 +1,7 @@
 namespace ToApis.Client;
 
 /// <summary>Where the client reports what it does (for -Verbose). Never given the API key.</summary>
-public interface IRequestLog
+internal interface IRequestLog
 {
     void Verbose(string message);
 

@@ -3,13 +3,13 @@ using System;
 namespace ToApis.Client;
 
 /// <summary>An image type recognised by its first bytes, never by its file name.</summary>
-public sealed record ImageFormat(string Name, string MimeType, string Extension);
+internal sealed record ImageFormat(string Name, string MimeType, string Extension);
 
 /// <summary>
 /// The four types the upload endpoint accepts (JPEG, PNG, WebP, GIF), told apart by magic bytes: a text
 /// file renamed to .png is not a PNG, and a result URL's extension may not match what it serves.
 /// </summary>
-public static class ImageFormats
+internal static class ImageFormats
 {
     public static readonly ImageFormat Jpeg = new("JPEG", "image/jpeg", ".jpg");
     public static readonly ImageFormat Png = new("PNG", "image/png", ".png");

@@ -8,7 +8,7 @@ namespace ToApis.Client;
 /// A model's documented limits (contract §7), used to catch mistakes before anything is spent.
 /// A null limit was not documented and is not checked.
 /// </summary>
-public sealed record ModelInfo(
+internal sealed record ModelInfo(
     string Id,
     string[] Aliases,
     string[] Sizes,
@@ -20,7 +20,7 @@ public sealed record ModelInfo(
 /// The documented image models. Availability changes over time, so an unknown model is sent as is and
 /// only documented models are checked; sizes outside a model's list are a warning, never an error.
 /// </summary>
-public static class ModelCatalog
+internal static class ModelCatalog
 {
     public const string DefaultModel = "gemini-2.5-flash-image-official";
 

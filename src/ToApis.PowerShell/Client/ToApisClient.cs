@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using Polly;
 using ToApis.Client.Files;
 using ToApis.Client.RateLimiting;
+using ToApis.Client.Resilience;
 using ToApis.Client.Wire;
 using ToApis.Models;
 
@@ -19,18 +20,10 @@ namespace ToApis.Client;
 /// The API calls, async and free of PowerShell. One instance per command invocation over a shared
 /// <see cref="ToApisConnection"/>; everything it wants the user to see goes to its <see cref="IRequestLog"/>.
 /// </summary>
-public sealed class ToApisClient
+internal sealed class ToApisClient
 {
     /// <summary>Task and error bodies are a few hundred bytes; anything far larger is not a real answer.</summary>
     private const int MaxResponseBodyBytes = 4 * 1024 * 1024;
-
-    /// <summary>Rounds of "submit, then look the task up" before a submit is given up.</summary>
-    private const int MaxSubmitRounds = 5;
-
-    [ThreadStatic]
-    private static Random? _jitter;
-
-    private static Random Jitter => _jitter ??= new Random();
 
     private readonly ToApisConnection _connection;
     private readonly IRequestLog _log;
@@ -43,71 +36,93 @@ public sealed class ToApisClient
 
     /// <summary>
     /// Creates a task. The request always carries a client_business_id; when the outcome is ambiguous
-    /// (timeout, reset, 5xx) the task is looked up by that id before anything is sent again, so a
-    /// network fault never creates a second billable task.
+    /// (timeout, reset, 5xx) the submit pipeline looks the task up by that id before anything is sent again,
+    /// so a network fault never creates a second billable task. <paramref name="stopSending"/> ends the
+    /// request only while nothing is on the wire (queued for a token, waiting to retry); an attempt already
+    /// sent runs to its answer unless <paramref name="abort"/> is cancelled, so a created task is never lost
+    /// from view.
     /// </summary>
-    public async Task<ToApisTask> SubmitAsync(GenerationRequest request, CancellationToken cancellationToken)
+    public async Task<ToApisTask> SubmitAsync(GenerationRequest request, CancellationToken stopSending, CancellationToken abort)
     {
         if (string.IsNullOrEmpty(request.ClientBusinessId))
         {
             request.ClientBusinessId = BusinessIds.NewRandom();
         }
 
+        var businessId = request.ClientBusinessId!;
         var description = $"POST /{request.Path}";
         var body = request.ToJson();
-        var failures = new List<string>();
-        for (var round = 1; round <= MaxSubmitRounds; round++)
+        var sent = 0;
+        ToApisTask? recovered = null;
+        Exception? lookupFailed = null;
+        ApiResponse? response = null;
+        ToApisTransportException? failure = null;
+        try
         {
-            try
-            {
-                var response = await SendAsync(
-                    HttpMethod.Post, request.Path, () => JsonContent(body), _connection.Pipelines.Submit, cancellationToken,
-                    RequestCategory.Submit).ConfigureAwait(false);
-                if (response.IsSuccess)
+            response = await SendAsync(
+                HttpMethod.Post, request.Path, () => JsonContent(body), RequestKind.Submit, abort,
+                beforeSending: () =>
                 {
-                    return TaskParser.Parse(response.Body, description);
-                }
-
-                if (!response.IsAmbiguousFailure)
+                    stopSending.ThrowIfCancellationRequested();
+                    Interlocked.Increment(ref sent);
+                },
+                prepare: context =>
                 {
-                    throw response.ToException(description);
-                }
-
-                failures.Add($"HTTP {response.StatusCode} {response.Error.Message}");
-            }
-            catch (ToApisTransportException transport) when (!transport.WasProvablyNotSent)
-            {
-                failures.Add(transport.InnerException?.Message ?? transport.Message);
-            }
-            catch (ToApisApiException unusable) when (unusable.Kind == ApiErrorKind.UnexpectedResponse)
-            {
-                // A 2xx we cannot read: the task was probably created.
-                failures.Add(unusable.Message);
-            }
-
-            _log.Warning($"{description} for client_business_id '{request.ClientBusinessId}' ended ambiguously ({failures[failures.Count - 1]}); looking the task up before sending again.");
-            if (await FindTaskAsync(request.ClientBusinessId!, cancellationToken).ConfigureAwait(false) is { } existing)
-            {
-                _log.Verbose($"Recovered task {existing.Id} by client_business_id '{request.ClientBusinessId}'; not resubmitted.");
-                return existing;
-            }
-
-            // Nothing was created: back off before sending again, as for any failing server.
-            await Task.Delay(BackoffBeforeRound(round), cancellationToken).ConfigureAwait(false);
+                    context.Properties.Set(ResiliencePipelines.StopSendingKey, stopSending);
+                    context.Properties.Set(ResiliencePipelines.ReconcileKey, token => FindTaskAsync(businessId, token));
+                },
+                inspect: context =>
+                {
+                    context.Properties.TryGetValue(ResiliencePipelines.RecoveredKey, out recovered);
+                    context.Properties.TryGetValue(ResiliencePipelines.LookupFailedKey, out lookupFailed);
+                }).ConfigureAwait(false);
+        }
+        catch (ToApisTransportException failed)
+        {
+            failure = failed;
         }
 
-        throw new ToApisTransportException(
-            $"{description} failed {failures.Count} times ({string.Join("; ", failures)}). No task with client_business_id " +
-            $"'{request.ClientBusinessId}' exists, so nothing was charged.",
-            null, failures.Count);
+        if (recovered is not null)
+        {
+            _log.Verbose($"Recovered task {recovered.Id} by client_business_id '{businessId}'; not resubmitted.");
+            return recovered;
+        }
+
+        if (lookupFailed is not null)
+        {
+            throw OutcomeUnknown(description, businessId, failure?.Message ?? $"HTTP {response!.StatusCode}", lookupFailed);
+        }
+
+        if (failure is not null)
+        {
+            throw Volatile.Read(ref sent) == 0
+                ? new ToApisTransportException(
+                    $"{failure.Message}. The request was never sent, so nothing was charged.", failure.InnerException, 0) { WasProvablyNotSent = true }
+                : new ToApisTransportException(
+                    $"{failure.Message}. No task with client_business_id '{businessId}' exists, so nothing was charged.", failure.InnerException, failure.Attempts);
+        }
+
+        if (response!.IsSuccess)
+        {
+            return TaskParser.Parse(response.Body, description);
+        }
+
+        if (response.IsAmbiguousFailure)
+        {
+            throw new ToApisTransportException(
+                $"{description} failed {response.Attempts} time(s) (last: HTTP {response.StatusCode} {response.Error.Message}). " +
+                $"No task with client_business_id '{businessId}' exists, so nothing was charged.",
+                null, response.Attempts);
+        }
+
+        throw response.ToException(description);
     }
 
-    private TimeSpan BackoffBeforeRound(int round)
-    {
-        var step = TimeSpan.FromTicks(_connection.Settings.RetryInterval.Ticks << Math.Min(round - 1, 10));
-        var jittered = TimeSpan.FromTicks((long)(step.Ticks * (0.5 + Jitter.NextDouble())));
-        return jittered < _connection.Settings.MaximumRetryDelay ? jittered : _connection.Settings.MaximumRetryDelay;
-    }
+    private static ToApisSubmitOutcomeUnknownException OutcomeUnknown(string description, string businessId, string failure, Exception lookupFailed) =>
+        new(businessId,
+            $"{description} ended ambiguously ({failure}) and the task could not be looked up by client_business_id " +
+            $"'{businessId}' ({lookupFailed.Message}): the task may have been created.",
+            lookupFailed);
 
     /// <summary>The task by id or client_business_id; a task-not-found answer is an error.</summary>
     public async Task<ToApisTask> GetTaskAsync(string idOrBusinessId, CancellationToken cancellationToken) =>
@@ -121,8 +136,7 @@ public sealed class ToApisClient
     public async Task<ToApisTask?> FindTaskAsync(string idOrBusinessId, CancellationToken cancellationToken)
     {
         var path = TaskPath(idOrBusinessId);
-        var response = await SendAsync(HttpMethod.Get, path, null, _connection.Pipelines.Query, cancellationToken, RequestCategory.Query)
-            .ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Get, path, null, RequestKind.Query, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccess)
         {
             return TaskParser.Parse(response.Body, $"GET /{path}");
@@ -153,8 +167,7 @@ public sealed class ToApisClient
             return form;
         }
 
-        var response = await SendAsync(HttpMethod.Post, path, Form, _connection.Pipelines.Query, cancellationToken)
-            .ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Post, path, Form, RequestKind.Read, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess && response.StatusCode != 400)
         {
             throw response.ToException($"POST /{path}");
@@ -167,7 +180,7 @@ public sealed class ToApisClient
     public async Task<IReadOnlyList<ToApisModel>> GetModelsAsync(string type, CancellationToken cancellationToken)
     {
         var path = "v1/models?type=" + Uri.EscapeDataString(type);
-        var response = await SendAsync(HttpMethod.Get, path, null, _connection.Pipelines.Query, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Get, path, null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
         return AccountParser.ParseModels(response, $"GET /{path}");
     }
 
@@ -175,7 +188,7 @@ public sealed class ToApisClient
     public async Task<ToApisBalance> GetBalanceAsync(bool wholeAccount, CancellationToken cancellationToken)
     {
         var path = wholeAccount ? "v1/user/balance" : "v1/balance";
-        var response = await SendAsync(HttpMethod.Get, path, null, _connection.Pipelines.Query, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Get, path, null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
         return AccountParser.ParseBalance(response, $"GET /{path}", wholeAccount ? "User" : "Token");
     }
 
@@ -190,34 +203,43 @@ public sealed class ToApisClient
     }
 
     /// <summary>
-    /// Sends through the resilience pipeline. Requests of a rate-limited <paramref name="category"/> first wait
-    /// for the account's client-side budget, on every attempt.
+    /// Sends through the pipeline of <paramref name="kind"/>, which paces submits and queries by the account's
+    /// budget before every attempt; what the answer says of the server's limits is learned here.
     /// </summary>
     private async Task<ApiResponse> SendAsync(
-        HttpMethod method, string path, Func<HttpContent>? content, ResiliencePipeline<ApiResponse> pipeline,
-        CancellationToken cancellationToken, RequestCategory? category = null)
+        HttpMethod method, string path, Func<HttpContent>? content, RequestKind kind, CancellationToken cancellationToken,
+        Action? beforeSending = null, Action<ResilienceContext>? prepare = null, Action<ResilienceContext>? inspect = null)
     {
         var uri = new Uri(_connection.ApiRoot, path);
+        var pipeline = kind switch
+        {
+            RequestKind.Submit => _connection.Pipelines.Submit,
+            RequestKind.Query => _connection.Pipelines.Query,
+            _ => _connection.Pipelines.Read,
+        };
         var (response, attempts) = await _connection.Pipelines.RunAsync(
             pipeline, $"{method} {uri}", _log,
-            async token =>
+            async context =>
             {
-                if (category is { } limited)
+                beforeSending?.Invoke();
+                var answer = await SendOnceAsync(method, uri, content, context.CancellationToken).ConfigureAwait(false);
+                if (kind != RequestKind.Read)
                 {
-                    await _connection.RateLimiter.AcquireAsync(limited, token).ConfigureAwait(false);
-                }
-
-                var answer = await SendOnceAsync(method, uri, content, token).ConfigureAwait(false);
-                if (category is { } counted)
-                {
-                    LearnFromLimits(counted, answer);
+                    LearnFromLimits(kind == RequestKind.Submit ? RequestCategory.Submit : RequestCategory.Query, answer);
                 }
 
                 return answer;
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, prepare, inspect).ConfigureAwait(false);
         response.Attempts = attempts;
         return response;
+    }
+
+    private enum RequestKind
+    {
+        Submit,
+        Query,
+        Read,
     }
 
     private void LearnFromLimits(RequestCategory category, ApiResponse response)

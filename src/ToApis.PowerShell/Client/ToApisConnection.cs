@@ -9,7 +9,7 @@ namespace ToApis.Client;
 /// What a session owns: settings, the API key, one pooled HttpClient and the resilience pipelines.
 /// Shared by every command that uses the session; <see cref="CreateClient"/> gives each its own log.
 /// </summary>
-public sealed class ToApisConnection : IDisposable
+internal sealed class ToApisConnection : IDisposable
 {
     private readonly string _apiKey;
 
@@ -24,8 +24,8 @@ public sealed class ToApisConnection : IDisposable
         Settings = settings;
         _apiKey = apiKey.Trim();
         ApiRoot = settings.BaseUri;
-        Pipelines = new ResiliencePipelines(settings);
-        RateLimiter = RateLimiting.AccountRateLimiter.For(ApiRoot, _apiKey, settings.RateLimits, settings.RateLimitsChosen);
+        RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits, settings.RateLimitsChosen);
+        Pipelines = new ResiliencePipelines(settings, RateLimiter);
         Http = new HttpClient(handler ?? CreateHandler(settings.Proxy), disposeHandler: true)
         {
             // Per-attempt and overall limits come from the resilience pipeline, which also honours cancellation.
@@ -72,6 +72,7 @@ public sealed class ToApisConnection : IDisposable
     {
         Http.Dispose();
         DownloadHttp.Dispose();
+        RateLimiting.AccountRateLimiter.Release(RateLimiter);
     }
 
     // Redirects are not followed: one to another host could carry the key away.

@@ -4,7 +4,7 @@ using System.Net;
 namespace ToApis.Client;
 
 /// <summary>Everything about how to reach the service, except the key (which the connection keeps privately).</summary>
-public sealed class ToApisConnectionSettings
+internal sealed class ToApisConnectionSettings
 {
     public static readonly Uri DefaultBaseUri = new("https://toapis.com");
 

@@ -16,6 +16,9 @@ public enum ApiErrorKind
     LimiterUnavailable,
     ServerError,
     UnexpectedResponse,
+
+    /// <summary>400 webhook_not_configured: callback_url sent, but the token's webhooks are not set up (or not for that origin).</summary>
+    WebhookNotConfigured,
 }
 
 /// <summary>A request the service answered with an error (or with a body we cannot use).</summary>
@@ -65,6 +68,18 @@ public sealed class ToApisTransportException : Exception
 
     /// <summary>The connection never opened, so the server cannot have acted on the request.</summary>
     public bool WasProvablyNotSent { get; init; }
+}
+
+/// <summary>
+/// A submit ended ambiguously and the service could not say whether it created the task: paying again might
+/// pay twice, so the row stops here, naming the client_business_id to look the task up by.
+/// </summary>
+public sealed class ToApisSubmitOutcomeUnknownException : Exception
+{
+    public ToApisSubmitOutcomeUnknownException(string clientBusinessId, string message, Exception? innerException)
+        : base(message, innerException) => ClientBusinessId = clientBusinessId;
+
+    public string ClientBusinessId { get; }
 }
 
 /// <summary>A local check failed before anything was sent.</summary>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Security;
 using ToApis.Client;
 using ToApis.Client.RateLimiting;
+using ToApis.Errors;
 using ToApis.Session;
 
 namespace ToApis.Commands;

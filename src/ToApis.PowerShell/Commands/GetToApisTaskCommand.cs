@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ToApis.Binding;
 using ToApis.Models;
 
 namespace ToApis.Commands;

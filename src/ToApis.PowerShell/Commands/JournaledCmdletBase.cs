@@ -1,14 +1,26 @@
 using System;
 using System.IO;
 using System.Management.Automation;
-using ToApis.Models;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using ToApis.Client;
 using ToApis.Client.Journal;
+using ToApis.Errors;
+using ToApis.Journaling;
+using ToApis.Models;
 
 namespace ToApis.Commands;
 
-/// <summary>Base of the cmdlets of a bulk run (New, Wait, Save), which can keep a shared journal.</summary>
+/// <summary>
+/// Base of the cmdlets of a bulk run (New, Wait, Save), which can keep a shared journal. With -Journal it also
+/// records every item's failure as an error line (with the input row), and the last of a pipeline's journaled
+/// cmdlets to finish writes the run's closing line to the information stream.
+/// </summary>
 public abstract class JournaledCmdletBase : ToApisApiCmdletBase
 {
+    /// <summary>The tags of the closing line, for -InformationAction and Azure Automation's output.</summary>
+    internal static readonly string[] SummaryTags = { "ToApis", "Summary" };
+
     /// <summary>
     /// Appends what happened to each task to this JSON-lines file (submitted, reused, completed, failed, saved),
     /// and on a rerun uses it to find earlier tasks and files where the service cannot be asked.
@@ -24,17 +36,145 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     internal RunJournal? RunJournal => Journal is null ? null : _journal ??= OpenJournal(Journal);
 
     private RunJournal? _journal;
+    private readonly string _runId = Guid.NewGuid().ToString("N").Substring(0, 12);
+    private readonly ConditionalWeakTable<object, JournalDetails> _rows = new();
+    private int _rowsRead;
+    private JournalParticipants.Participation? _participation;
+    private string? _journalPath;
 
-    /// <summary>Records one step; a failed write is this item's error, not the end of the run.</summary>
-    internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null)
+    /// <summary>
+    /// Records one step, on the pipeline thread. A failed write is reported as this item's error (when the
+    /// pipeline still takes records) and is never the end of the item: the caller still passes the task on.
+    /// </summary>
+    internal void RecordInJournal(
+        string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalDetails? details = null, bool canWrite = true)
     {
         try
         {
-            RunJournal?.Record(journalEvent, task, file, imageIndex);
+            RunJournal?.Record(journalEvent, task, file, imageIndex, details);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            WriteFailure(error, task);
+            if (canWrite)
+            {
+                WriteError(ErrorRecords.Create(
+                    new IOException($"Task {task.Id} ({journalEvent}) could not be recorded in the journal '{Journal}': {error.Message}", error),
+                    "ToApis.JournalWriteFailed", ErrorCategory.WriteError, task,
+                    "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id."));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Numbers an input row and keeps its columns for the journal's lines about it (call on the pipeline thread,
+    /// in input order). Does nothing without -Journal.
+    /// </summary>
+    internal void TrackJournalRow(object input)
+    {
+        if (Journal is null)
+        {
+            return;
+        }
+
+        var details = new JournalDetails
+        {
+            RowNumber = ++_rowsRead, Row = JournalRows.Columns(input), RunId = _runId, RetryOf = JournalRows.RetryOf(input),
+        };
+        _rows.Remove(input);
+        _rows.Add(input, details);
+    }
+
+    /// <summary>The row details tracked for this input object, for a journal line (any thread).</summary>
+    internal JournalDetails? JournalRowOf(object? input) =>
+        input is not null && _rows.TryGetValue(input, out var details) ? details : null;
+
+    protected override void BeginProcessing()
+    {
+        if (Journal is not null && ResolveJournalPath() is { } path)
+        {
+            _journalPath = path;
+            _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, path);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_participation?.Leave() == true)
+        {
+            WriteClosingLine(_journalPath!);
+        }
+    }
+
+    protected override void OnDisposing() => _participation?.Leave();
+
+    /// <summary>Journals the failure as an error line, with the input row, so Get-ToApisRun can offer the row again.</summary>
+    protected override void OnItemFailed(ErrorRecord record)
+    {
+        if (Journal is null)
+        {
+            return;
+        }
+
+        var task = record.TargetObject as ToApisTask;
+        var input = task is null ? record.TargetObject : task.InputObject;
+        var tracked = JournalRowOf(input);
+        var details = new JournalDetails
+        {
+            RowNumber = tracked?.RowNumber,
+            Row = tracked?.Row ?? (input is null ? null : JournalRows.Columns(input)),
+            RunId = tracked?.RunId,
+            RetryOf = tracked?.RetryOf,
+            Cmdlet = MyInvocation.MyCommand.Name,
+            ErrorId = record.FullyQualifiedErrorId.Split(',')[0],
+            ErrorMessage = record.ErrorDetails?.Message ?? record.Exception.Message,
+            RecommendedAction = record.ErrorDetails?.RecommendedAction,
+        };
+        try
+        {
+            RunJournal?.Record(JournalEvents.Error, task ?? new ToApisTask(), details: details);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // Reported, not raised: this item's own error is about to be written, and must not be lost.
+            WriteWarning($"Could not record the error in the journal {Journal}: {error.Message}");
+        }
+
+        // This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how
+        // the run stands, so this one says it now.
+        if (record.Exception is ToApisApiException { IsFatalForSession: true } && _participation?.Leave() is not null)
+        {
+            WriteClosingLine(_journalPath!);
+        }
+    }
+
+    /// <summary>One line that says how the whole run stands, from its journal; a journal never written says nothing.</summary>
+    private void WriteClosingLine(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            var run = RunReport.Read(path, Journal!);
+            WriteInformation(RunReport.ClosingLine(run), SummaryTags);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            WriteWarning($"Could not read the journal {Journal} to summarise the run: {error.Message}");
+        }
+    }
+
+    private string? ResolveJournalPath()
+    {
+        try
+        {
+            return Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal));
+        }
+        catch (Exception error) when (error is IOException or ArgumentException or NotSupportedException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException)
+        {
+            return null; // opening it reports the problem
         }
     }
 

@@ -1,10 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
+using ToApis.Binding;
 using ToApis.Client;
 using ToApis.Client.Files;
+using ToApis.Errors;
 using ToApis.Models;
 
 namespace ToApis.Commands;
@@ -12,13 +13,14 @@ namespace ToApis.Commands;
 /// <summary>
 /// Downloads the images of completed tasks into a folder as they arrive, named from a template that can use
 /// the task and its input row. Never overwrites a different file without -Force; an identical one is kept,
-/// so reruns cost nothing. Emits a FileInfo (with TaskId) per image.
+/// so reruns cost nothing. Emits a FileInfo (with TaskId) per image. The cmdlet binds and writes;
+/// <see cref="TaskImageSaver"/> names, downloads and records.
 /// </summary>
 [Cmdlet(VerbsData.Save, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
 public sealed class SaveToApisImageCommand : JournaledCmdletBase
 {
-    private ResultSaver? _saver;
+    private TaskImageSaver? _saver;
     private string _folder = "";
 
     /// <summary>Completed tasks, typically from Wait-ToApisTask.</summary>
@@ -50,8 +52,10 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         _folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        _saver = ActiveSession.Connection.CreateResultSaver(RequestLog);
+        _saver = new TaskImageSaver(
+            ActiveSession.Connection.CreateResultSaver(RequestLog), new SaveOptions(_folder, FileName, Force, Sidecar), RunJournal, RequestLog);
     }
 
     protected override void ProcessRecord()
@@ -60,19 +64,22 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         {
             if (!task.IsCompleted || task.ImageUrls.Length == 0)
             {
-                WriteError(ErrorRecords.Create(
+                WriteItemError(ErrorRecords.Create(
                     new InvalidOperationException($"Task {task.Id} is '{task.Status}' with {task.ImageUrls.Length} image(s); only completed tasks can be saved."),
                     "ToApis.TaskNotCompleted", ErrorCategory.InvalidOperation, task,
                     "Pipe tasks through Wait-ToApisTask before Save-ToApisImage."));
                 continue;
             }
 
-            var row = RowValues(task.InputObject);
+            var source = PSValues.ToPlain(task.InputObject);
+            var row = source is Dictionary<string, object?> columns
+                ? new Dictionary<string, object?>(columns, StringComparer.OrdinalIgnoreCase)
+                : new Dictionary<string, object?>();
             for (var index = 0; index < task.ImageUrls.Length; index++)
             {
                 try
                 {
-                    SaveOne(task, index, row);
+                    SaveOne(task, index, row, row.Count > 0 ? row : source);
                 }
                 catch (Exception error) when (error is not PipelineStoppedException)
                 {
@@ -82,99 +89,24 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         }
     }
 
-    private void SaveOne(ToApisTask task, int index, IReadOnlyDictionary<string, object?> row)
+    private void SaveOne(ToApisTask task, int index, IReadOnlyDictionary<string, object?> row, object? source)
     {
-        var baseName = FileNames.Render(FileName, token => TokenValue(token, task, index, row), () => KnownTokens(row));
+        var baseName = _saver!.BaseNameFor(task, index, row);
         if (!ShouldProcess(System.IO.Path.Combine(_folder, baseName + ".*"), $"Save image {index + 1} of task {task.Id}"))
         {
             return;
         }
 
-        SavedImage saved;
-        if (RunJournal?.SavedFileFor(task.Id, index + 1) is { } earlier && !Force && InTargetFolder(earlier))
+        var image = Await(_saver.SaveAsync(task, index, baseName, source, CancelToken));
+        if (!image.FromJournal)
         {
-            WriteVerbose($"'{earlier}' was saved by an earlier run (journal); not downloaded again.");
-            saved = new SavedImage(earlier, ImageFormats.DetectFile(earlier) ?? ImageFormats.Png, new FileInfo(earlier).Length, AlreadyPresent: true);
-        }
-        else
-        {
-            saved = Await(_saver!.SaveAsync(new Uri(task.ImageUrls[index]), _folder, baseName, Force, task.ExpiresAt, CancelToken));
-            RecordInJournal("saved", task, saved.Path, index + 1);
+            RecordInJournal("saved", task, image.Saved.Path, index + 1);
         }
 
-        if (Sidecar)
-        {
-            SidecarFile.Write(saved.Path, SidecarContent(task, index, saved, row));
-        }
-
-        var file = PSObject.AsPSObject(new FileInfo(saved.Path));
+        var file = PSObject.AsPSObject(new FileInfo(image.Saved.Path));
         file.Properties.Add(new PSNoteProperty("TaskId", task.Id));
         file.Properties.Add(new PSNoteProperty("ImageIndex", index + 1));
-        file.Properties.Add(new PSNoteProperty("AlreadyPresent", saved.AlreadyPresent));
+        file.Properties.Add(new PSNoteProperty("AlreadyPresent", image.Saved.AlreadyPresent));
         WriteObject(file);
     }
-
-    private bool InTargetFolder(string file) =>
-        string.Equals(
-            System.IO.Path.GetFullPath(System.IO.Path.GetDirectoryName(file)!).TrimEnd(System.IO.Path.DirectorySeparatorChar),
-            System.IO.Path.GetFullPath(_folder).TrimEnd(System.IO.Path.DirectorySeparatorChar),
-            StringComparison.Ordinal);
-
-    private static readonly string[] TaskTokens = { "Id", "Index", "Model", "Size", "Status", "ClientBusinessId", "Prompt" };
-
-    /// <summary>Id and Index always come from the task (they make names unique); other tokens prefer the row's column.</summary>
-    private static string? TokenValue(string token, ToApisTask task, int index, IReadOnlyDictionary<string, object?> row)
-    {
-        if (token.Equals("Id", StringComparison.OrdinalIgnoreCase))
-        {
-            return task.Id;
-        }
-
-        if (token.Equals("Index", StringComparison.OrdinalIgnoreCase))
-        {
-            return (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (row.TryGetValue(token, out var column))
-        {
-            return LanguagePrimitives.ConvertTo<string>(column) ?? "";
-        }
-
-        return token.ToLowerInvariant() switch
-        {
-            "model" => task.Model ?? "",
-            "size" => task.Size ?? "",
-            "status" => task.Status,
-            "clientbusinessid" => task.ClientBusinessId ?? "",
-            "prompt" => task.Prompt ?? "",
-            _ => null,
-        };
-    }
-
-    private static IEnumerable<string> KnownTokens(IReadOnlyDictionary<string, object?> row) =>
-        TaskTokens.Concat(row.Keys).Distinct(StringComparer.OrdinalIgnoreCase);
-
-    private static IReadOnlyDictionary<string, object?> RowValues(object? inputObject) =>
-        PSValues.ToPlain(inputObject) is Dictionary<string, object?> row
-            ? new Dictionary<string, object?>(row, StringComparer.OrdinalIgnoreCase)
-            : new Dictionary<string, object?>();
-
-    private static Dictionary<string, object?> SidecarContent(
-        ToApisTask task, int index, SavedImage saved, IReadOnlyDictionary<string, object?> row) => new()
-    {
-        ["task_id"] = task.Id,
-        ["client_business_id"] = task.ClientBusinessId,
-        ["prompt"] = task.Prompt,
-        ["model"] = task.Model,
-        ["size"] = task.Size,
-        ["image_index"] = index + 1,
-        ["image_url"] = task.ImageUrls[index],
-        ["file"] = System.IO.Path.GetFileName(saved.Path),
-        ["mime_type"] = saved.Format.MimeType,
-        ["bytes"] = saved.Length,
-        ["created_at"] = task.CreatedAt,
-        ["completed_at"] = task.CompletedAt,
-        ["expires_at"] = task.ExpiresAt,
-        ["source"] = row.Count > 0 ? row : PSValues.ToPlain(task.InputObject),
-    };
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using ToApis.Client;
+using ToApis.Errors;
 using ToApis.Session;
 
 namespace ToApis.Commands;
@@ -19,12 +20,25 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
     public ToApisSession? Session { get; set; }
 
     /// <summary>The session in use, resolved on first need; a missing key ends the command.</summary>
-    protected ToApisSession ActiveSession => _session ??= ResolveSession();
+    protected ToApisSession ActiveSession => _session ??= OpenSession(ResolveSession());
 
     private ToApisSession? _session;
 
     /// <summary>The client for this invocation, reporting through this cmdlet's verbose stream.</summary>
-    protected ToApisClient Client => _client ??= ActiveSession.Connection.CreateClient(RequestLog);
+    internal ToApisClient Client => _client ??= ActiveSession.Connection.CreateClient(RequestLog);
+
+    private ToApisSession OpenSession(ToApisSession session)
+    {
+        if (session.IsClosed)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                new PSInvalidOperationException($"The session to {session.BaseUri} was closed by Disconnect-ToApis."),
+                "ToApis.SessionClosed", ErrorCategory.InvalidOperation, session,
+                "Connect again with Connect-ToApis (-PassThru gives a new session for -Session)."));
+        }
+
+        return session;
+    }
 
     private ToApisSession ResolveSession()
     {

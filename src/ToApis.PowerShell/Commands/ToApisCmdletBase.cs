@@ -5,6 +5,8 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ToApis.Client;
+using ToApis.Errors;
+using ToApis.Pipeline;
 
 namespace ToApis.Commands;
 
@@ -86,10 +88,23 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         var record = ErrorRecords.From(exception, target);
         if (exception is ToApisApiException { IsFatalForSession: true })
         {
+            OnItemFailed(record);
             ThrowTerminatingError(record);
         }
 
+        WriteItemError(record);
+    }
+
+    /// <summary>Writes the error of one item: the one path every per-item failure takes (see <see cref="OnItemFailed"/>).</summary>
+    protected void WriteItemError(ErrorRecord record)
+    {
+        OnItemFailed(record);
         WriteError(record);
+    }
+
+    /// <summary>Called on the pipeline thread for each item that failed, just before its error is written.</summary>
+    protected virtual void OnItemFailed(ErrorRecord record)
+    {
     }
 
     /// <summary>
@@ -124,6 +139,38 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a warning even when the pipeline is being stopped (the stream then refuses records; the host
+    /// still shows a line), for what a user must not miss: paid work left behind.
+    /// </summary>
+    protected void WriteWarningEvenWhileStopping(string message)
+    {
+        try
+        {
+            WriteWarning(message);
+        }
+        catch (PipelineStoppedException)
+        {
+            try
+            {
+                Host?.UI?.WriteWarningLine(message);
+            }
+            catch (Exception)
+            {
+                // No host to tell: the journal, where given, still holds the record.
+            }
+        }
+    }
+
+    /// <summary>Last chance for a command to account for its work, however it ended; nothing may be written.</summary>
+    protected virtual void OnDisposing()
+    {
+    }
+
+    /// <summary>
+    /// PowerShell disposes every command when its pipeline ends, including after a downstream
+    /// Select-Object -First, which never calls StopProcessing: cancel whatever is still running first.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -132,9 +179,17 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
 
         _disposed = true;
-        Mailbox.Dispose();
-        _cancellation.Dispose();
-        GC.SuppressFinalize(this);
+        _cancellation.Cancel();
+        try
+        {
+            OnDisposing();
+        }
+        finally
+        {
+            Mailbox.Dispose();
+            _cancellation.Dispose();
+            GC.SuppressFinalize(this);
+        }
     }
 
     private sealed class MailboxRequestLog : IRequestLog

@@ -1,8 +1,11 @@
 using System;
 using System.Management.Automation;
+using ToApis.Binding;
 using ToApis.Client;
 using ToApis.Client.Polling;
+using ToApis.Errors;
 using ToApis.Models;
+using ToApis.Pipeline;
 
 namespace ToApis.Commands;
 
@@ -47,6 +50,7 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         _progress = new ProgressReporter(this, activityId: 2, "Waiting for image tasks");
         _waiter = new TaskWaiter(
             Client, ChooseCadence(), TimeSpan.FromSeconds(TimeoutSec),
@@ -71,6 +75,7 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
         _waiter!.CompleteAdding();
         Await(_waiter.Completion);
         _progress?.Complete();
+        base.EndProcessing();
     }
 
     private void ReportProgress()
@@ -119,10 +124,10 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
                 WriteObject(task);
                 break;
             case WaitOutcomeKind.Failed:
-                WriteError(ErrorRecords.From(new ToApisTaskFailedException(task), task));
+                WriteItemError(ErrorRecords.From(new ToApisTaskFailedException(task), task));
                 break;
             case WaitOutcomeKind.TimedOut:
-                WriteError(ErrorRecords.Create(
+                WriteItemError(ErrorRecords.Create(
                     new TimeoutException($"Task {task.Id} did not finish within {TimeoutSec} s (last status '{task.Status}', {task.Progress}%)."),
                     "ToApis.TaskTimeout", ErrorCategory.OperationTimeout, task,
                     $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec."));

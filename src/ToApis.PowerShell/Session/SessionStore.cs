@@ -20,14 +20,56 @@ internal static class SessionStore
 
     public static ToApisSession? Connected => Current.Connected;
 
-    public static void Connect(ToApisSession session) => Current.Connected = session;
+    /// <summary>
+    /// Makes <paramref name="session"/> this runspace's. A session it replaces stays usable (a script may hold
+    /// it for -Session) until Disconnect-ToApis or the module's removal disposes it.
+    /// </summary>
+    public static void Connect(ToApisSession session)
+    {
+        var state = Current;
+        lock (state)
+        {
+            state.Connected = session;
+            state.Owned.Add(session);
+        }
+    }
 
+    /// <summary>Forgets and disposes this runspace's connected session; false when there was none.</summary>
     public static bool Disconnect()
     {
         var state = Current;
-        var had = state.Connected is not null;
-        state.Connected = null;
-        return had;
+        ToApisSession? connected;
+        lock (state)
+        {
+            connected = state.Connected;
+            state.Connected = null;
+            if (connected is not null)
+            {
+                state.Owned.Remove(connected);
+            }
+        }
+
+        connected?.Close();
+        return connected is not null;
+    }
+
+    /// <summary>The module is being removed from this runspace: dispose every session it made here.</summary>
+    public static void DisposeRunspaceSessions()
+    {
+        var state = Current;
+        ToApisSession[] owned;
+        lock (state)
+        {
+            owned = state.Owned.ToArray();
+            state.Owned.Clear();
+            state.Connected = null;
+            state.FromEnvironment = null;
+        }
+
+        foreach (var session in owned)
+        {
+            session.Close();
+        }
     }
 
     /// <summary>
@@ -59,6 +101,7 @@ internal static class SessionStore
             };
             var session = new ToApisSession(new ToApisConnection(settings, key!), "environment");
             state.FromEnvironment = new EnvironmentSession(key!, baseUrl, session);
+            state.Owned.Add(session);
             return session;
         }
     }
@@ -68,6 +111,9 @@ internal static class SessionStore
         public ToApisSession? Connected { get; set; }
 
         public EnvironmentSession? FromEnvironment { get; set; }
+
+        /// <summary>Every session made in this runspace and not yet disposed.</summary>
+        public System.Collections.Generic.List<ToApisSession> Owned { get; } = new();
     }
 
     private sealed record EnvironmentSession(string Key, string? BaseUrl, ToApisSession Session);

@@ -72,5 +72,17 @@ public sealed class ToApisSession
         return _imageModelIds;
     }
 
+    /// <summary>True once Disconnect-ToApis (or the module's removal) closed this session.</summary>
+    public bool IsClosed { get; private set; }
+
+    internal void Close()
+    {
+        if (!IsClosed)
+        {
+            IsClosed = true;
+            Connection.Dispose();
+        }
+    }
+
     public override string ToString() => $"ToApis session to {BaseUri} (key from {KeySource})";
 }

@@ -63,7 +63,8 @@ public sealed class ResilienceTests
 
         Assert.Equal(2, result.Errors.Count);
         var error = ErrorAssert.Is(result.Errors[0], "ToApis.ConnectionFailed", ErrorCategory.ConnectionError);
-        Assert.Contains("failed 5 times", error.Exception.Message);
+        // One attempt and -MaximumRetryCount (5) retries, each after a lookup found no task.
+        Assert.Contains("failed 6 time", error.Exception.Message);
         Assert.Contains("nothing was charged", error.Exception.Message);
         Assert.Equal("first", ErrorAssert.Target(error));
         Assert.Equal(0, service.Emulator.Stats.TasksCreated);

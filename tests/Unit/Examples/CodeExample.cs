@@ -44,19 +44,20 @@ public sealed record CodeExample(string Source, string Title, string Script, str
     }
 
     /// <summary>
-    /// Help shows sample output after the code, separated by a blank line (platyPS's convention). A paragraph
-    /// after the first is code when it parses and every command it names exists (Import-Csv, $x | Save-…);
-    /// otherwise (a table, "What if: …", "VERBOSE: …") it and everything after it is sample output.
+    /// Help shows sample output after the code, separated by a blank line (platyPS's convention), and an
+    /// example may go on with more code after it. A paragraph is code when it parses and every command it names
+    /// exists (Import-Csv, $x | Save-…); otherwise (a table, "What if: …", "VERBOSE: …") it is sample output.
+    /// The first paragraph is always code.
     /// </summary>
     private static CodeExample Split(string source, string title, string code)
     {
         var paragraphs = Regex.Split(code.Replace("\r\n", "\n").Trim('\n'), @"\n[ \t]*\n");
-        var codeParagraphs = 1 + paragraphs.Skip(1).TakeWhile(IsCode).Count();
+        var isCode = paragraphs.Select((paragraph, i) => i == 0 || IsCode(paragraph)).ToList();
         return new CodeExample(
             source,
             title,
-            string.Join("\n\n", paragraphs.Take(codeParagraphs)),
-            string.Join("\n\n", paragraphs.Skip(codeParagraphs)));
+            string.Join("\n\n", paragraphs.Where((_, i) => isCode[i])),
+            string.Join("\n\n", paragraphs.Where((_, i) => !isCode[i])));
     }
 
     private static bool IsCode(string paragraph)
@@ -64,13 +65,20 @@ public sealed record CodeExample(string Source, string Title, string Script, str
         var ast = Parser.ParseInput(paragraph, out _, out var errors);
         return errors.Length == 0 && ast.FindAll(a => a is CommandAst, searchNestedScriptBlocks: true)
             .Cast<CommandAst>()
-            .All(command => command.GetCommandName() is { } name && KnownCommands.Value.Contains(name));
+            .All(command => command.GetCommandName() is { } name && IsKnownCommand(name));
     }
 
-    private static readonly Lazy<HashSet<string>> KnownCommands = new(() =>
+    /// <summary>A command of this engine, or any Verb-Noun name with an approved verb (Push-OutputBinding of Azure Functions).</summary>
+    private static bool IsKnownCommand(string name) =>
+        KnownCommands.Value.Names.Contains(name)
+        || (name.IndexOf('-') is > 0 and var dash && KnownCommands.Value.Verbs.Contains(name[..dash]) && dash < name.Length - 1);
+
+    private static readonly Lazy<(HashSet<string> Names, HashSet<string> Verbs)> KnownCommands = new(() =>
     {
         using var host = new PowerShellHost();
-        return host.Run("Get-Command -CommandType Cmdlet, Function, Alias | ForEach-Object Name").Output
-            .Select(o => o.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var names = host.Run("Get-Command -CommandType Cmdlet, Function, Alias | ForEach-Object Name").Output;
+        var verbs = host.Run("Get-Verb | ForEach-Object Verb").Output;
+        return (names.Select(o => o.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase),
+            verbs.Select(o => o.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase));
     });
 }

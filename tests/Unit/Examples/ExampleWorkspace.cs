@@ -22,12 +22,16 @@ namespace ToApis.Tests.Examples;
 /// ($PSDefaultParameterValues), not to toapis.com, at the Svip rate tier unless the example names one;</item>
 /// <item>Read-Host and Get-Secret (SecretManagement) are functions that return the emulator's key as a SecureString;</item>
 /// <item>Wait-ToApisTask polls every 20 ms unless the example says otherwise ($PSDefaultParameterValues);</item>
+/// <item>$Emulator is the emulator itself (for preludes that configure it, e.g. a token's webhook);</item>
 /// <item>$seed, $tasks and $done hold the completed tasks of batch.csv, for examples that start from tasks
 /// they assume a reader already has.</item>
 /// </list>
 /// </remarks>
 public sealed class ExampleWorkspace : IAsyncLifetime
 {
+    /// <summary>Longer than any example takes here (the slowest, -Parallel polling every 5 s, takes about 15 s).</summary>
+    private static readonly TimeSpan ExampleTimeout = TimeSpan.FromMinutes(2);
+
     private IReadOnlyList<PSObject> _seed = [];
 
     public ToApisEmulator Emulator { get; private set; } = null!;
@@ -52,8 +56,11 @@ public sealed class ExampleWorkspace : IAsyncLifetime
 
     public async Task DisposeAsync() => await Emulator.DisposeAsync();
 
-    /// <summary>Runs <paramref name="prelude"/> (if any), then the example's script, in a fresh runspace and folder.</summary>
-    public ScriptResult RunExample(CodeExample example, string? prelude = null, IReadOnlyDictionary<string, string>? replacements = null)
+    /// <summary>
+    /// Runs <paramref name="prelude"/> (if any), then the example's script, in a fresh runspace and folder; then
+    /// <paramref name="check"/> (if any), a script that must return $true.
+    /// </summary>
+    public ExampleRun RunExample(CodeExample example, string? prelude = null, IReadOnlyDictionary<string, string>? replacements = null, string? check = null)
     {
         using var folder = new TempFolder();
         WriteFixtures(folder.Path, _seed);
@@ -78,14 +85,18 @@ public sealed class ExampleWorkspace : IAsyncLifetime
             script = script.Replace(text, replacement, StringComparison.Ordinal);
         }
 
-        return Run(shell, folder.Path, script);
+        var result = Run(shell, folder.Path, script, ExampleTimeout);
+        bool? checkPassed = check is null ? null : Run(shell, folder.Path, check).Output.LastOrDefault()?.BaseObject is true;
+        // Each example starts without a webhook for the token, whatever the last one configured.
+        Emulator.Webhooks.Remove();
+        return new ExampleRun(result, checkPassed);
     }
 
-    private ScriptResult Run(PowerShellHost shell, string folder, string script)
+    private ScriptResult Run(PowerShellHost shell, string folder, string script, TimeSpan? timeout = null)
     {
         var key = PowerShellHost.Secure(Emulator.ApiKey);
         shell.Run("""
-            param($folder, $baseUri, $key, $seed)
+            param($folder, $baseUri, $key, $seed, $emulator)
             Set-Location -LiteralPath $folder
             $global:ExampleKey = $key
             function global:Read-Host { param([Parameter(Position = 0)] $Prompt, [switch] $AsSecureString) $global:ExampleKey }
@@ -96,12 +107,29 @@ public sealed class ExampleWorkspace : IAsyncLifetime
             $global:PSDefaultParameterValues['Wait-ToApisTask:PollIntervalSec'] = 0.02
             $global:seed = $global:tasks = $global:done = $seed
             $global:EmulatorBaseUri = $baseUri
+            $global:Emulator = $emulator
             if (-not (Get-Variable -Name ExampleConnected -Scope Global -ErrorAction Ignore)) {
                 Connect-ToApis -ApiKey $key
                 $global:ExampleConnected = $true
             }
-            """, new Hashtable { ["folder"] = folder, ["baseUri"] = Emulator.BaseUri.ToString(), ["key"] = key, ["seed"] = _seed.ToArray() });
-        return shell.Run(script);
+            """, new Hashtable { ["folder"] = folder, ["baseUri"] = Emulator.BaseUri.ToString(), ["key"] = key, ["seed"] = _seed.ToArray(), ["emulator"] = Emulator });
+        if (timeout is null)
+        {
+            return shell.Run(script);
+        }
+
+        // An example that waits for something that never comes fails after a while instead of hanging the suite.
+        using var running = shell.Start(script);
+        var invocation = running.BeginInvoke();
+        if (!invocation.AsyncWaitHandle.WaitOne(timeout.Value))
+        {
+            running.Stop();
+            throw new TimeoutException($"The example was still running after {timeout.Value.TotalSeconds} s:\n{script}");
+        }
+
+        var output = running.EndInvoke(invocation);
+        var streams = running.Streams;
+        return new ScriptResult(output.ToList(), streams.Error.ToList(), streams.Warning.ToList(), streams.Verbose.ToList(), streams.Progress.ToList());
     }
 
     private static void WriteFixtures(string folder, IReadOnlyList<PSObject> seed)
@@ -150,3 +178,5 @@ public sealed class ExampleWorkspace : IAsyncLifetime
         return data.ToArray();
     }
 }
+
+public sealed record ExampleRun(ScriptResult Result, bool? CheckPassed);

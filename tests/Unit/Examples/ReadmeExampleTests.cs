@@ -13,27 +13,40 @@ public sealed class ReadmeExampleTests(ExampleWorkspace workspace, ITestOutputHe
 {
     private static readonly Lazy<IReadOnlyList<CodeExample>> Examples = new(CodeExample.FromReadme);
 
+    /// <summary>Blocks that need something besides the common workspace, keyed by the heading above them.</summary>
+    private static readonly Dictionary<string, Adaptation> Adaptations = new()
+    {
+        // The README imports the module from the build folder relative to the repository; the example runs elsewhere.
+        ["Against the real service"] = new(Replacements: new() { ["Import-Module ./out/ToApis/ToApis.psd1"] = $"Import-Module '{ModuleAssembly.ManifestPath}'" }),
+        // A delivery arrives as a web request: a signed one is made first.
+        ["Told instead of polling: webhooks"] = new(
+            Prelude: Adaptation.WebhookDelivery(),
+            Replacements: new() { ["$env:TOAPIS_WEBHOOK_SECRET"] = "$WebhookSecret" },
+            Check: "@(Get-ChildItem ./images -Filter *.png).Count -eq 1"),
+        // Reads the journal of the run in "Safe to rerun": run that block first.
+        ["See the run"] = new(PreludeExample: "Safe to rerun, honest about failures", Check: "Test-Path ./out/gallery.html"),
+    };
+
     public static TheoryData<string> ExampleKeys() => new(Examples.Value.Select(e => e.Key));
+
+    private static string Heading(CodeExample example) => example.Title[..example.Title.LastIndexOf(" (line ", StringComparison.Ordinal)];
 
     [Theory]
     [MemberData(nameof(ExampleKeys))]
     public void Example_runs_against_the_emulator(string key)
     {
         var example = Examples.Value.Single(e => e.Key == key);
-        // The README imports the module from the build folder relative to the repository; the example runs elsewhere.
-        var replacements = new Dictionary<string, string>();
-        if (example.Script.Contains("Import-Module ./out/ToApis/ToApis.psd1", StringComparison.Ordinal))
-        {
-            replacements["Import-Module ./out/ToApis/ToApis.psd1"] = $"Import-Module '{ModuleAssembly.ManifestPath}'";
-        }
+        var adaptation = Adaptations.GetValueOrDefault(Heading(example)) ?? new Adaptation();
+        var prelude = adaptation.PreludeExample is { } first ? Examples.Value.Single(e => Heading(e) == first).Script : adaptation.Prelude;
 
         // Runspaces of -Parallel and thread jobs load the module by name, as from an installed copy.
         var modulePath = Environment.GetEnvironmentVariable("PSModulePath");
         Environment.SetEnvironmentVariable("PSModulePath", Path.GetDirectoryName(ModuleAssembly.ModuleFolder) + Path.PathSeparator + modulePath);
         ScriptResult result;
+        bool? checkPassed;
         try
         {
-            result = workspace.RunExample(example, replacements: replacements);
+            (result, checkPassed) = workspace.RunExample(example, prelude, adaptation.Replacements, adaptation.Check);
         }
         finally
         {
@@ -42,6 +55,14 @@ public sealed class ReadmeExampleTests(ExampleWorkspace workspace, ITestOutputHe
 
         log.WriteLine($"{result.Output.Count} object(s) out: {string.Join(", ", result.Output.Select(o => o?.BaseObject.GetType().Name).Distinct())}");
         Assert.True(result.Errors.Count == 0, $"{key} wrote errors:\n{string.Join("\n", result.Errors.Select(e => $"{e.FullyQualifiedErrorId}: {e}"))}\n--- script ---\n{example.Script}");
+        Assert.True(checkPassed ?? true, $"{key} ran without errors but did not do what it says: {adaptation.Check} is not true");
+    }
+
+    [Fact]
+    public void Every_adaptation_names_a_block_that_still_exists()
+    {
+        var headings = Examples.Value.Select(Heading).ToHashSet();
+        Assert.All(Adaptations, pair => Assert.True(headings.Contains(pair.Key) && (pair.Value.PreludeExample is null || headings.Contains(pair.Value.PreludeExample)), pair.Key));
     }
 
     [Fact]

@@ -78,6 +78,34 @@ public sealed class FormatTests
         Assert.Equal(["cat.png", "https://files.example/uploads/4f9c0e1a.png", "image/png", "482113"], Words(lines[2]));
     }
 
+    [Fact]
+    public void A_run_shows_as_a_list_that_fits_a_runbook_pane()
+    {
+        var lines = Render(
+            """
+            $run = [ToApis.Models.ToApisRun]@{
+                Journal = 'run.jsonl'; Rows = 20; Submitted = 18; Reused = 2; Completed = 17; Saved = 17; Failed = 3; Pending = 0; Images = 17
+                LastStep = 'Save'; Duration = [timespan]::FromSeconds(72); ImagesPerMinute = 14.1666
+                Started = [datetimeoffset]'2026-11-30T10:00:00Z'
+                FailedRows = @(3, 7, 15, 16 | ForEach-Object { [pscustomobject]@{ Name = "row$_"; Prompt = "A lighthouse $_" } })
+            }
+            $run.Errors.Add('ToApis.TaskFailed', 2)
+            $run.Errors.Add('ToApis.InvalidParameter', 1)
+            $run
+            """,
+            width: 80);
+
+        Assert.All(lines, line => Assert.True(line.TrimEnd().Length <= 80, line));
+        Assert.Equal(
+            [
+                "Journal         : run.jsonl", "Rows            : 20", "Completed       : 17", "Saved           : 17", "Failed          : 3",
+                "Pending         : 0", "Errors          : ToApis.TaskFailed 2", "                  ToApis.InvalidParameter 1",
+                "Tasks           : 18 submitted, 2 reused", "Images          : 17", "Started         : 2026-11-30 10:00:00 UTC",
+                "Duration        : 1m 12s", "ImagesPerMinute : 14.2", "FailedRows      : 4: row3, row7, row15, \u2026",
+            ],
+            lines.Select(line => line.TrimEnd()));
+    }
+
     /// <summary>
     /// What a console of <paramref name="width"/> columns shows for the objects <paramref name="script"/> emits,
     /// through Out-Host and the module's default views, as non-empty lines without the ANSI colours of the headers.

@@ -154,7 +154,10 @@ public sealed partial class HelpMarkdownTests(HelpRunspace runspace) : IClassFix
     public void About_topic_explains_every_ErrorId_the_cmdlets_can_raise()
     {
         var about = File.ReadAllText(Path.Combine(ModuleHelp.DocsFolder, "about_ToApis.md"));
-        var raised = Directory.GetFiles(Path.Combine(ModuleAssembly.RepoRoot(), "src", "ToApis.PowerShell", "Commands"), "*.cs")
+        var raised = Directory.GetFiles(Path.Combine(ModuleAssembly.RepoRoot(), "src", "ToApis.PowerShell"), "*.cs", SearchOption.AllDirectories)
+            // ErrorIds belong to the PowerShell layer; the client core (Client/) only throws exceptions.
+            .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                && !file.Contains($"{Path.DirectorySeparatorChar}Client{Path.DirectorySeparatorChar}"))
             .SelectMany(file => ErrorIdLiteral().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value))
             .Distinct()
             .ToList();

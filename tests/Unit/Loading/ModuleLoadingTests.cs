@@ -12,7 +12,11 @@ public sealed class ModuleLoadingTests
         var result = host.Run("(Get-Command -Module ToApis).Name");
         Assert.Empty(result.Errors);
         Assert.Equal(
-            new[] { "Connect-ToApis", "Disconnect-ToApis", "Get-ToApisBalance", "Get-ToApisModel", "Get-ToApisTask", "New-ToApisImage", "Save-ToApisImage", "Send-ToApisFile", "Wait-ToApisTask" },
+            new[]
+            {
+                "Connect-ToApis", "ConvertFrom-ToApisWebhook", "Disconnect-ToApis", "Export-ToApisGallery", "Get-ToApisBalance", "Get-ToApisModel",
+                "Get-ToApisRun", "Get-ToApisTask", "New-ToApisImage", "Save-ToApisImage", "Send-ToApisFile", "Wait-ToApisTask",
+            },
             result.Output.Select(o => o.ToString()).Order());
         var path = host.Run("(Get-Module ToApis).ModuleBase").Output.Single().ToString();
         Assert.Equal(Path.GetFullPath(ModuleAssembly.ModuleFolder).TrimEnd('/'), Path.GetFullPath(path).TrimEnd('/'));
@@ -27,6 +31,6 @@ public sealed class ModuleLoadingTests
             new System.Collections.Hashtable { ["manifest"] = ModuleAssembly.ManifestPath });
 
         Assert.Empty(result.Errors);
-        Assert.Equal(9, (int)result.Output.Single().BaseObject);
+        Assert.Equal(12, (int)result.Output.Single().BaseObject);
     }
 }

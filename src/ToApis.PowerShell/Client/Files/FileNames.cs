@@ -10,7 +10,7 @@ namespace ToApis.Client.Files;
 /// Turns text from a CSV, a prompt or a template into one safe file name on every platform: no path
 /// separators or traversal, no characters Windows rejects, no reserved device names.
 /// </summary>
-public static class FileNames
+internal static class FileNames
 {
     public const string DefaultTemplate = "{Id}-{Index}";
 

@@ -3,7 +3,7 @@ using System.IO;
 namespace ToApis.Client.Files;
 
 /// <summary>A local image checked the way the upload endpoint will check it, before any byte is sent.</summary>
-public sealed class LocalImage
+internal sealed class LocalImage
 {
     private LocalImage(string path, byte[] content, ImageFormat format)
     {

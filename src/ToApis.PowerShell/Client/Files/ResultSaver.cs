@@ -10,7 +10,7 @@ using System.Threading.Tasks;
 namespace ToApis.Client.Files;
 
 /// <summary>How saving one result image ended.</summary>
-public sealed record SavedImage(string Path, ImageFormat Format, long Length, bool AlreadyPresent);
+internal sealed record SavedImage(string Path, ImageFormat Format, long Length, bool AlreadyPresent);
 
 /// <summary>
 /// Downloads result images into a folder without ever leaving a half-written file under a final name:
@@ -18,7 +18,7 @@ public sealed record SavedImage(string Path, ImageFormat Format, long Length, bo
 /// Content-Length, then the file is renamed. Results are public URLs: no Authorization is ever sent.
 /// One instance per command invocation, so names it gave out are not reused within a run.
 /// </summary>
-public sealed class ResultSaver
+internal sealed class ResultSaver
 {
     private const long MaxDownloadBytes = 200L * 1024 * 1024;
     private const string PartialSuffix = ".toapis-partial";
@@ -107,7 +107,7 @@ public sealed class ResultSaver
     private async Task<long> DownloadAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken) =>
         (await _connection.Pipelines.RunAsync(
             _connection.Pipelines.Download, $"GET {url}", _log,
-            token => DownloadOnceAsync(url, partial, expiresAt, token),
+            context => DownloadOnceAsync(url, partial, expiresAt, context.CancellationToken),
             cancellationToken).ConfigureAwait(false)).Result;
 
     private async Task<long> DownloadOnceAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
@@ -13,12 +12,10 @@ namespace ToApis.Client.Journal;
 /// An append-only record of a bulk run (<c>-Journal run.jsonl</c>): one JSON object a line, flushed as it is
 /// written, readable with <c>Get-Content run.jsonl | ConvertFrom-Json</c>. It is the fallback memory of a
 /// rerun where the service cannot answer a lookup by client_business_id. Never holds the API key.
-/// One instance per file in the process, so the cmdlets of one pipeline append through a single writer.
+/// One instance per command run: it reads what earlier runs recorded when it is opened.
 /// </summary>
-public sealed class RunJournal
+internal sealed class RunJournal
 {
-    private static readonly ConcurrentDictionary<string, RunJournal> ByPath = new(StringComparer.Ordinal);
-
     private readonly object _gate = new();
     private readonly string _path;
     private readonly Dictionary<string, string> _taskIdByBusinessId = new(StringComparer.Ordinal);
@@ -34,7 +31,7 @@ public sealed class RunJournal
     {
         var fullPath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        return ByPath.GetOrAdd(fullPath, p => new RunJournal(p));
+        return new RunJournal(fullPath);
     }
 
     /// <summary>The task an earlier run created for this client_business_id, if the journal saw one.</summary>
@@ -55,13 +52,13 @@ public sealed class RunJournal
         }
     }
 
-    public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null)
+    public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalDetails? details = null)
     {
         var line = new Dictionary<string, object?>
         {
             ["time"] = DateTimeOffset.UtcNow,
             ["event"] = journalEvent,
-            ["task_id"] = task.Id,
+            ["task_id"] = task.Id.Length > 0 ? task.Id : null,
             ["client_business_id"] = task.ClientBusinessId,
             ["status"] = task.Status,
             ["prompt"] = task.Prompt,
@@ -69,7 +66,11 @@ public sealed class RunJournal
             ["error_message"] = task.ErrorMessage,
             ["image_index"] = imageIndex,
             ["file"] = file,
+            ["model"] = task.Model,
+            ["size"] = task.Size,
+            ["image_count"] = task.ImageUrls.Length > 0 ? task.ImageUrls.Length : null,
         };
+        details?.AddTo(line);
         var json = Serialize(line);
         lock (_gate)
         {

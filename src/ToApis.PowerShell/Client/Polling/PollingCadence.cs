@@ -6,7 +6,7 @@ namespace ToApis.Client.Polling;
 /// When to look at a running task again. The contract asks for a first look after about 5 s, then every
 /// 5–10 s with random jitter and never faster, so many waiting clients do not poll in lockstep.
 /// </summary>
-public sealed class PollingCadence
+internal sealed class PollingCadence
 {
     private readonly object _gate = new();
     private readonly Random _random = new();

@@ -5,7 +5,7 @@ using ToApis.Models;
 
 namespace ToApis.Client.Polling;
 
-public enum WaitOutcomeKind
+internal enum WaitOutcomeKind
 {
     Completed,
     Failed,
@@ -14,13 +14,13 @@ public enum WaitOutcomeKind
 }
 
 /// <summary>How waiting for one task ended. <see cref="Error"/> is set for <see cref="WaitOutcomeKind.Error"/>.</summary>
-public sealed record WaitOutcome(ToApisTask Task, WaitOutcomeKind Kind, Exception? Error = null);
+internal sealed record WaitOutcome(ToApisTask Task, WaitOutcomeKind Kind, Exception? Error = null);
 
 /// <summary>
 /// Polls every added task concurrently until it is completed or failed, or its own timeout passes, and
 /// reports each outcome the moment it is known. Tasks may be added while others are being polled.
 /// </summary>
-public sealed class TaskWaiter
+internal sealed class TaskWaiter
 {
     private readonly ToApisClient _client;
     private readonly PollingCadence _cadence;

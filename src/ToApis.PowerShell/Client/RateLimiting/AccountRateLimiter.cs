@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -11,14 +11,21 @@ namespace ToApis.Client.RateLimiting;
 /// The client-side limits of one account (API key at one service), shared by every session and runspace
 /// of the process that uses the same key, since the server counts them together.
 /// </summary>
-public sealed class AccountRateLimiter
+internal sealed class AccountRateLimiter
 {
-    private static readonly ConcurrentDictionary<string, AccountRateLimiter> ByAccount = new();
+    private static readonly Dictionary<string, AccountRateLimiter> ByAccount = new();
+
+    private readonly string _account;
+    private int _users;
 
     private CategoryLimiter? _submit;
     private CategoryLimiter? _query;
 
-    private AccountRateLimiter(RateLimitSettings settings) => Apply(settings);
+    private AccountRateLimiter(string account, RateLimitSettings settings)
+    {
+        _account = account;
+        Apply(settings);
+    }
 
     public RateLimitSettings Settings { get; private set; } = new(null, null);
 
@@ -27,25 +34,54 @@ public sealed class AccountRateLimiter
     /// Connect-ToApis) replace earlier ones; defaults (a session from environment variables) never
     /// overwrite what another runspace chose or learned from the server.
     /// </summary>
-    public static AccountRateLimiter For(Uri baseUri, string apiKey, RateLimitSettings settings, bool chosen)
+    /// <remarks>Each call is one more user of the limiter; <see cref="Release"/> it when the connection is disposed.</remarks>
+    public static AccountRateLimiter Acquire(Uri baseUri, string apiKey, RateLimitSettings settings, bool chosen)
     {
         var account = AccountKey(baseUri, apiKey);
-        var created = false;
-        var limiter = ByAccount.GetOrAdd(account, _ =>
+        lock (ByAccount)
         {
-            created = true;
-            return new AccountRateLimiter(settings);
-        });
-        if (chosen && !created && limiter.Settings != settings)
-        {
-            limiter.Apply(settings);
-        }
+            if (!ByAccount.TryGetValue(account, out var limiter))
+            {
+                limiter = new AccountRateLimiter(account, settings);
+                ByAccount[account] = limiter;
+            }
+            else if (chosen && limiter.Settings != settings)
+            {
+                limiter.Apply(settings);
+            }
 
-        return limiter;
+            limiter._users++;
+            return limiter;
+        }
     }
 
-    public Task AcquireAsync(RequestCategory category, CancellationToken cancellationToken) =>
-        Limiter(category)?.AcquireAsync(cancellationToken) ?? Task.CompletedTask;
+    /// <summary>One user fewer; the last one stops the buckets' timers and forgets the account.</summary>
+    public static void Release(AccountRateLimiter limiter)
+    {
+        lock (ByAccount)
+        {
+            if (--limiter._users > 0)
+            {
+                return;
+            }
+
+            ByAccount.Remove(limiter._account);
+        }
+
+        limiter.Apply(new RateLimitSettings(null, null));
+    }
+
+    /// <summary>Waits for a token; a request queued on buckets that were replaced meanwhile queues on the new ones.</summary>
+    public async Task AcquireAsync(RequestCategory category, CancellationToken cancellationToken)
+    {
+        while (Limiter(category) is { } limiter)
+        {
+            if (await limiter.TryAcquireAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>The server answered 429 with Retry-After: every request of the category waits.</summary>
     public void PauseFor(RequestCategory category, TimeSpan delay) => Limiter(category)?.PauseFor(delay);
@@ -87,7 +123,8 @@ public sealed class AccountRateLimiter
             return current;
         }
 
-        // Requests already waiting on the old buckets finish there; new ones use the new buckets.
+        // The old buckets' timers stop; requests queued on them move to the new buckets (see AcquireAsync).
+        current?.Dispose();
         return limits is null ? null : new CategoryLimiter(limits);
     }
 

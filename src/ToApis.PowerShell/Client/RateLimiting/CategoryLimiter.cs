@@ -21,6 +21,7 @@ internal sealed class CategoryLimiter : IDisposable
 
     private readonly TokenBucketRateLimiter[] _buckets;
     private long _pausedUntilTicks;
+    private bool _disposed;
 
     public CategoryLimiter(CategoryLimits limits)
     {
@@ -35,22 +36,38 @@ internal sealed class CategoryLimiter : IDisposable
 
     public CategoryLimits Limits { get; }
 
-    public async Task AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for a token from every bucket; false when these buckets were retired meanwhile.</summary>
+    public async Task<bool> TryAcquireAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed))
+        {
+            return false;
+        }
+
         var pause = new DateTimeOffset(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero) - DateTimeOffset.UtcNow;
         if (pause > TimeSpan.Zero)
         {
             await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var bucket in _buckets)
+        try
         {
-            using var lease = await bucket.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-            if (!lease.IsAcquired)
+            foreach (var bucket in _buckets)
             {
-                throw new InvalidOperationException("The client-side rate limiter refused a request although its queue is unbounded.");
+                using var lease = await bucket.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+                if (!lease.IsAcquired)
+                {
+                    // The queue is unbounded: only retired buckets refuse.
+                    return false;
+                }
             }
         }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>The server said "not before": hold back every request of this category until then.</summary>
@@ -71,6 +88,7 @@ internal sealed class CategoryLimiter : IDisposable
 
     public void Dispose()
     {
+        Volatile.Write(ref _disposed, true);
         foreach (var bucket in _buckets)
         {
             bucket.Dispose();

@@ -14,7 +14,7 @@ public enum RateTier
 }
 
 /// <summary>One category's documented limits: requests per second, per 10-second burst and per minute.</summary>
-public sealed record CategoryLimits(double PerSecond, int PerTenSeconds, int PerMinute)
+internal sealed record CategoryLimits(double PerSecond, int PerTenSeconds, int PerMinute)
 {
     /// <summary>Limits derived from a single per-second figure, in the documented proportions.</summary>
     public static CategoryLimits FromPerSecond(double perSecond) =>
@@ -22,7 +22,7 @@ public sealed record CategoryLimits(double PerSecond, int PerTenSeconds, int Per
 }
 
 /// <summary>Submit and query limits of one account; buckets count per user, not per key.</summary>
-public sealed record RateLimitSettings(CategoryLimits? Submit, CategoryLimits? Query)
+internal sealed record RateLimitSettings(CategoryLimits? Submit, CategoryLimits? Query)
 {
     public static RateLimitSettings For(RateTier tier) => tier switch
     {
@@ -33,7 +33,7 @@ public sealed record RateLimitSettings(CategoryLimits? Submit, CategoryLimits? Q
     };
 }
 
-public enum RequestCategory
+internal enum RequestCategory
 {
     Submit,
     Query,

@@ -7,13 +7,24 @@ using System.Threading.Tasks;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using ToApis.Client.RateLimiting;
+using ToApis.Client.Wire;
+using ToApis.Models;
 
 namespace ToApis.Client.Resilience;
 
 /// <summary>
-/// The retry rules, as two Polly pipelines. Reads may be retried on anything transient. A submit spends money,
-/// so it is retried only when the server provably created nothing: 429, 503 rate_limit_unavailable, or a
-/// connection that never opened. Other submit failures are reconciled by the client, not retried here.
+/// The retry rules, one Polly pipeline per request kind, each shaped
+/// overall timeout → retry → rate-limit acquire → per-attempt timeout. Nothing retries outside them.
+/// <list type="bullet">
+/// <item><see cref="Submit"/> spends money: it retries explicit rejections (429, 503 rate_limit_unavailable, a
+/// connection that never opened) and an ambiguous outcome only after a lookup by client_business_id says no
+/// task was created (contract rule 3).</item>
+/// <item><see cref="Query"/> (task status and lookups) and <see cref="Read"/> (uploads, models, balance) retry
+/// anything transient, including a 2xx whose body is unreadable.</item>
+/// <item><see cref="Download"/> retries a whole result download.</item>
+/// </list>
+/// Pipelines belong to a connection (one session), which leaves room for a breaker across its requests.
 /// </summary>
 internal sealed class ResiliencePipelines
 {
@@ -22,25 +33,37 @@ internal sealed class ResiliencePipelines
 
     public static readonly ResiliencePropertyKey<string> RequestKey = new("ToApis.Request");
 
+    /// <summary>Cancelled when the command no longer wants this request sent (it still may finish one in flight).</summary>
+    public static readonly ResiliencePropertyKey<CancellationToken> StopSendingKey = new("ToApis.StopSending");
+
+    /// <summary>A submit's lookup by client_business_id, run before an ambiguous outcome may be retried.</summary>
+    public static readonly ResiliencePropertyKey<Func<CancellationToken, Task<ToApisTask?>>> ReconcileKey = new("ToApis.Reconcile");
+
+    /// <summary>The task a reconciling lookup found: the submit succeeded after all.</summary>
+    public static readonly ResiliencePropertyKey<ToApisTask> RecoveredKey = new("ToApis.Recovered");
+
+    /// <summary>Why a reconciling lookup could not answer: the submit's outcome is unknown.</summary>
+    public static readonly ResiliencePropertyKey<Exception> LookupFailedKey = new("ToApis.LookupFailed");
+
     private readonly ToApisConnectionSettings _settings;
 
-    public ResiliencePipelines(ToApisConnectionSettings settings)
+    public ResiliencePipelines(ToApisConnectionSettings settings, AccountRateLimiter limiter)
     {
         _settings = settings;
-        Query = Build(settings, outcome => outcome.Result is { } response
-            ? response.IsRateLimited || response.IsAmbiguousFailure
-            : IsTransient(outcome.Exception));
-        Submit = Build(settings, outcome => outcome.Result is { } response
-            ? response.IsRateLimited
-            : IsProvablyNotSent(outcome.Exception));
-        Download = Build<long>(settings, outcome => IsTransient(outcome.Exception));
+        Submit = Build<ApiResponse>(settings, ShouldRetrySubmitAsync, new RateLimitAcquireOptions(limiter, RequestCategory.Submit));
+        Query = Build<ApiResponse>(settings, ShouldRetryRead, new RateLimitAcquireOptions(limiter, RequestCategory.Query));
+        Read = Build<ApiResponse>(settings, ShouldRetryRead, null);
+        Download = Build<long>(settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), null);
     }
-
-    /// <summary>For GETs and other requests that change nothing.</summary>
-    public ResiliencePipeline<ApiResponse> Query { get; }
 
     /// <summary>For POSTs that create a billable task.</summary>
     public ResiliencePipeline<ApiResponse> Submit { get; }
+
+    /// <summary>For task status queries and lookups (the account's query budget).</summary>
+    public ResiliencePipeline<ApiResponse> Query { get; }
+
+    /// <summary>For uploads, models and balance: retried like reads, outside the task buckets.</summary>
+    public ResiliencePipeline<ApiResponse> Read { get; }
 
     /// <summary>For result downloads: a whole attempt (to a temporary file) is retried on transient failures.</summary>
     public ResiliencePipeline<long> Download { get; }
@@ -52,11 +75,13 @@ internal sealed class ResiliencePipelines
     /// </summary>
     public async Task<(T Result, int Attempts)> RunAsync<T>(
         ResiliencePipeline<T> pipeline, string description, IRequestLog log,
-        Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+        Func<ResilienceContext, Task<T>> attempt, CancellationToken cancellationToken,
+        Action<ResilienceContext>? prepare = null, Action<ResilienceContext>? inspect = null)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(LogKey, log);
         context.Properties.Set(RequestKey, description);
+        prepare?.Invoke(context);
         var attempts = 0;
         try
         {
@@ -64,13 +89,15 @@ internal sealed class ResiliencePipelines
                 async ctx =>
                 {
                     attempts++;
-                    return await attempt(ctx.CancellationToken).ConfigureAwait(false);
+                    return await attempt(ctx).ConfigureAwait(false);
                 },
                 context).ConfigureAwait(false);
+            inspect?.Invoke(context);
             return (result, attempts);
         }
         catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
+            inspect?.Invoke(context);
             var what = exception is TimeoutRejectedException
                 ? $"timed out (limit {_settings.RequestTimeout.TotalSeconds:0.#} s per attempt, {_settings.OverallTimeout.TotalSeconds:0.#} s in all)"
                 : exception.GetBaseException().Message;
@@ -93,15 +120,70 @@ internal sealed class ResiliencePipelines
     public static bool IsTransient(Exception? exception) =>
         exception is HttpRequestException or IOException or TimeoutRejectedException;
 
-    private static ResiliencePipeline<ApiResponse> Build(
-        ToApisConnectionSettings settings, Func<Outcome<ApiResponse>, bool> shouldRetry) =>
-        Build<ApiResponse>(settings, shouldRetry);
+    /// <summary>A 2xx submit answer that holds no readable task: the task was probably created.</summary>
+    public static bool IsUnreadableSuccess(ApiResponse response) =>
+        response.IsSuccess && !TaskParser.TryParse(response.Body, out _);
 
-    private static ResiliencePipeline<T> Build<T>(ToApisConnectionSettings settings, Func<Outcome<T>, bool> shouldRetry)
+    /// <summary>A 2xx whose body is not JSON at all (an HTML page, a body cut short): worth asking again.</summary>
+    public static bool IsMalformedSuccess(ApiResponse response)
+    {
+        if (!response.IsSuccess)
+        {
+            return false;
+        }
+
+        using var document = Json.TryParse(response.Body);
+        return document is null;
+    }
+
+    private static ValueTask<bool> ShouldRetryRead(RetryPredicateArguments<ApiResponse> args) =>
+        new(args.Outcome.Result is { } response
+            ? response.IsRateLimited || response.IsAmbiguousFailure || IsMalformedSuccess(response)
+            : IsTransient(args.Outcome.Exception));
+
+    private static async ValueTask<bool> ShouldRetrySubmitAsync(RetryPredicateArguments<ApiResponse> args)
+    {
+        var outcome = args.Outcome;
+        if (outcome.Result is { IsRateLimited: true } || IsProvablyNotSent(outcome.Exception))
+        {
+            return true; // an explicit rejection: nothing was created
+        }
+
+        var ambiguous = outcome.Result is { } response
+            ? response.IsAmbiguousFailure || IsUnreadableSuccess(response)
+            : IsTransient(outcome.Exception);
+        if (!ambiguous || !args.Context.Properties.TryGetValue(ReconcileKey, out var lookUp))
+        {
+            return false;
+        }
+
+        args.Context.Properties.TryGetValue(LogKey, out var log);
+        args.Context.Properties.TryGetValue(RequestKey, out var request);
+        var reason = outcome.Result is { } answer ? $"HTTP {answer.StatusCode}" : outcome.Exception?.GetBaseException().Message;
+        log?.Warning($"{request} ended ambiguously ({reason}); looking the task up by its client_business_id before sending again.");
+        try
+        {
+            if (await lookUp(args.Context.CancellationToken).ConfigureAwait(false) is { } found)
+            {
+                args.Context.Properties.Set(RecoveredKey, found);
+                return false;
+            }
+        }
+        catch (Exception lookupFailed) when (lookupFailed is ToApisApiException or ToApisTransportException)
+        {
+            args.Context.Properties.Set(LookupFailedKey, lookupFailed);
+            return false;
+        }
+
+        return true; // the service has no such task: sending again cannot charge twice
+    }
+
+    private static ResiliencePipeline<T> Build<T>(
+        ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry, RateLimitAcquireOptions? pacing)
     {
         var retry = new RetryStrategyOptions<T>
         {
-            ShouldHandle = args => new ValueTask<bool>(shouldRetry(args.Outcome)),
+            ShouldHandle = shouldRetry,
             MaxRetryAttempts = Math.Max(1, settings.MaximumRetryCount),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
@@ -132,6 +214,11 @@ internal sealed class ResiliencePipelines
         {
             // Polly insists on at least one retry; -MaximumRetryCount 0 means no retry strategy at all.
             builder.AddRetry(retry);
+        }
+
+        if (pacing is not null)
+        {
+            builder.AddStrategy(_ => new RateLimitAcquireStrategy(pacing), pacing);
         }
 
         return builder.AddTimeout(settings.RequestTimeout).Build();

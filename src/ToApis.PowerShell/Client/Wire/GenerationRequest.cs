@@ -10,7 +10,7 @@ namespace ToApis.Client.Wire;
 /// The body of <c>POST /v1/images/generations</c>. Values are plain CLR values (strings, numbers, bools,
 /// dictionaries, lists): the PowerShell layer unwraps its own types before building one.
 /// </summary>
-public sealed class GenerationRequest
+internal sealed class GenerationRequest
 {
     public string Model { get; set; } = "";
 
@@ -28,6 +28,12 @@ public sealed class GenerationRequest
     public IDictionary<string, object?> ExtraBody { get; set; } = new Dictionary<string, object?>();
 
     public string? ClientBusinessId { get; set; }
+
+    /// <summary>
+    /// Per-task webhook URL (checked by <see cref="Webhooks.CallbackUrls"/>). Where the result is announced,
+    /// not what the image is: it stays out of the -RunKey fingerprint.
+    /// </summary>
+    public string? CallbackUrl { get; set; }
 
     /// <summary>grok-imagine-1.0-edit is served by /v1/images/edits; every other model by /generations.</summary>
     public string Path => ModelCatalog.UsesEditsEndpoint(Model) ? "v1/images/edits" : "v1/images/generations";
@@ -64,6 +70,11 @@ public sealed class GenerationRequest
             if (!string.IsNullOrEmpty(ClientBusinessId))
             {
                 writer.WriteString("client_business_id", ClientBusinessId);
+            }
+
+            if (!string.IsNullOrEmpty(CallbackUrl))
+            {
+                writer.WriteString("callback_url", CallbackUrl);
             }
 
             foreach (var pair in ExtraBody)

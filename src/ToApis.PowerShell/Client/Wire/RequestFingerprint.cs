@@ -14,7 +14,7 @@ namespace ToApis.Client.Wire;
 /// Deterministic client_business_id values for resumable runs: the same run key and the same request give
 /// the same id in every process, so a rerun finds the task it already paid for instead of submitting again.
 /// </summary>
-public sealed class RequestFingerprint
+internal sealed class RequestFingerprint
 {
     private const int HashHexLength = 20;
     private const int MaxRunKeyLength = 32;

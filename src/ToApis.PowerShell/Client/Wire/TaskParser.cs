@@ -8,6 +8,21 @@ namespace ToApis.Client.Wire;
 /// <summary>Reads a task object in every documented variant (see the contract, §2 ⚠).</summary>
 internal static class TaskParser
 {
+    /// <summary>The task in <paramref name="body"/>, or false when it holds none (a torn or foreign answer).</summary>
+    public static bool TryParse(string body, out ToApisTask? task)
+    {
+        try
+        {
+            task = Parse(body, "");
+            return true;
+        }
+        catch (ToApisApiException)
+        {
+            task = null;
+            return false;
+        }
+    }
+
     public static ToApisTask Parse(string body, string requestDescription)
     {
         using var document = Json.TryParse(body);
@@ -16,6 +31,12 @@ internal static class TaskParser
             throw Unusable(requestDescription, "the response is not a JSON object: " + ErrorEnvelope.Parse(body).Message);
         }
 
+        return FromElement(root, requestDescription);
+    }
+
+    /// <summary>A task object already parsed: the status API's, or a webhook event's <c>data</c>.</summary>
+    public static ToApisTask FromElement(JsonElement root, string requestDescription)
+    {
         // The documented field is "id"; one official sample reads "task_id" as a fallback.
         var id = root.String("id") ?? root.String("task_id");
         if (string.IsNullOrEmpty(id))

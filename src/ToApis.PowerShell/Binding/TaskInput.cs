@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using ToApis.Models;
 
-namespace ToApis.Commands;
+namespace ToApis.Binding;
 
 /// <summary>The two ways a task reaches a cmdlet: an object from an earlier cmdlet, or a bare id.</summary>
 internal static class TaskInput

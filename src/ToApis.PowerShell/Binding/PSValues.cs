@@ -2,7 +2,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 
-namespace ToApis.Commands;
+namespace ToApis.Binding;
 
 /// <summary>Unwraps PowerShell's wrappers so the client core only ever sees plain CLR values.</summary>
 internal static class PSValues

@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Management.Automation;
 
-namespace ToApis.Commands;
+namespace ToApis.Pipeline;
 
 /// <summary>
 /// A progress bar updated at most a few times a second (a bulk run would otherwise spend its time drawing),

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace ToApis.Commands;
+namespace ToApis.Pipeline;
 
 /// <summary>
 /// Work that background code wants done on the pipeline thread (WriteObject, WriteVerbose, …): async code

@@ -7,7 +7,7 @@ using System.Management.Automation.Language;
 using ToApis.Client;
 using ToApis.Session;
 
-namespace ToApis.Commands;
+namespace ToApis.Completion;
 
 /// <summary>
 /// Completes -Model from the models this key may use (GET /v1/models, cached per session), falling back to

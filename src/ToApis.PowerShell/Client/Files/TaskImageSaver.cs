@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ToApis.Client.Journal;
+using ToApis.Models;
+
+namespace ToApis.Client.Files;
+
+/// <summary>What Save-ToApisImage was asked to do with every image.</summary>
+internal sealed record SaveOptions(string Folder, string FileNameTemplate, bool Force, bool Sidecar);
+
+/// <summary>One saved image of a task, and whether this run downloaded it or found it saved already.</summary>
+internal sealed record TaskImage(ToApisTask Task, int Index, SavedImage Saved, bool FromJournal);
+
+/// <summary>
+/// Saves the images of completed tasks: names each from the template, the task and its input row; skips
+/// an image an earlier run's journal says is saved in the same folder; downloads the rest through
+/// <see cref="ResultSaver"/>; writes the sidecar. One instance per command invocation.
+/// </summary>
+internal sealed class TaskImageSaver
+{
+    private static readonly string[] TaskTokens = { "Id", "Index", "Model", "Size", "Status", "ClientBusinessId", "Prompt" };
+
+    private readonly ResultSaver _saver;
+    private readonly SaveOptions _options;
+    private readonly RunJournal? _journal;
+    private readonly IRequestLog _log;
+
+    public TaskImageSaver(ResultSaver saver, SaveOptions options, RunJournal? journal, IRequestLog log)
+    {
+        _saver = saver;
+        _options = options;
+        _journal = journal;
+        _log = log;
+    }
+
+    /// <summary>The file name (without extension) of image <paramref name="index"/> (0-based) of <paramref name="task"/>.</summary>
+    public string BaseNameFor(ToApisTask task, int index, IReadOnlyDictionary<string, object?> row) =>
+        FileNames.Render(
+            _options.FileNameTemplate,
+            token => TokenValue(token, task, index, row),
+            () => TaskTokens.Concat(row.Keys).Distinct(StringComparer.OrdinalIgnoreCase));
+
+    /// <param name="source">What the sidecar records as the task's source: the input row, or the prompt given.</param>
+    public async Task<TaskImage> SaveAsync(ToApisTask task, int index, string baseName, object? source, CancellationToken cancellationToken)
+    {
+        TaskImage image;
+        if (_journal?.SavedFileFor(task.Id, index + 1) is { } earlier && !_options.Force && InTargetFolder(earlier))
+        {
+            _log.Verbose($"'{earlier}' was saved by an earlier run (journal); not downloaded again.");
+            var saved = new SavedImage(earlier, ImageFormats.DetectFile(earlier) ?? ImageFormats.Png, new FileInfo(earlier).Length, AlreadyPresent: true);
+            image = new TaskImage(task, index, saved, FromJournal: true);
+        }
+        else
+        {
+            var saved = await _saver.SaveAsync(
+                new Uri(task.ImageUrls[index]), _options.Folder, baseName, _options.Force, task.ExpiresAt, cancellationToken).ConfigureAwait(false);
+            image = new TaskImage(task, index, saved, FromJournal: false);
+        }
+
+        if (_options.Sidecar)
+        {
+            SidecarFile.Write(image.Saved.Path, SidecarContent(image, source));
+        }
+
+        return image;
+    }
+
+    private bool InTargetFolder(string file) =>
+        string.Equals(
+            Path.GetFullPath(Path.GetDirectoryName(file)!).TrimEnd(Path.DirectorySeparatorChar),
+            Path.GetFullPath(_options.Folder).TrimEnd(Path.DirectorySeparatorChar),
+            StringComparison.Ordinal);
+
+    /// <summary>Id and Index always come from the task (they make names unique); other tokens prefer the row's column.</summary>
+    private static string? TokenValue(string token, ToApisTask task, int index, IReadOnlyDictionary<string, object?> row)
+    {
+        if (token.Equals("Id", StringComparison.OrdinalIgnoreCase))
+        {
+            return task.Id;
+        }
+
+        if (token.Equals("Index", StringComparison.OrdinalIgnoreCase))
+        {
+            return (index + 1).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (row.TryGetValue(token, out var column))
+        {
+            return Convert.ToString(column, CultureInfo.InvariantCulture) ?? "";
+        }
+
+        return token.ToLowerInvariant() switch
+        {
+            "model" => task.Model ?? "",
+            "size" => task.Size ?? "",
+            "status" => task.Status,
+            "clientbusinessid" => task.ClientBusinessId ?? "",
+            "prompt" => task.Prompt ?? "",
+            _ => null,
+        };
+    }
+
+    private static Dictionary<string, object?> SidecarContent(TaskImage image, object? source)
+    {
+        var task = image.Task;
+        return new Dictionary<string, object?>
+        {
+            ["task_id"] = task.Id,
+            ["client_business_id"] = task.ClientBusinessId,
+            ["prompt"] = task.Prompt,
+            ["model"] = task.Model,
+            ["size"] = task.Size,
+            ["image_index"] = image.Index + 1,
+            ["image_url"] = task.ImageUrls[image.Index],
+            ["file"] = Path.GetFileName(image.Saved.Path),
+            ["mime_type"] = image.Saved.Format.MimeType,
+            ["bytes"] = image.Saved.Length,
+            ["created_at"] = task.CreatedAt,
+            ["completed_at"] = task.CompletedAt,
+            ["expires_at"] = task.ExpiresAt,
+            ["source"] = source,
+        };
+    }
+}

@@ -1,0 +1,50 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+using ToApis.Client.RateLimiting;
+
+namespace ToApis.Client.Resilience;
+
+internal sealed class RateLimitAcquireOptions : ResilienceStrategyOptions
+{
+    public RateLimitAcquireOptions(AccountRateLimiter limiter, RequestCategory category)
+    {
+        Limiter = limiter;
+        Category = category;
+        Name = $"ToApis.RateLimit.{category}";
+    }
+
+    public AccountRateLimiter Limiter { get; }
+
+    public RequestCategory Category { get; }
+}
+
+/// <summary>
+/// Waits for the account's client-side budget before each attempt. It sits outside the per-attempt timeout,
+/// so time spent queueing for our own token never counts as a slow or ambiguous request, and it also
+/// honours the request's stop-sending token: a request still queueing when its command ends is never sent.
+/// </summary>
+internal sealed class RateLimitAcquireStrategy : ResilienceStrategy
+{
+    private readonly RateLimitAcquireOptions _options;
+
+    public RateLimitAcquireStrategy(RateLimitAcquireOptions options) => _options = options;
+
+    protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+    {
+        try
+        {
+            var stopSending = context.Properties.GetValue(ResiliencePipelines.StopSendingKey, CancellationToken.None);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopSending);
+            await _options.Limiter.AcquireAsync(_options.Category, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception stopped)
+        {
+            return Outcome.FromException<TResult>(stopped);
+        }
+
+        return await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+
+namespace ToApis.Client.Submitting;
+
+/// <summary>
+/// One row's request as the user gave it, in plain CLR values (the PowerShell layer unwraps hashtables and
+/// PSObjects first). <see cref="GenerationRequestFactory"/> checks it and turns it into a request.
+/// </summary>
+internal sealed class GenerationInput
+{
+    public string Prompt { get; set; } = "";
+
+    public string? Model { get; set; }
+
+    public string? Size { get; set; }
+
+    /// <summary>0 leaves the number of images to the model.</summary>
+    public int Count { get; set; }
+
+    public IReadOnlyList<string> ImageUrls { get; set; } = Array.Empty<string>();
+
+    /// <summary>Local reference images that will be uploaded and added to the request's image_urls.</summary>
+    public int LocalImageCount { get; set; }
+
+    public Dictionary<string, object?> Metadata { get; set; } = new();
+
+    public Dictionary<string, object?> ExtraBody { get; set; } = new();
+
+    public double? Temperature { get; set; }
+
+    public double? TopP { get; set; }
+
+    public int? MaxOutputTokens { get; set; }
+
+    public string? PersonGeneration { get; set; }
+
+    public string? OutputMimeType { get; set; }
+
+    public int? CompressionQuality { get; set; }
+
+    public IReadOnlyList<Dictionary<string, object?>>? SafetySettings { get; set; }
+
+    public string? ClientBusinessId { get; set; }
+
+    /// <summary>Per-task webhook URL; a callback_url in <see cref="ExtraBody"/> is taken from there.</summary>
+    public string? CallbackUrl { get; set; }
+}

@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ToApis.Client.Webhooks;
+
+/// <summary>
+/// Accepted webhook event ids in a text file (<c>id&lt;TAB&gt;unix seconds</c> a line) that several processes share:
+/// each check-and-append holds the file exclusively (a sharing lock on Windows, flock on Linux and macOS), so two
+/// receivers given the same event at once cannot both accept it, and their lines never interleave.
+/// </summary>
+internal sealed class SeenEventIdFile
+{
+    /// <summary>Retries end about 31 h after a task finishes; ids are kept well past that, then pruned.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(3);
+
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>The file is rewritten without expired ids once this many have gathered and they are at least half of it.</summary>
+    private const int PruneAfterExpired = 1000;
+
+    private readonly TimeSpan _retention;
+    private readonly Func<DateTimeOffset> _now;
+
+    public SeenEventIdFile(string path, TimeSpan? retention = null, Func<DateTimeOffset>? now = null)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _retention = retention ?? DefaultRetention;
+        _now = now ?? (() => DateTimeOffset.UtcNow);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Records the id and returns true, or returns false if the file already holds it.</summary>
+    public async Task<bool> TryAddAsync(string eventId, CancellationToken cancellationToken)
+    {
+        using var stream = await OpenExclusiveAsync(cancellationToken).ConfigureAwait(false);
+        var now = _now();
+        var content = ReadAll(stream);
+        var kept = new List<string>();
+        var expired = 0;
+        foreach (var line in content.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (id, seenAt) = ParseLine(line.TrimEnd('\r'));
+            if (string.Equals(id, eventId, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (seenAt is { } time && now - time > _retention)
+            {
+                expired++;
+            }
+            else
+            {
+                kept.Add(line.TrimEnd('\r'));
+            }
+        }
+
+        var entry = eventId + "\t" + now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "\n";
+        if (expired >= PruneAfterExpired && expired >= kept.Count)
+        {
+            stream.Position = 0;
+            Write(stream, string.Concat(kept.ConvertAll(line => line + "\n")) + entry);
+            stream.SetLength(stream.Position);
+        }
+        else
+        {
+            stream.Seek(0, SeekOrigin.End);
+            // A writer that died mid-line must not glue its fragment to this id.
+            Write(stream, (content.Length > 0 && !content.EndsWith("\n", StringComparison.Ordinal) ? "\n" : "") + entry);
+        }
+
+        stream.Flush(flushToDisk: true);
+        return true;
+    }
+
+    private async Task<FileStream> OpenExclusiveAsync(CancellationToken cancellationToken)
+    {
+        var folder = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var deadline = DateTimeOffset.UtcNow + LockTimeout;
+        var random = new Random();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException busy) when (busy is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
+            {
+                if (DateTimeOffset.UtcNow >= deadline)
+                {
+                    throw new IOException(
+                        $"The seen-id file '{Path}' stayed locked by another process for {LockTimeout.TotalSeconds:0} s: {busy.Message}", busy);
+                }
+
+                // Another receiver holds it for a read and an append: a few milliseconds.
+                await Task.Delay(random.Next(2, 20), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string ReadAll(FileStream stream)
+    {
+        using var reader = new StreamReader(stream, Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 4096, leaveOpen: true);
+        return reader.ReadToEnd();
+    }
+
+    private static void Write(FileStream stream, string text)
+    {
+        var bytes = Utf8.GetBytes(text);
+        stream.Write(bytes, 0, bytes.Length);
+    }
+
+    /// <summary>"id TAB seconds"; a line without a time (written by hand) is kept for good.</summary>
+    private static (string Id, DateTimeOffset? SeenAt) ParseLine(string line)
+    {
+        var tab = line.LastIndexOf('\t');
+        if (tab < 0)
+        {
+            return (line.Trim(), null);
+        }
+
+        var seenAt = long.TryParse(line.Substring(tab + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : (DateTimeOffset?)null;
+        return (line.Substring(0, tab), seenAt);
+    }
+}

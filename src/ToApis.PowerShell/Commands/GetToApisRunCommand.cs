@@ -1,0 +1,67 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using ToApis.Client;
+using ToApis.Client.Journal;
+using ToApis.Errors;
+using ToApis.Journaling;
+using ToApis.Models;
+
+namespace ToApis.Commands;
+
+/// <summary>
+/// Reads the journal of a bulk run (-Journal of New-, Wait- and Save-ToApisImage) and returns how it ended:
+/// rows done, failed and pending, errors by id, pace, and the input rows to feed again. Works on a journal
+/// that a run is still writing.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "ToApisRun")]
+[OutputType(typeof(ToApisRun))]
+public sealed class GetToApisRunCommand : ToApisCmdletBase
+{
+    /// <summary>The journal file(s); wildcards are expanded. A FileInfo from Get-ChildItem binds by its FullName.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "Path")]
+    [ValidateNotNullOrEmpty]
+    public string[] Journal { get; set; } = Array.Empty<string>();
+
+    protected override void ProcessRecord()
+    {
+        foreach (var (input, path, error) in ResolveFilePaths(Journal, literal: false))
+        {
+            if (error is not null)
+            {
+                WriteFailure(error, input);
+                continue;
+            }
+
+            RunSummary summary;
+            try
+            {
+                summary = RunSummary.Read(path!);
+            }
+            catch (FileNotFoundException missing)
+            {
+                WriteFailure(new ToApisFileException(FileProblem.NotFound, input, missing.Message), input);
+                continue;
+            }
+            catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
+            {
+                WriteItemError(ErrorRecords.JournalUnreadable(unreadable, input));
+                continue;
+            }
+
+            if (summary.SkippedLines > 0)
+            {
+                WriteVerbose($"{summary.SkippedLines} line(s) of {input} are not JSON (a line cut short by a crash, or still being written) and were skipped.");
+            }
+
+            var run = summary.ToRun(input, JournalRows.ToFailedRow);
+            if (summary.RowsWithoutInput > 0)
+            {
+                WriteWarning($"{summary.RowsWithoutInput} row(s) to retry were journaled without their input row (by an older ToApis): FailedRows holds only their prompt, or nothing where the journal has none.");
+            }
+
+            WriteObject(run);
+        }
+    }
+}
