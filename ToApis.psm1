@@ -1,7 +1,12 @@
 # Loads the build of ToApis that fits this PowerShell.
 # PowerShell 7.4+: the net8.0 build, inside the module's own assembly load context (see
 #   src/ToApis.LoadContext), so its dependencies never clash with other modules' versions.
-# Windows PowerShell 5.1: the netstandard2.0 build; its dependencies load from beside it.
+# Windows PowerShell 5.1: the netstandard2.0 build. .NET Framework binds strong-named assemblies by exact
+#   version and the module's dependencies disagree on versions (Polly.Core wants Microsoft.Bcl.TimeProvider
+#   8.0.0.0, 8.0.0.1 ships), so ToApis.Initializer.dll, which needs nothing but PowerShell, is imported
+#   first: it installs an AssemblyResolve handler that answers from bin/netstandard2.0 by simple name when
+#   the copy there is the same or newer, before any type that needs a dependency loads (see
+#   src/ToApis.Initializer). Removing the module removes the handler.
 
 if ($PSEdition -eq 'Core') {
     if ($PSVersionTable.PSVersion -lt [version]'7.4') {
@@ -27,5 +32,7 @@ if ($PSEdition -eq 'Core') {
     }
 }
 else {
-    Import-Module ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'netstandard2.0', 'ToApis.PowerShell.dll'))
+    $binFolder = [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'netstandard2.0')
+    Import-Module ([System.IO.Path]::Combine($binFolder, 'ToApis.Initializer.dll'))
+    Import-Module ([System.IO.Path]::Combine($binFolder, 'ToApis.PowerShell.dll'))
 }

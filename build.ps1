@@ -7,7 +7,10 @@
     Build  lays out the importable module folder out/ToApis (manifest, formats, assembly, dependencies, and
            en-US help built from docs/cmdlets by the project's own converter, src/ToApis.HelpBuilder).
     Test   runs the xunit suite (the hosted PowerShell engine against the emulator), then the Pester
-           suite against out/ToApis in a fresh pwsh when Pester 5 is installed.
+           suite against out/ToApis in a fresh pwsh, with the installed Pester 5 or else the Pester that
+           tools/ToApis.Tools.csproj brings from NuGet; closes with one "N passed, N failed, N skipped" line
+           for both suites and fails when either failed. pwsh itself can be the .NET tool pinned in
+           .config/dotnet-tools.json: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
     Demo   builds, starts the local ToAPIs emulator, runs examples/prompts.csv (and one row sized in
            pixels, which is refused) through New-ToApisImage | Wait-ToApisTask | Save-ToApisImage into
            out/demo with a journal, prints what it made, the run's summary (Get-ToApisRun) and the path
@@ -69,29 +72,112 @@ function Invoke-BuildTask {
 
 function Invoke-TestTask {
     Write-Host 'Running the xunit suite' -ForegroundColor Cyan
-    Invoke-DotNet test (Join-Path $RepoRoot 'ToApis.sln') -c $Configuration --nologo
+    $xunit = Invoke-XunitSuite
+    $pester = Invoke-PesterSuite
 
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.0.0') | Select-Object -First 1
-    if (-not $pester) {
-        Write-Warning 'Pester 5 is not installed: skipping tests/Pester. Install it with: Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser'
-        return
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    $skipped = $xunit.Skipped + $pester.Skipped
+    Write-Host ("xunit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f
+        $xunit.Passed, $xunit.Failed, $xunit.Skipped, $pester.Passed, $pester.Failed, $pester.Skipped)
+    # The closing line CI reads: both suites together.
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    foreach ($suite in $xunit, $pester) {
+        if (-not $suite.Completed) {
+            throw "The $($suite.Name) suite did not run to the end: see its output above."
+        }
+    }
+    if ($failed -gt 0) {
+        throw "$failed test(s) failed."
+    }
+}
+
+function Invoke-XunitSuite {
+    $lines = [System.Collections.Generic.List[string]]::new()
+    & dotnet test (Join-Path $RepoRoot 'ToApis.sln') -c $Configuration --nologo | ForEach-Object {
+        Write-Host $_
+        $lines.Add($_)
+    }
+    $exitCode = $LASTEXITCODE
+    # One summary line per test assembly: "Passed!  - Failed:     0, Passed:   305, Skipped:     0, Total:   305, ..."
+    $summaries = @($lines | Select-String -Pattern '^\s*(Passed|Failed)!\s+-\s+Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)')
+    $counts = [pscustomobject]@{ Name = 'xunit'; Passed = 0; Failed = 0; Skipped = 0; Completed = $summaries.Count -gt 0 }
+    foreach ($summary in $summaries) {
+        $counts.Failed += [int] $summary.Matches[0].Groups[2].Value
+        $counts.Passed += [int] $summary.Matches[0].Groups[3].Value
+        $counts.Skipped += [int] $summary.Matches[0].Groups[4].Value
+    }
+    if ($exitCode -ne 0 -and $counts.Failed -eq 0) {
+        # The build failed or the test host crashed: nothing to count, but not a pass.
+        $counts.Completed = $false
+    }
+    return $counts
+}
+
+function Resolve-Pester {
+    $installed = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.0.0') |
+        Sort-Object Version -Descending | Select-Object -First 1
+    if ($installed) {
+        return $installed.Path
     }
 
-    Write-Host "Running the Pester suite with Pester $($pester.Version) in a fresh pwsh" -ForegroundColor Cyan
+    # No Pester 5 here: the one tools/ToApis.Tools.csproj downloads from NuGet (no PowerShell Gallery needed).
+    $tools = Join-Path $RepoRoot 'tools' 'ToApis.Tools.csproj'
+    Invoke-DotNet restore $tools --nologo
+    $manifest = (& dotnet msbuild $tools -nologo -getProperty:PesterManifest | Select-Object -Last 1).Trim()
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $manifest)) {
+        throw "Pester was not found at '$manifest' after restoring $tools."
+    }
+    return $manifest
+}
+
+function Invoke-PesterSuite {
+    $counts = [pscustomobject]@{ Name = 'Pester'; Passed = 0; Failed = 0; Skipped = 0; Completed = $false }
+    try {
+        $pesterManifest = Resolve-Pester
+    }
+    catch {
+        # Counted as a suite that did not run; the closing line is still printed.
+        Write-Host "Cannot run the Pester suite: $_" -ForegroundColor Red
+        return $counts
+    }
+    $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-result-$PID.json"
+    Remove-Item $resultFile -ErrorAction SilentlyContinue
+    Write-Host "Running the Pester suite with $pesterManifest in a fresh pwsh" -ForegroundColor Cyan
+
+    $quote = { param($text) "'" + ($text -replace "'", "''") + "'" }
     $pesterScript = @"
-Import-Module Pester -MinimumVersion 5.0.0
+Import-Module $(& $quote $pesterManifest)
 `$config = New-PesterConfiguration
-`$config.Run.Path = '$(Join-Path $RepoRoot 'tests' 'Pester')'
-`$config.Run.Exit = `$true
+`$config.Run.Path = $(& $quote (Join-Path $RepoRoot 'tests' 'Pester'))
+`$config.Run.PassThru = `$true
 `$config.Output.Verbosity = 'Detailed'
-Invoke-Pester -Configuration `$config
+`$result = Invoke-Pester -Configuration `$config
+[pscustomobject]@{
+    Passed  = `$result.PassedCount
+    Failed  = `$result.FailedCount + `$result.FailedBlocksCount + `$result.FailedContainersCount
+    Skipped = `$result.SkippedCount + `$result.NotRunCount + `$result.InconclusiveCount
+} | ConvertTo-Json | Set-Content -LiteralPath $(& $quote $resultFile)
 "@
     # The same pwsh as this one, fresh: no profile, no module already loaded.
     $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
-    & $pwsh -NoProfile -NonInteractive -Command $pesterScript
-    if ($LASTEXITCODE -ne 0) {
-        throw "Pester reported $LASTEXITCODE failed test(s)."
+    # Its output goes to the host: this function returns only the counts.
+    if (Test-Path $pwsh) {
+        & $pwsh -NoProfile -NonInteractive -Command $pesterScript | Out-Host
     }
+    else {
+        & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $pesterScript | Out-Host
+    }
+
+    if (Test-Path $resultFile) {
+        $result = Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json
+        Remove-Item $resultFile -ErrorAction SilentlyContinue
+        $counts.Passed = $result.Passed
+        $counts.Failed = $result.Failed
+        $counts.Skipped = $result.Skipped
+        $counts.Completed = $true
+    }
+    return $counts
 }
 
 function Invoke-DocsTask {

@@ -79,6 +79,9 @@ public sealed class EmulatorOptions
 
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;
 
+    /// <summary>The real time that the virtual clock and the rate limits follow; tests pass a manual one to step it instead of sleeping.</summary>
+    public TimeProvider RealTime { get; set; } = TimeProvider.System;
+
     internal void Validate()
     {
         if (Users.Count == 0)

@@ -57,7 +57,7 @@ public sealed class ToApisEmulator : IAsyncDisposable
         options ??= new EmulatorOptions();
         options.Validate();
         var apiKey = options.Users.Keys.First();
-        var state = new EmulatorState(options, TimeProvider.System);
+        var state = new EmulatorState(options, options.RealTime);
 
         var filesHost = EmulatorHosts.BuildFilesHost(state);
         WebApplication? apiHost = null;

@@ -1,6 +1,46 @@
 #Requires -Version 7.0
-# Pester 5 tests against the built module folder (out/ToApis) and the local emulator.
-# Run through ./build.ps1 -Task Test, which builds both first.
+# Pester 5 tests against the built module folder (out/ToApis) and the local emulator, in a real pwsh: what an
+# admin does with the module (the README's examples, jobs, other modules' versions of our dependencies,
+# Import-Module -Force). Run through ./build.ps1 -Task Test, which builds everything first; the emulator is
+# started here on a free port and stopped by its id.
+
+BeforeDiscovery {
+    # The README's PowerShell blocks, each run verbatim below.
+    $readme = Get-Content (Join-Path $PSScriptRoot '..' '..' 'README.md')
+    $heading = 'README'
+    $readmeBlocks = for ($i = 0; $i -lt $readme.Count; $i++) {
+        if ($readme[$i] -match '^#+\s*(.+)$') {
+            $heading = $Matches[1]
+        }
+        elseif ($readme[$i].Trim() -eq '```powershell') {
+            $start = $i + 1
+            while ($readme[++$i].Trim() -ne '```') { }
+            @{ Name = "$heading (line $start)"; Heading = $heading; Code = $readme[$start..($i - 1)] -join "`n"; Before = '' }
+        }
+    }
+    # Blocks that build on something: "See the run" reads the journal of the block in "Safe to rerun"; the
+    # webhook block receives a delivery ($Request, as an Azure Functions host gives it), made and signed first.
+    $rerun = $readmeBlocks | Where-Object Heading -like 'Safe to rerun*' | Select-Object -First 1
+    foreach ($block in $readmeBlocks) {
+        if ($block.Heading -like 'See the run*') {
+            $block.Before = $rerun.Code
+        }
+        elseif ($block.Heading -like '*webhooks*') {
+            $block.Before = @'
+$task = 'A lighthouse told by webhook' | New-ToApisImage | Wait-ToApisTask
+$now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+$eventId = "evt_$([guid]::NewGuid().ToString('N'))"
+$body = [ordered]@{ id = $eventId; type = 'generation.completed'; api_version = 'v1'; created_at = $now
+    data = [ordered]@{ task_id = $task.Id; client_business_id = $task.ClientBusinessId; status = 'SUCCESS'; progress = '100%'
+        result = @{ type = 'image'; data = @(@{ url = $task.ImageUrls[0] }) }; error = $null; submitted_at = $now; finished_at = $now } } |
+    ConvertTo-Json -Depth 6 -Compress
+$hmac = [System.Security.Cryptography.HMACSHA256]::new([System.Text.Encoding]::UTF8.GetBytes($env:TOAPIS_WEBHOOK_SECRET))
+$signature = [System.Convert]::ToHexString($hmac.ComputeHash([System.Text.Encoding]::UTF8.GetBytes("$eventId.$now.$body"))).ToLowerInvariant()
+$Request = [pscustomobject]@{ RawBody = $body; Headers = @{ 'x-toapis-webhook-id' = $eventId; 'x-toapis-webhook-timestamp' = "$now"; 'x-toapis-webhook-signature' = "v1=$signature" } }
+'@
+        }
+    }
+}
 
 BeforeAll {
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
@@ -30,11 +70,16 @@ BeforeAll {
     }
 
     $endpoint = Get-Content $readyFile -Raw | ConvertFrom-Json
-    Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey (ConvertTo-SecureString $endpoint.apiKey -AsPlainText -Force)
+    $emulatorKey = ConvertTo-SecureString $endpoint.apiKey -AsPlainText -Force
+    Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey $emulatorKey
+
+    $manifest = Join-Path $repoRoot 'out' 'ToApis' 'ToApis.psd1'
+    # A fresh pwsh like this one, for tests that change process-wide state.
+    $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
 }
 
 AfterAll {
-    if (Get-Module ToApis) {
+    if (Get-Command Disconnect-ToApis -ErrorAction Ignore) {
         Disconnect-ToApis
     }
     if ($emulator) {
@@ -318,5 +363,98 @@ Describe 'Tasks that travel' {
         $row = Import-Csv $csv
         $row.Created | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$'
         (Import-Csv $csv | Save-ToApisImage -Path (Join-Path $travel 'csv') -FileName '{Name}').Name | Should -Be 'csv-fox.png'
+    }
+}
+
+Describe 'The README''s examples' {
+    BeforeAll {
+        # What differs from an admin's machine, outside the examples' text: the key comes from the emulator
+        # (Read-Host returns it), Connect-ToApis without -BaseUri connects to the emulator, Wait-ToApisTask polls
+        # every 50 ms, the module is found by name (as if installed) by -Parallel and thread-job runspaces, and
+        # each block runs in a folder of its own holding the files it names.
+        function global:Read-Host { param([Parameter(Position = 0)] $Prompt, [switch] $AsSecureString) $emulatorKey }
+        $global:PSDefaultParameterValues['Connect-ToApis:BaseUri'] = $endpoint.baseUrl
+        $global:PSDefaultParameterValues['Wait-ToApisTask:PollIntervalSec'] = 0.05
+        $modulePath = $env:PSModulePath
+        $env:PSModulePath = (Join-Path $repoRoot 'out') + [System.IO.Path]::PathSeparator + $env:PSModulePath
+        # The app setting the webhook block reads.
+        $env:TOAPIS_WEBHOOK_SECRET = 'whsec_pester_readme_0123456789abcdef'
+    }
+
+    AfterAll {
+        Remove-Item Function:\Read-Host -ErrorAction Ignore
+        $global:PSDefaultParameterValues.Remove('Connect-ToApis:BaseUri')
+        $global:PSDefaultParameterValues.Remove('Wait-ToApisTask:PollIntervalSec')
+        $env:PSModulePath = $modulePath
+        Remove-Item Env:\TOAPIS_WEBHOOK_SECRET -ErrorAction Ignore
+        Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey $emulatorKey
+    }
+
+    It 'runs <Name> without an error' -ForEach $readmeBlocks {
+        # Each block in a folder of its own with the files it names: prompts.csv and refs/*.jpg.
+        $folder = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-pester-readme-$PID-$([guid]::NewGuid().ToString('N'))"
+        New-Item -ItemType Directory -Path (Join-Path $folder 'refs') -Force | Out-Null
+        Copy-Item (Join-Path $repoRoot 'examples' 'prompts.csv') $folder
+        foreach ($name in 'cat.jpg', 'dog.jpg') {
+            [System.IO.File]::WriteAllBytes((Join-Path $folder 'refs' $name), [byte[]](@(0xFF, 0xD8, 0xFF, 0xE0) + @(1..64) + @(0xFF, 0xD9)))
+        }
+        $code = $Code.Replace('Import-Module ./out/ToApis/ToApis.psd1', "Import-Module '$manifest'")
+        Push-Location $folder
+        try {
+            $ErrorActionPreference = 'Stop'
+            if ($Before) {
+                $null = . ([scriptblock]::Create($Before))
+            }
+            $null = . ([scriptblock]::Create($code))
+        }
+        finally {
+            Pop-Location
+            Remove-Item $folder -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
+
+Describe 'In jobs and beside other modules' {
+    It 'works in a pwsh where other versions of Polly, RateLimiting and System.Text.Json were loaded first' {
+        $conflicts = Get-ChildItem (Join-Path $repoRoot 'tests' 'ModuleHost' 'bin') -Recurse -Directory -Filter conflicts |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1
+        $conflicts | Should -Not -BeNullOrEmpty -Because 'tests/ModuleHost builds them (dotnet build ToApis.sln)'
+        # System.Text.Json 8, as a module with a load context of its own brings it (pwsh's own is newer).
+        $otherJson = Join-Path $repoRoot 'out' 'ToApis' 'bin' 'netstandard2.0' 'System.Text.Json.dll'
+
+        $report = & $pwsh -NoProfile -NonInteractive -Command {
+            param($manifest, $uri, $key, $polly, $rateLimiting, $json)
+            $null = [System.Reflection.Assembly]::LoadFrom($polly)
+            $null = [System.Reflection.Assembly]::LoadFrom($rateLimiting)
+            $null = [System.Runtime.Loader.AssemblyLoadContext]::new('AnotherModule').LoadFromAssemblyPath($json)
+            Import-Module $manifest
+            Connect-ToApis -BaseUri $uri -ApiKey (ConvertTo-SecureString $key -AsPlainText -Force)
+            $tasks = 'one', 'two' | New-ToApisImage | Wait-ToApisTask -PollIntervalSec 0.05
+            [pscustomobject]@{
+                Completed = @($tasks | Where-Object IsCompleted).Count
+                Loaded    = [System.AppDomain]::CurrentDomain.GetAssemblies() |
+                    Where-Object { $_.GetName().Name -in 'Polly.Core', 'System.Threading.RateLimiting', 'System.Text.Json' } |
+                    ForEach-Object { '{0} {1} in {2}' -f $_.GetName().Name, $_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name }
+            }
+        } -args $manifest, $endpoint.baseUrl, $endpoint.apiKey, (Join-Path $conflicts.FullName 'Polly.Core.dll'),
+            (Join-Path $conflicts.FullName 'System.Threading.RateLimiting.dll'), $otherJson
+
+        $LASTEXITCODE | Should -Be 0
+        $report.Completed | Should -Be 2
+        $report.Loaded | Should -Contain 'Polly.Core 8.0.0.0 in Default'
+        $report.Loaded | Should -Contain 'Polly.Core 8.0.0.0 in ToApis'
+        $report.Loaded | Should -Contain 'System.Threading.RateLimiting 9.0.0.0 in Default'
+        $report.Loaded | Should -Contain 'System.Threading.RateLimiting 8.0.0.0 in ToApis'
+        $report.Loaded | Should -Contain 'System.Text.Json 8.0.0.0 in AnotherModule'
+    }
+
+    It 'keeps working after Import-Module -Force twice' {
+        Import-Module $manifest -Force
+        Import-Module $manifest -Force
+        (Get-Command -Module ToApis).Count | Should -Be 13
+
+        Connect-ToApis -BaseUri $endpoint.baseUrl -ApiKey $emulatorKey
+        $task = 'A lighthouse after a reload' | New-ToApisImage | Wait-ToApisTask -PollIntervalSec 0.05
+        $task.Status | Should -Be 'completed'
     }
 }

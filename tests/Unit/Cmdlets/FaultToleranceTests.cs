@@ -25,11 +25,12 @@ public sealed class FaultToleranceTests(ITestOutputHelper log) : IDisposable
         await using var service = await EmulatedService.StartAsync(
             o =>
             {
-                o.Users[EmulatorOptions.DefaultApiKey] = new EmulatorUser(EmulatorOptions.DefaultUserId, RateTier.Svip);
+                // Unpaced: this test is about faults; pacing has its own tests (SessionTests, BulkTests).
+                o.RateLimitsEnabled = false;
                 o.FailureRate = 0.02;
                 o.Seed = 11;
             },
-            EmulatedService.FastRetries + " -RateTier Svip -TimeoutSec 2");
+            EmulatedService.FastRetries + " -RateTier None -TimeoutSec 2");
         var faults = service.Emulator.Faults;
         faults.Delay = TimeSpan.FromSeconds(5);
         // About one request in ten meets a fault, of every kind the contract worries about.

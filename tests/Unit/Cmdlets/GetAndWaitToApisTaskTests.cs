@@ -150,23 +150,32 @@ public sealed class GetAndWaitToApisTaskTests
             var seen = emulator.Stats.RequestCount(RouteKeys.QueryGeneration);
             SpinWait.SpinUntil(() => emulator.Stats.RequestCount(RouteKeys.QueryGeneration) > seen, TimeSpan.FromSeconds(10));
         };
+        Action finishTheRest = () => emulator.Clock.Advance(TimeSpan.FromHours(2));
 
+        // The wait emits on the pipeline thread when it next gets input: more input arrives until the finished
+        // task is out (at most 20 rows), and only then does the input end.
         var result = service.Run($$"""
-            param($finish)
+            param($finish, $finishTheRest)
             $events = [System.Collections.Generic.List[string]]::new()
             & {
                 New-ToApisImage 'first'
                 $finish.Invoke()
-                New-ToApisImage 'second'
-                $events.Add('second submitted')
+                for ($n = 1; $n -le 20 -and -not $events.Contains('emitted first'); $n++) {
+                    New-ToApisImage "more $n"
+                }
+                $events.Add('input ended')
+                $finishTheRest.Invoke()
             } | Wait-ToApisTask {{EmulatedService.FastPolling}} | ForEach-Object { $events.Add("emitted $($_.Prompt)") }
             $events
-            """, new Hashtable { ["finish"] = finishFirstAndLetItBePolled });
+            """, new Hashtable { ["finish"] = finishFirstAndLetItBePolled, ["finishTheRest"] = finishTheRest });
 
         Assert.Empty(result.Errors);
         var events = result.Output.Select(o => o.ToString()).ToList();
         Assert.Equal("emitted first", events[0]);
-        Assert.Contains("second submitted", events);
+        Assert.Contains("input ended", events);
+        var more = events.Count(e => e.StartsWith("emitted more", StringComparison.Ordinal));
+        Assert.InRange(more, 1, 20);
+        Assert.Equal(more + 2, events.Count);
     }
 
     [Fact]
@@ -179,12 +188,14 @@ public sealed class GetAndWaitToApisTaskTests
         });
         var submitted = service.Run("New-ToApisImage 'never finishes'").OutputOf<ToApisTask>().Single();
 
-        using var shell = service.Shell.Start("param($id) Wait-ToApisTask -Id $id -TimeoutSec 3600 " + EmulatedService.FastPolling, new Hashtable { ["id"] = submitted.Id });
-        var running = shell.BeginInvoke();
-        SpinWait.SpinUntil(() => service.Emulator.Stats.RequestCount(RouteKeys.QueryGeneration) >= 2, TimeSpan.FromSeconds(10));
-        shell.Stop();
+        // Ids are looked at at once; the next look is ten minutes away, so ending within seconds means the stop
+        // ended the wait itself rather than waiting for the next poll or the timeout.
+        using var shell = service.Shell.Start("param($id) Wait-ToApisTask -Id $id -TimeoutSec 3600 -PollIntervalSec 600", new Hashtable { ["id"] = submitted.Id });
+        shell.BeginInvoke();
+        Assert.True(SpinWait.SpinUntil(() => service.Emulator.Stats.RequestCount(RouteKeys.QueryGeneration) >= 1, TimeSpan.FromSeconds(10)), "the wait never looked at the task");
 
-        Assert.True(running.IsCompleted);
-        Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
+        shell.StopWithin(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, service.Emulator.Stats.RequestCount(RouteKeys.QueryGeneration));
     }
 }

@@ -1,48 +1,13 @@
 using System.Diagnostics;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using ToApis.Emulator;
 using ToApis.Tests.Infrastructure;
 using Xunit;
 
-namespace ToApis.Tests;
+namespace ToApis.Tests.Loading;
 
 /// <summary>ToApis must load beside modules that bring their own versions of common assemblies.</summary>
 public sealed class DependencyIsolationTests
 {
-    /// <summary>PowerShell 7.4 runs on .NET 8: nothing in the net8.0 build may need a newer framework assembly.</summary>
-    private static readonly Version NewestFrameworkAssemblyOfPowerShell74 = new(8, 0, 0, 0);
-
-    [Fact]
-    public void Net8_build_references_nothing_newer_than_PowerShell_7_4_ships_and_ships_no_System_Text_Json()
-    {
-        var shipped = Directory.GetFiles(ModuleAssembly.CoreBinFolder, "*.dll");
-        Assert.DoesNotContain(shipped, f => Path.GetFileName(f) == "System.Text.Json.dll");
-        Assert.Contains(shipped, f => Path.GetFileName(f) == "Polly.Core.dll");
-        Assert.Contains(shipped, f => Path.GetFileName(f) == "System.Threading.RateLimiting.dll");
-
-        var tooNew = new List<string>();
-        foreach (var file in shipped)
-        {
-            using var stream = File.OpenRead(file);
-            using var pe = new PEReader(stream);
-            var metadata = pe.GetMetadataReader();
-            foreach (var handle in metadata.AssemblyReferences)
-            {
-                var reference = metadata.GetAssemblyReference(handle);
-                var name = metadata.GetString(reference.Name);
-                if ((name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal) || name is "netstandard" or "System")
-                    && name != "System.Management.Automation"
-                    && reference.Version > NewestFrameworkAssemblyOfPowerShell74)
-                {
-                    tooNew.Add($"{Path.GetFileName(file)} -> {name} {reference.Version}");
-                }
-            }
-        }
-
-        Assert.Empty(tooNew);
-    }
-
     [Fact]
     public async Task Pipeline_works_when_other_versions_of_its_dependencies_were_loaded_first_and_keeps_its_own()
     {

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
 namespace ToApis.Tests.Infrastructure;
@@ -7,8 +6,10 @@ namespace ToApis.Tests.Infrastructure;
 /// <summary>
 /// Makes the module's types (for the tests that look at them directly) resolve to the very assembly that
 /// Import-Module uses: the one ToApis.psm1 loads into the module's own load context from out/ToApis.
+/// A host that names the module's types calls <see cref="ResolveModuleTypes"/> first, from a module initializer
+/// of its own (the tests' Infrastructure/ModuleTypes.cs).
 /// </summary>
-internal static class ModuleAssembly
+public static class ModuleAssembly
 {
     public static readonly string ModuleFolder = Path.Combine(RepoRoot(), "out", "ToApis");
 
@@ -16,10 +17,17 @@ internal static class ModuleAssembly
 
     public static readonly string CoreBinFolder = Path.Combine(ModuleFolder, "bin", "net8.0");
 
-    [ModuleInitializer]
-    internal static void Register() =>
-        AssemblyLoadContext.Default.Resolving += (_, name) =>
-            name.Name == "ToApis.PowerShell" ? LoadedByModule() : null;
+    private static int _registered;
+
+    /// <summary>From now on, ToApis.PowerShell resolves to the module's copy (once per process, however often called).</summary>
+    public static void ResolveModuleTypes()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
+        {
+            AssemblyLoadContext.Default.Resolving += (_, name) =>
+                name.Name == "ToApis.PowerShell" ? LoadedByModule() : null;
+        }
+    }
 
     /// <summary>Asks the module's loader, as ToApis.psm1 does; it returns the same assembly every time.</summary>
     private static Assembly LoadedByModule()

@@ -1,7 +1,7 @@
 using ToApis.Tests.Infrastructure;
 using Xunit;
 
-namespace ToApis.Tests;
+namespace ToApis.Tests.Loading;
 
 public sealed class ModuleLoadingTests
 {
