@@ -8,25 +8,38 @@ namespace ToApis.Client.Files;
 /// <summary>The JSON record written beside a saved image: what made it, so a folder of images explains itself.</summary>
 internal static class SidecarFile
 {
-    public static string PathFor(string imagePath) => imagePath + ".json";
+    public const string Extension = ".json";
 
+    public static string PathFor(string imagePath) => imagePath + Extension;
+
+    /// <summary>Writes the sidecar whole or not at all; a local failure is a <see cref="FileProblem.WriteFailed"/> naming it.</summary>
     public static void Write(string imagePath, IDictionary<string, object?> content)
     {
         var target = PathFor(imagePath);
-        var partial = target + ".toapis-partial";
-        using (var stream = File.Create(partial))
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var partial = PartialFiles.NewPath(Path.GetDirectoryName(target)!);
+        try
         {
-            JsonValueWriter.Write(writer, content);
-        }
+            LocalFileErrors.Writing(target, () =>
+            {
+                using (var stream = File.Create(partial))
+                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                {
+                    JsonValueWriter.Write(writer, content);
+                }
 
-        if (File.Exists(target))
-        {
-            File.Replace(partial, target, null);
+                if (File.Exists(target))
+                {
+                    File.Replace(partial, target, null);
+                }
+                else
+                {
+                    File.Move(partial, target);
+                }
+            });
         }
-        else
+        finally
         {
-            File.Move(partial, target);
+            PartialFiles.TryDelete(partial);
         }
     }
 }
