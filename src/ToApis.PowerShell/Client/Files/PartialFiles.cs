@@ -19,7 +19,7 @@ internal static class PartialFiles
     /// <summary>A partial file whose writer cannot be known to be gone is removed only once it is this old.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(5);
 
-    private static readonly string MachineTag = Tag(Environment.MachineName);
+    internal static readonly string MachineTag = Tag(Environment.MachineName);
 
     private static readonly int ProcessId = CurrentProcessId();
 
