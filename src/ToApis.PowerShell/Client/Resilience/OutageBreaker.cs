@@ -169,28 +169,18 @@ internal sealed class OutageBreakerOptions : ResilienceStrategyOptions
 /// breaker is open (the retry strategy outside then stops: the exception is not transient), judged after.
 /// It sits inside the retry and outside the rate limiter, so an open breaker spends no tokens.
 /// </summary>
-internal sealed class OutageBreakerStrategy : ResilienceStrategy
+internal sealed class OutageBreakerStrategy : BeforeAttemptStrategy
 {
     private readonly OutageBreakerOptions _options;
 
     public OutageBreakerStrategy(OutageBreakerOptions options) => _options = options;
 
-    protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
-        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
-    {
-        try
-        {
-            await _options.Breaker.EnterAsync(context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
-        }
-        catch (Exception refused)
-        {
-            return Outcome.FromException<TResult>(refused);
-        }
+    protected override Task EnterAsync(ResilienceContext context) => _options.Breaker.EnterAsync(context.CancellationToken);
 
-        var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
-        var health = _options.Judge(outcome.Result, outcome.Exception);
-        _options.Breaker.Record(health, health == AttemptHealth.Failed ? Describe(outcome.Result, outcome.Exception) : null);
-        return outcome;
+    protected override void AfterAttempt(object? result, Exception? exception)
+    {
+        var health = _options.Judge(result, exception);
+        _options.Breaker.Record(health, health == AttemptHealth.Failed ? Describe(result, exception) : null);
     }
 
     private static string Describe(object? result, Exception? exception) => result is ApiResponse response
