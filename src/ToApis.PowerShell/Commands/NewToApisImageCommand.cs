@@ -61,18 +61,24 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     private int _failed;
     private readonly List<string> _unknown = new();
 
-    private SubmitEngine Engine =>
-        _engine ??= new SubmitEngine(Client, RequestLog, RunJournal, ThrottleLimit, CancelToken, RetryUnknown);
+    /// <summary>Made before the first submit; with -RunKey, that is when the run key's lock is taken (-WhatIf takes none).</summary>
+    private SubmitEngine Engine
+    {
+        get
+        {
+            if (_engine is null && RunKey is not null)
+            {
+                // Two runs of one run key at once would both find a row missing and both pay for it.
+                _runKeyLock = TakeRunLock(RunLock.PathForRunKey(RunKey, ActiveSession.BaseUri), $"The run key '{RunKey}'");
+            }
+
+            return _engine ??= new SubmitEngine(Client, RequestLog, RunJournal, ThrottleLimit, CancelToken, RetryUnknown);
+        }
+    }
 
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if (RunKey is not null)
-        {
-            // Two runs of one run key at once would both find a row missing and both pay for it.
-            _runKeyLock = TakeRunLock(RunLock.PathForRunKey(RunKey, ActiveSession.BaseUri), $"The run key '{RunKey}'");
-        }
-
         _progress = new ProgressReporter(this, activityId: 1, "Submitting image tasks");
     }
 
