@@ -47,6 +47,9 @@ public sealed class EmulatorOptions
     /// <summary>Answers submits with 503 <c>rate_limit_unavailable</c>; queries keep working.</summary>
     public bool SubmitLimiterUnavailable { get; set; }
 
+    /// <summary>A full outage: every request to the API and files hosts (not the test controls) answers 500.</summary>
+    public bool Outage { get; set; }
+
     public EmulatorQuirks Quirks { get; set; }
 
     /// <summary>A prompt containing this text (any case) is refused with 422 <c>content_policy_violation</c>.</summary>

@@ -34,6 +34,7 @@ internal static class CommandLineParser
           --webhook-faults LIST     Comma-separated: tampered-body, stale-timestamp, duplicate, unsigned
           --no-rate-limits          Disable the async-task rate limits
           --expired-403             Expired result URLs answer 403 instead of 404
+          --outage                  Every API and files request answers 500 (PATCH /_emulator/options {"outage":false} ends it)
           --ready-file PATH         Write {"baseUrl","filesUrl","apiKey"} as JSON once listening
           --verbose                 Log requests (Information level)
           -h, --help                Show this help
@@ -134,6 +135,9 @@ internal static class CommandLineParser
                     break;
                 case "--expired-403":
                     options.ExpiredResultsAnswer403 = true;
+                    break;
+                case "--outage":
+                    options.Outage = true;
                     break;
                 case "--ready-file":
                     readyFile = Value();

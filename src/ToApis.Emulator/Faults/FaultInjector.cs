@@ -1,21 +1,26 @@
 namespace ToApis.Emulator;
 
-/// <summary>Which requests a fault applies to. <see cref="Any"/> matches all four kinds, never control routes.</summary>
+/// <summary>Which requests a fault applies to. <see cref="Any"/> matches every kind, never control routes.</summary>
 public enum FaultTarget
 {
     Submit,
+
+    /// <summary>Every task status request, lookups by client_business_id included.</summary>
     Query,
     Upload,
     Files,
     Any,
+
+    /// <summary>Only status requests that name a client_business_id rather than a task id (a reconciling lookup).</summary>
+    BusinessIdLookup,
 }
 
 public enum FaultKind
 {
-    /// <summary>500 <c>internal_error</c>; nothing is processed.</summary>
     /// <summary>No fault: the request is served normally. Scheduled first, it places a fault at the n-th request.</summary>
     Pass,
 
+    /// <summary>500 <c>internal_error</c>; nothing is processed.</summary>
     Status500,
 
     /// <summary>502 with a reverse proxy's HTML error page; nothing is processed.</summary>
@@ -47,6 +52,24 @@ public enum FaultKind
     /// <see cref="FaultInjector.Delay"/> before the rest: a download a client can be stopped in the middle of.
     /// </summary>
     StallMidBody,
+
+    /// <summary>
+    /// The request is processed; the answer has no Content-Length and ends cleanly after half its body, as a proxy
+    /// that closes early does: only the content itself can tell it is short.
+    /// </summary>
+    CutBodyNoLength,
+
+    /// <summary>400 <c>invalid_request</c>; nothing is processed: a lookup the service refuses to answer.</summary>
+    Status400,
+
+    /// <summary>403 with a CDN's plain-text page; nothing is processed (a files-host blip).</summary>
+    Status403,
+
+    /// <summary>404 with a CDN's plain-text page; nothing is processed (a files-host blip).</summary>
+    Status404,
+
+    /// <summary>200 with <c>{}</c>, valid JSON that is no answer at all (a misbehaving gateway); nothing is processed.</summary>
+    EmptyJsonObject,
 }
 
 /// <summary>
@@ -130,7 +153,8 @@ public sealed class FaultInjector
         }
     }
 
-    private static bool Matches(FaultTarget rule, FaultTarget request) => rule == FaultTarget.Any || rule == request;
+    private static bool Matches(FaultTarget rule, FaultTarget request) =>
+        rule == FaultTarget.Any || rule == request || (rule == FaultTarget.Query && request == FaultTarget.BusinessIdLookup);
 
     private sealed record ScheduledFault(FaultTarget Target, FaultKind Kind)
     {

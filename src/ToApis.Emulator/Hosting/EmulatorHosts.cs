@@ -29,7 +29,7 @@ internal static class EmulatorHosts
         app.Use(MergeSlashesMiddleware.InvokeAsync);
         app.UseRouting();
         app.Use(new RequestStatsMiddleware(state.Stats).InvokeAsync);
-        app.Use(new FaultMiddleware(state.Faults, state.Stats, app.Lifetime.ApplicationStopping).InvokeAsync);
+        app.Use(new FaultMiddleware(state.Options, state.Faults, state.Stats, app.Lifetime.ApplicationStopping).InvokeAsync);
         app.Use(new ApiKeyAuthentication(state.Options).InvokeAsync);
         app.Use(new RateLimitMiddleware(state.Options, state.RateLimiter).InvokeAsync);
 
@@ -49,7 +49,7 @@ internal static class EmulatorHosts
         app.Use(MergeSlashesMiddleware.InvokeAsync);
         app.UseRouting();
         app.Use(new RequestStatsMiddleware(state.Stats).InvokeAsync);
-        app.Use(new FaultMiddleware(state.Faults, state.Stats, app.Lifetime.ApplicationStopping).InvokeAsync);
+        app.Use(new FaultMiddleware(state.Options, state.Faults, state.Stats, app.Lifetime.ApplicationStopping).InvokeAsync);
         FileEndpoints.Map(app);
         return app;
     }

@@ -17,6 +17,7 @@ internal sealed record OptionsPatch(
     double? FailureRate,
     bool? RateLimitsEnabled,
     bool? SubmitLimiterUnavailable,
+    bool? Outage,
     EmulatorQuirks? Quirks,
     decimal? Credits,
     bool? UnlimitedCredits,
@@ -116,6 +117,7 @@ internal sealed class ControlEndpoints(
         options.FailureRate = patch.FailureRate ?? options.FailureRate;
         options.RateLimitsEnabled = patch.RateLimitsEnabled ?? options.RateLimitsEnabled;
         options.SubmitLimiterUnavailable = patch.SubmitLimiterUnavailable ?? options.SubmitLimiterUnavailable;
+        options.Outage = patch.Outage ?? options.Outage;
         options.Quirks = patch.Quirks ?? options.Quirks;
         options.Credits = patch.UnlimitedCredits is true ? null : patch.Credits ?? options.Credits;
         options.CreditsPerImage = patch.CreditsPerImage ?? options.CreditsPerImage;

@@ -53,8 +53,7 @@ internal sealed class ToApisClient
         var description = $"POST /{request.Path}";
         var body = request.ToJson();
         var sent = 0;
-        ToApisTask? recovered = null;
-        Exception? lookupFailed = null;
+        var reconciliation = new SubmitReconciliation(token => FindTaskAsync(businessId, token));
         ApiResponse? response = null;
         ToApisTransportException? failure = null;
         try
@@ -65,32 +64,45 @@ internal sealed class ToApisClient
                 {
                     stopSending.ThrowIfCancellationRequested();
                     Interlocked.Increment(ref sent);
+                    reconciliation.Sending();
                 },
                 prepare: context =>
                 {
                     context.Properties.Set(ResiliencePipelines.StopSendingKey, stopSending);
-                    context.Properties.Set(ResiliencePipelines.ReconcileKey, token => FindTaskAsync(businessId, token));
-                },
-                inspect: context =>
-                {
-                    context.Properties.TryGetValue(ResiliencePipelines.RecoveredKey, out recovered);
-                    context.Properties.TryGetValue(ResiliencePipelines.LookupFailedKey, out lookupFailed);
+                    context.Properties.Set(ResiliencePipelines.ReconcileKey, reconciliation);
                 }).ConfigureAwait(false);
         }
         catch (ToApisTransportException failed)
         {
             failure = failed;
         }
+        catch (Exception ended) when (reconciliation.IsUnresolved && reconciliation.Recovered is null)
+        {
+            // Stopped, or the breaker opened, while a sent attempt was unanswered: the task may exist.
+            throw OutcomeUnknown(description, businessId, ended.Message, reconciliation.LookupFailed ?? ended);
+        }
 
-        if (recovered is not null)
+        if (reconciliation.Recovered is { } recovered)
         {
             _log.Verbose($"Recovered task {recovered.Id} by client_business_id '{businessId}'; not resubmitted.");
             return recovered;
         }
 
-        if (lookupFailed is not null)
+        // A readable answer is the truth, whatever came before it.
+        if (response is { IsSuccess: true } && TaskParser.TryParse(response.Body, out _))
         {
-            throw OutcomeUnknown(description, businessId, failure?.Message ?? $"HTTP {response!.StatusCode}", lookupFailed);
+            return TaskParser.Parse(response.Body, description);
+        }
+
+        if (response is { IsAmbiguousFailure: false, IsSuccess: false })
+        {
+            throw response.ToException(description);
+        }
+
+        if (reconciliation.IsUnresolved)
+        {
+            var ending = failure?.Message ?? $"HTTP {response!.StatusCode}{(response.IsSuccess ? " with an unreadable body" : "")}";
+            throw OutcomeUnknown(description, businessId, ending, reconciliation.LookupFailed);
         }
 
         if (failure is not null)
@@ -102,12 +114,7 @@ internal sealed class ToApisClient
                     $"{failure.Message}. No task with client_business_id '{businessId}' exists, so nothing was charged.", failure.InnerException, failure.Attempts);
         }
 
-        if (response!.IsSuccess)
-        {
-            return TaskParser.Parse(response.Body, description);
-        }
-
-        if (response.IsAmbiguousFailure)
+        if (response!.IsAmbiguousFailure)
         {
             throw new ToApisTransportException(
                 $"{description} failed {response.Attempts} time(s) (last: HTTP {response.StatusCode} {response.Error.Message}). " +
@@ -115,13 +122,15 @@ internal sealed class ToApisClient
                 null, response.Attempts);
         }
 
-        throw response.ToException(description);
+        return TaskParser.Parse(response.Body, description); // a 2xx without a task, after lookups found none: UnexpectedResponse
     }
 
-    private static ToApisSubmitOutcomeUnknownException OutcomeUnknown(string description, string businessId, string failure, Exception lookupFailed) =>
+    /// <summary>Every way a submit can end without learning whether its task exists ends here.</summary>
+    private static ToApisSubmitOutcomeUnknownException OutcomeUnknown(string description, string businessId, string ending, Exception? lookupFailed) =>
         new(businessId,
-            $"{description} ended ambiguously ({failure}) and the task could not be looked up by client_business_id " +
-            $"'{businessId}' ({lookupFailed.Message}): the task may have been created.",
+            $"{description} ended ambiguously ({ending}) and the task could not be looked up by client_business_id '{businessId}'" +
+            $"{(lookupFailed is null ? "" : $" ({lookupFailed.Message})")}: the task may have been created. " +
+            $"Look it up with Get-ToApisTask -Id {businessId}; rerun with the same -RunKey (or -ClientBusinessId {businessId}) to be safe.",
             lookupFailed);
 
     /// <summary>The task by id or client_business_id; a task-not-found answer is an error.</summary>
@@ -208,7 +217,7 @@ internal sealed class ToApisClient
     /// </summary>
     private async Task<ApiResponse> SendAsync(
         HttpMethod method, string path, Func<HttpContent>? content, RequestKind kind, CancellationToken cancellationToken,
-        Action? beforeSending = null, Action<ResilienceContext>? prepare = null, Action<ResilienceContext>? inspect = null)
+        Action? beforeSending = null, Action<ResilienceContext>? prepare = null)
     {
         var uri = new Uri(_connection.ApiRoot, path);
         var pipeline = kind switch
@@ -230,7 +239,7 @@ internal sealed class ToApisClient
 
                 return answer;
             },
-            cancellationToken, prepare, inspect).ConfigureAwait(false);
+            cancellationToken, prepare).ConfigureAwait(false);
         response.Attempts = attempts;
         return response;
     }
@@ -269,22 +278,25 @@ internal sealed class ToApisClient
         }
         catch (Exception failed) when (sent is not null)
         {
-            _log.Debug(_connection.MaskKey($"{sent}\n\n(no answer after {stopwatch.ElapsedMilliseconds} ms: {failed.GetBaseException().Message})"));
+            _log.Debug($"{sent}\n\n(no answer after {stopwatch.ElapsedMilliseconds} ms: {failed.GetBaseException().Message})");
             throw;
         }
 
         using var response = answer;
-        var body = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        // A server that echoes the key (in an error body, a reason phrase) never gets it onto a stream or into an error;
+        // the log masks it too (MaskingRequestLog), headers included.
+        var body = _connection.MaskKey(await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false));
+        var reason = _connection.MaskKey(response.ReasonPhrase ?? "");
         if (sent is null)
         {
-            _log.Verbose($"{method} {uri} -> {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
+            _log.Verbose($"{method} {uri} -> {(int)response.StatusCode} {reason} in {stopwatch.ElapsedMilliseconds} ms");
         }
         else
         {
-            _log.Debug(_connection.MaskKey($"{sent}\n\n{HttpExchangeText.DescribeResponse(response, stopwatch.Elapsed, body)}"));
+            _log.Debug($"{sent}\n\n{HttpExchangeText.DescribeResponse(response, stopwatch.Elapsed, body)}");
         }
 
-        return new ApiResponse((int)response.StatusCode, response.ReasonPhrase ?? "", body, RetryAfter(response), RateLimitHeader(response));
+        return new ApiResponse((int)response.StatusCode, reason, body, RetryAfter(response), RateLimitHeader(response));
     }
 
     private static int? RateLimitHeader(HttpResponseMessage response) =>

@@ -25,7 +25,9 @@ internal sealed class ToApisConnection : IDisposable
         _apiKey = apiKey.Trim();
         ApiRoot = settings.BaseUri;
         RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits, settings.RateLimitsChosen);
-        Pipelines = new ResiliencePipelines(settings, RateLimiter);
+        ApiBreaker = new OutageBreaker($"The service at {ApiRoot}");
+        FilesBreaker = new OutageBreaker("The result host");
+        Pipelines = new ResiliencePipelines(settings, RateLimiter, ApiBreaker, FilesBreaker);
         Http = new HttpClient(handler ?? CreateHandler(settings.Proxy), disposeHandler: true)
         {
             // Per-attempt and overall limits come from the resilience pipeline, which also honours cancellation.
@@ -34,9 +36,10 @@ internal sealed class ToApisConnection : IDisposable
         Http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
         Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
 
-        // Result and upload URLs are public and may redirect to a CDN: a client that never carries the key.
+        // Result and upload URLs are public: a client that never carries the key. They may redirect to a CDN;
+        // ResultSaver follows each hop itself, after checking where it leads.
         DownloadHttp = new HttpClient(
-            downloadHandler ?? new HttpClientHandler { AllowAutoRedirect = true, MaxAutomaticRedirections = 5, Proxy = settings.Proxy },
+            downloadHandler ?? new HttpClientHandler { AllowAutoRedirect = false, Proxy = settings.Proxy },
             disposeHandler: true)
         {
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
@@ -53,6 +56,12 @@ internal sealed class ToApisConnection : IDisposable
 
     internal ResiliencePipelines Pipelines { get; }
 
+    /// <summary>Opens when the API keeps failing across requests of this session.</summary>
+    internal OutageBreaker ApiBreaker { get; }
+
+    /// <summary>Opens when result hosts keep failing across downloads of this session.</summary>
+    internal OutageBreaker FilesBreaker { get; }
+
     /// <summary>Shared with every other connection of the process that uses the same key at the same service.</summary>
     internal RateLimiting.AccountRateLimiter RateLimiter { get; }
 
@@ -67,18 +76,51 @@ internal sealed class ToApisConnection : IDisposable
     /// <summary>The key's last four characters ("…9f3a"): enough to tell keys apart, never enough to use one.</summary>
     internal string KeyHint => _apiKey.Length >= 12 ? "\u2026" + _apiKey.Substring(_apiKey.Length - 4) : "\u2026";
 
-    /// <summary><paramref name="text"/> with every occurrence of the key replaced, for text that may quote it (a server's echo, a body).</summary>
-    internal string MaskKey(string text) => text.Replace(_apiKey, "***" + KeyHint);
+    /// <summary>A client for one command. A breaker that an earlier command saw open lets this one try once more.</summary>
+    public ToApisClient CreateClient(IRequestLog? log = null)
+    {
+        ApiBreaker.AllowProbe();
+        return new(this, new MaskingRequestLog(this, log ?? NullRequestLog.Instance));
+    }
 
-    public ToApisClient CreateClient(IRequestLog? log = null) => new(this, log ?? NullRequestLog.Instance);
+    public Files.ResultSaver CreateResultSaver(IRequestLog? log = null)
+    {
+        FilesBreaker.AllowProbe();
+        return new(this, new MaskingRequestLog(this, log ?? NullRequestLog.Instance));
+    }
 
-    public Files.ResultSaver CreateResultSaver(IRequestLog? log = null) => new(this, log ?? NullRequestLog.Instance);
+    /// <summary>
+    /// The one place server text is cleaned of the key: every response body and reason phrase, and every line a
+    /// client or saver of this connection logs. A server that echoes the key never gets it shown.
+    /// </summary>
+    internal string MaskKey(string text) =>
+        text.IndexOf(_apiKey, StringComparison.Ordinal) < 0 ? text : text.Replace(_apiKey, "***" + KeyHint);
 
     public void Dispose()
     {
         Http.Dispose();
         DownloadHttp.Dispose();
         RateLimiting.AccountRateLimiter.Release(RateLimiter);
+    }
+
+    private sealed class MaskingRequestLog : IRequestLog
+    {
+        private readonly ToApisConnection _connection;
+        private readonly IRequestLog _inner;
+
+        public MaskingRequestLog(ToApisConnection connection, IRequestLog inner)
+        {
+            _connection = connection;
+            _inner = inner;
+        }
+
+        public bool IsDebugEnabled => _inner.IsDebugEnabled;
+
+        public void Verbose(string message) => _inner.Verbose(_connection.MaskKey(message));
+
+        public void Warning(string message) => _inner.Warning(_connection.MaskKey(message));
+
+        public void Debug(string message) => _inner.Debug(_connection.MaskKey(message));
     }
 
     // Redirects are not followed: one to another host could carry the key away.

@@ -82,6 +82,48 @@ public sealed class ToApisSubmitOutcomeUnknownException : Exception
     public string ClientBusinessId { get; }
 }
 
+/// <summary>
+/// The service (or its files host) kept failing across requests (5xx, network errors, timeouts) until the
+/// session's circuit breaker opened: nothing further is sent to it for now, and the command stops as a whole.
+/// </summary>
+public sealed class ToApisServiceUnavailableException : Exception
+{
+    public ToApisServiceUnavailableException(string service, int consecutiveFailures, TimeSpan failingFor, string lastFailure)
+        : base($"{service} is unavailable: {consecutiveFailures} requests in a row failed over {failingFor.TotalSeconds:0} s (last: {lastFailure}); nothing more is sent to it for now.")
+    {
+        Service = service;
+        ConsecutiveFailures = consecutiveFailures;
+        FailingFor = failingFor;
+        LastFailure = lastFailure;
+    }
+
+    /// <summary>"The service at https://toapis.com/" or "The result host files.toapis.com".</summary>
+    public string Service { get; }
+
+    public int ConsecutiveFailures { get; }
+
+    public TimeSpan FailingFor { get; }
+
+    public string LastFailure { get; }
+}
+
+/// <summary>Another run holds the journal (or the run key) this command needs, and did not finish in time.</summary>
+public sealed class ToApisRunInProgressException : Exception
+{
+    public ToApisRunInProgressException(string resource, string holder, TimeSpan waited)
+        : base($"{resource} is in use by another run ({holder}); waited {waited.TotalSeconds:0} s for it to finish.")
+    {
+        Resource = resource;
+        Holder = holder;
+    }
+
+    /// <summary>"The journal '/data/run.jsonl'" or "The run key 'catalog'".</summary>
+    public string Resource { get; }
+
+    /// <summary>Who holds it: process id, machine and start time, as far as known.</summary>
+    public string Holder { get; }
+}
+
 /// <summary>A local check failed before anything was sent.</summary>
 public sealed class ToApisValidationException : Exception
 {
@@ -111,9 +153,20 @@ public enum FileProblem
     UnsupportedType,
     TooLarge,
     ResultExpired,
-    ResultGone,
     IncompleteDownload,
     OutsideTargetFolder,
+
+    /// <summary>A local file could not be read (locked, no permission, I/O error).</summary>
+    ReadFailed,
+
+    /// <summary>A local file could not be written: disk full, read-only, no permission, name too long.</summary>
+    WriteFailed,
+
+    /// <summary>The result host kept refusing a result that has not expired (HTTP 403/404), or answered with another error.</summary>
+    DownloadFailed,
+
+    /// <summary>The result host redirected where results are never fetched from (another scheme, a private or link-local address).</summary>
+    UnsafeRedirect,
 }
 
 /// <summary>A local file that cannot be uploaded, or a result that cannot be saved.</summary>
@@ -130,4 +183,7 @@ public sealed class ToApisFileException : Exception
 
     /// <summary>The local path or the result URL concerned.</summary>
     public string Path { get; }
+
+    /// <summary>For a local read or write failure, its cause.</summary>
+    internal Files.LocalFileFailure LocalFailure { get; init; }
 }

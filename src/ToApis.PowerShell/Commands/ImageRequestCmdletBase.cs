@@ -39,11 +39,15 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
     [ArgumentCompleter(typeof(SizeCompleter))]
     public string? Size { get; set; }
 
-    /// <summary>Images to generate (the API's n); many models allow only 1. 0 (or an empty CSV cell) leaves it to the model.</summary>
+    /// <summary>
+    /// Images to generate (the API's n); many models allow only 1. 0 (or an empty CSV cell) leaves it to the model.
+    /// Bound as text so that a CSV cell such as "abc" or "1.5" is this row's error, never silently dropped or rounded.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("N")]
-    [ValidateRange(0, 100)]
-    public int Count { get; set; }
+    [AllowEmptyString]
+    [AllowNull]
+    public string? Count { get; set; }
 
     /// <summary>Reference images as public http(s) URLs; an upload object's Url binds here.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]

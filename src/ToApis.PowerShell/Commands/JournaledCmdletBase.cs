@@ -12,7 +12,8 @@ using ToApis.Models;
 namespace ToApis.Commands;
 
 /// <summary>
-/// Base of the cmdlets of a bulk run (New, Wait, Save), which can keep a shared journal. With -Journal it also
+/// Base of the cmdlets of a bulk run (New, Wait, Save), which can keep a shared journal. A journal belongs to
+/// one run at a time: the commands of one pipeline share it, a run in another process waits for it. It also
 /// records every item's failure as an error line (with the input row), and the last of a pipeline's journaled
 /// cmdlets to finish writes the run's closing line to the information stream.
 /// </summary>
@@ -21,26 +22,62 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     /// <summary>The tags of the closing line, for -InformationAction and Azure Automation's output.</summary>
     internal static readonly string[] SummaryTags = { "ToApis", "Summary" };
 
+    private readonly string _runId = Guid.NewGuid().ToString("N").Substring(0, 12);
+    private readonly ConditionalWeakTable<object, JournalDetails> _rows = new();
+    private int _rowsRead;
+    private JournalParticipants.Participation? _participation;
+    private string? _journalPath;
+
     /// <summary>
-    /// Appends what happened to each task to this JSON-lines file (submitted, reused, completed, failed, saved),
-    /// and on a rerun uses it to find earlier tasks and files where the service cannot be asked.
+    /// Appends what happened to each task to this JSON-lines file (submitting, submitted, reused, completed, failed,
+    /// saved, …), and on a rerun uses it to find earlier tasks and files where the service cannot be asked.
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Journal { get; set; }
 
     /// <summary>
-    /// The journal named by -Journal, opened on first need (on the pipeline thread: it resolves the path).
-    /// A journal that cannot be opened ends the command: the run would not be resumable.
+    /// How long to wait for another run (another PowerShell process) that holds the same -Journal, or for
+    /// New-ToApisImage the same -RunKey, before giving up with ToApis.RunInProgress. 0 does not wait.
     /// </summary>
-    internal RunJournal? RunJournal => Journal is null ? null : _journal ??= OpenJournal(Journal);
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int LockTimeoutSec { get; set; } = 60;
 
-    private RunJournal? _journal;
-    private readonly string _runId = Guid.NewGuid().ToString("N").Substring(0, 12);
-    private readonly ConditionalWeakTable<object, JournalDetails> _rows = new();
-    private int _rowsRead;
-    private JournalParticipants.Participation? _participation;
-    private string? _journalPath;
+    /// <summary>The journal named by -Journal, opened (and locked) when the command begins.</summary>
+    internal RunJournal? RunJournal { get; private set; }
+
+    /// <summary>Opens the journal; a journal held by another run is waited for, then the command ends.</summary>
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (Journal is not null)
+        {
+            RunJournal = OpenJournal(Journal);
+            if (ResolveJournalPath() is { } path)
+            {
+                _journalPath = path;
+                _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, path);
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_participation?.Leave() == true)
+        {
+            WriteClosingLine(_journalPath!);
+        }
+    }
+
+    /// <summary>
+    /// Takes a lock for this run, waiting (with a verbose message) for a run of another process that holds it;
+    /// a run still holding it after -LockTimeoutSec ends the command, naming the holder.
+    /// </summary>
+    internal RunLock TakeRunLock(string lockFile, string resource) =>
+        WhileWaitingForAnotherRun(() => RunLock.Acquire(lockFile, resource, MyInvocation.MyCommand.Name, LockTimeout, WriteVerbose, CancelToken));
+
+    private TimeSpan LockTimeout => TimeSpan.FromSeconds(LockTimeoutSec);
 
     /// <summary>
     /// Records one step, on the pipeline thread. A failed write is reported as this item's error (when the
@@ -57,12 +94,24 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         {
             if (canWrite)
             {
-                WriteError(ErrorRecords.Create(
-                    new IOException($"Task {task.Id} ({journalEvent}) could not be recorded in the journal '{Journal}': {error.Message}", error),
-                    "ToApis.JournalWriteFailed", ErrorCategory.WriteError, task,
-                    "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id."));
+                WriteJournalFailure(error, task, $"Task {task.Id} ({journalEvent})");
             }
         }
+    }
+
+    /// <summary>A step of <paramref name="what"/> could not be recorded; the item itself went on.</summary>
+    internal void WriteJournalFailure(Exception error, object? target, string what) =>
+        WriteError(ErrorRecords.Create(
+            new IOException($"{what} could not be recorded in the journal '{Journal}': {error.Message}", error),
+            "ToApis.JournalWriteFailed", ErrorCategory.WriteError, target,
+            "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id."));
+
+    protected override void OnDisposing()
+    {
+        _participation?.Leave();
+        RunJournal?.Release();
+        RunJournal = null;
+        base.OnDisposing();
     }
 
     /// <summary>
@@ -87,25 +136,6 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     /// <summary>The row details tracked for this input object, for a journal line (any thread).</summary>
     internal JournalDetails? JournalRowOf(object? input) =>
         input is not null && _rows.TryGetValue(input, out var details) ? details : null;
-
-    protected override void BeginProcessing()
-    {
-        if (Journal is not null && ResolveJournalPath() is { } path)
-        {
-            _journalPath = path;
-            _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, path);
-        }
-    }
-
-    protected override void EndProcessing()
-    {
-        if (_participation?.Leave() == true)
-        {
-            WriteClosingLine(_journalPath!);
-        }
-    }
-
-    protected override void OnDisposing() => _participation?.Leave();
 
     /// <summary>Journals the failure as an error line, with the input row, so Get-ToApisRun can offer the row again.</summary>
     protected override void OnItemFailed(ErrorRecord record)
@@ -182,7 +212,8 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     {
         try
         {
-            return RunJournal.Open(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
+            var fullPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            return WhileWaitingForAnotherRun(() => RunJournal.Open(fullPath, MyInvocation.MyCommand.Name, LockTimeout, WriteVerbose, CancelToken));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -190,6 +221,23 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
                 error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, path,
                 "Give -Journal a path in a folder you can write to."));
             throw;
+        }
+    }
+
+    private T WhileWaitingForAnotherRun<T>(Func<T> take)
+    {
+        try
+        {
+            return take();
+        }
+        catch (ToApisRunInProgressException busy)
+        {
+            ThrowTerminatingError(ErrorRecords.From(busy, busy.Resource));
+            throw;
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ToApis.Client;
+using ToApis.Client.Journal;
 using ToApis.Client.Submitting;
 using ToApis.Client.Wire;
 using ToApis.Errors;
@@ -42,16 +43,38 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 16;
 
+    /// <summary>
+    /// Pays again for rows whose submit an earlier run sent without learning the outcome (it was killed, or the
+    /// service could not be asked), where the service cannot say whether that task exists. Without it such rows
+    /// are reported as ToApis.SubmitOutcomeUnknown and not paid for again.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RetryUnknown { get; set; }
+
     private SubmitEngine? _engine;
     private ProgressReporter? _progress;
     private RequestFingerprint? _fingerprint;
+    private RunLock? _runKeyLock;
     private bool _endedEarly;
     private int _read;
     private int _submitted;
     private int _failed;
+    private readonly List<string> _unknown = new();
 
-    private SubmitEngine Engine =>
-        _engine ??= new SubmitEngine(Client, RequestLog, RunJournal is { } journal ? journal.TaskIdFor : null, ThrottleLimit, CancelToken);
+    /// <summary>Made before the first submit; with -RunKey, that is when the run key's lock is taken (-WhatIf takes none).</summary>
+    private SubmitEngine Engine
+    {
+        get
+        {
+            if (_engine is null && RunKey is not null)
+            {
+                // Two runs of one run key at once would both find a row missing and both pay for it.
+                _runKeyLock = TakeRunLock(RunLock.PathForRunKey(RunKey, ActiveSession.BaseUri), $"The run key '{RunKey}'");
+            }
+
+            return _engine ??= new SubmitEngine(Client, RequestLog, RunJournal, ThrottleLimit, CancelToken, RetryUnknown);
+        }
+    }
 
     protected override void BeginProcessing()
     {
@@ -95,8 +118,23 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     /// <summary>A stop that no catch above ran into (the pipeline is being torn down): keep the record straight.</summary>
     protected override void OnDisposing()
     {
-        EndEarly(canWrite: false);
-        base.OnDisposing();
+        try
+        {
+            EndEarly(canWrite: false);
+        }
+        finally
+        {
+            _runKeyLock?.Dispose();
+            base.OnDisposing();
+        }
+    }
+
+    /// <summary>For ToApis.ServiceUnavailable: what this run did, what is pending and what it never tried.</summary>
+    protected override string RunState()
+    {
+        var neverTried = Math.Max(0, _read - _submitted - _failed - _unknown.Count);
+        var pending = _unknown.Count == 0 ? "0 pending" : $"{_unknown.Count} pending (submit outcome unknown: client_business_id {string.Join(", ", _unknown)})";
+        return $"New-ToApisImage stopped after {_read} row(s): {_submitted} done, {pending}, {_failed} failed, {neverTried} never tried; rows after row {_read} were not read.";
     }
 
     private SubmitItem Prepare(object input, InputRow row)
@@ -121,7 +159,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             request.ClientBusinessId = _fingerprint.BusinessIdFor(request, localImages.Select(i => i.Content));
         }
 
-        return new SubmitItem(input, request, localImages, mayExist, row.Number);
+        return new SubmitItem(input, request, localImages, mayExist, row.Number, JournalRowOf(input));
     }
 
     /// <summary>Writes finished submits in input order; waits for the oldest only while the window is full (or at the end).</summary>
@@ -148,22 +186,53 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
 
     private void Emit(SubmitOutcome outcome)
     {
+        ReportJournalFailure(outcome);
         if (outcome.Task is { } task)
         {
             _submitted++;
-            RecordInJournal(outcome.Reused ? "reused" : "submitted", task, details: JournalRowOf(outcome.Item.Input));
             WriteTask(task);
             return;
         }
 
-        _failed++;
-        if (outcome.Error is ToApisApiException { IsFatalForSession: true })
+        var error = outcome.Error ?? new OperationCanceledException();
+        var unavailable = ServiceUnavailableBehind(error);
+        if (error is ToApisSubmitOutcomeUnknownException unknown)
+        {
+            _unknown.Add(unknown.ClientBusinessId);
+            WriteItemError(ErrorRecords.From(unknown, outcome.Item.Input), new InputRow(outcome.Item.Row, outcome.Item.Input));
+        }
+        else if (unavailable is null)
+        {
+            _failed++;
+        }
+
+        if (unavailable is not null)
+        {
+            // The service is down: nothing further can succeed. Account for what is under way, then stop as a whole.
+            EndEarly(canWrite: true);
+            ThrowTerminatingError(ErrorRecords.ServiceUnavailable(unavailable, outcome.Item.Input, RunState()));
+        }
+
+        if (error is ToApisSubmitOutcomeUnknownException)
+        {
+            return;
+        }
+
+        if (error is ToApisApiException { IsFatalForSession: true })
         {
             // Submits already under way may have been charged: pass them on before the command ends.
             EndEarly(canWrite: true);
         }
 
-        WriteFailure(outcome.Error ?? new OperationCanceledException(), outcome.Item.Input, new InputRow(outcome.Item.Row, outcome.Item.Input));
+        WriteFailure(error, outcome.Item.Input, new InputRow(outcome.Item.Row, outcome.Item.Input));
+    }
+
+    private void ReportJournalFailure(SubmitOutcome outcome)
+    {
+        if (outcome.JournalError is { } failed)
+        {
+            WriteJournalFailure(failed, outcome.Item.Input, $"Row {outcome.Item.Row} (client_business_id {outcome.Item.Request.ClientBusinessId})");
+        }
     }
 
     /// <summary>However the command ends early (Ctrl+C, a downstream Select-Object -First, a terminating error), it ends its submits.</summary>
@@ -195,9 +264,18 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         var left = _engine.Stop(StopGrace);
         var paid = left.Where(o => o.Task is not null).Select(o => o.Task!).ToList();
         var unknown = left.Select(o => o.Error).OfType<ToApisSubmitOutcomeUnknownException>().ToList();
+        _unknown.AddRange(unknown.Select(u => u.ClientBusinessId));
+        _failed += left.Count(o => o.Task is null && !o.NotSent && o.Error is not (null or ToApisSubmitOutcomeUnknownException) && ServiceUnavailableBehind(o.Error) is null);
+        foreach (var outcome in left)
+        {
+            if (canWrite)
+            {
+                ReportJournalFailure(outcome);
+            }
+        }
+
         foreach (var task in paid)
         {
-            RecordInJournal("submitted", task, details: JournalRowOf(task.InputObject), canWrite: canWrite);
             if (canWrite)
             {
                 _submitted++;
@@ -211,6 +289,9 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             WriteWarningEvenWhileStopping(StoppedWithTasksMessage(unseen, unknown));
         }
     }
+
+    private static ToApisServiceUnavailableException? ServiceUnavailableBehind(Exception? error) =>
+        error as ToApisServiceUnavailableException ?? error?.InnerException as ToApisServiceUnavailableException;
 
     private static string StoppedWithTasksMessage(List<ToApisTask> unseen, List<ToApisSubmitOutcomeUnknownException> unknown)
     {

@@ -27,6 +27,9 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     private TaskImageSaver? _saver;
     private string _folder = "";
     private int _received;
+    private int _images;
+    private int _saved;
+    private int _failed;
 
     /// <summary>
     /// Completed tasks, typically from Wait-ToApisTask; also tasks as they come back from Receive-Job,
@@ -100,19 +103,26 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             var row = source is Dictionary<string, object?> columns
                 ? new Dictionary<string, object?>(columns, StringComparer.OrdinalIgnoreCase)
                 : new Dictionary<string, object?>();
+            _images += task.ImageUrls.Length;
             for (var index = 0; index < task.ImageUrls.Length; index++)
             {
                 try
                 {
                     SaveOne(task, index, row, row.Count > 0 ? row : source);
+                    _saved++;
                 }
                 catch (Exception error) when (error is not PipelineStoppedException)
                 {
+                    _failed += error is ToApisServiceUnavailableException ? 0 : 1;
                     WriteFailure(error, task, inputRow);
                 }
             }
         }
     }
+
+    /// <summary>For ToApis.ServiceUnavailable: what this run saved, and what it did not get to.</summary>
+    protected override string RunState() =>
+        $"Save-ToApisImage stopped: {_saved} image(s) saved, {_failed} failed, {_images - _saved - _failed} not downloaded; images of tasks that had not reached it yet were not tried.";
 
     private void SaveOne(ToApisTask task, int index, IReadOnlyDictionary<string, object?> row, object? source)
     {

@@ -88,6 +88,12 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     /// </summary>
     private protected void WriteFailure(Exception exception, object? target, InputRow? row = null)
     {
+        if (exception is ToApisServiceUnavailableException unavailable)
+        {
+            // The service is down: every later item would wait and fail the same way.
+            ThrowTerminatingError(ErrorRecords.ServiceUnavailable(unavailable, target, RunState()));
+        }
+
         var record = ErrorRecords.From(exception, target, LiteralPathParameter);
         if (exception is ToApisApiException { IsFatalForSession: true })
         {
@@ -144,6 +150,9 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     protected virtual void OnItemFailed(ErrorRecord record)
     {
     }
+
+    /// <summary>When the command stops as a whole: what it had done, what is pending, what it never tried.</summary>
+    protected virtual string? RunState() => null;
 
     /// <summary>
     /// File-system paths for -Path (wildcards expanded) or -LiteralPath values, resolved against the current

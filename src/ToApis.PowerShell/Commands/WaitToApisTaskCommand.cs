@@ -90,6 +90,10 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
         base.EndProcessing();
     }
 
+    /// <summary>For ToApis.ServiceUnavailable: the tasks still running are not lost.</summary>
+    protected override string RunState() =>
+        $"Wait-ToApisTask stopped: {_completed} task(s) completed, {_failed} failed, {_received - _completed - _failed} still running on the service (they are not lost: wait for them again, e.g. by rerunning the same command with the same -RunKey).";
+
     private void ReportProgress()
     {
         var done = _completed + _failed;
@@ -119,6 +123,12 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
     private void Emit(WaitOutcome outcome)
     {
         var task = outcome.Task;
+        if (outcome.Error is ToApisServiceUnavailableException unavailable)
+        {
+            // The task is not lost: it still runs on the service. The command stops as a whole.
+            ThrowTerminatingError(ErrorRecords.ServiceUnavailable(unavailable, task, RunState()));
+        }
+
         if (outcome.Kind == WaitOutcomeKind.Completed)
         {
             _completed++;

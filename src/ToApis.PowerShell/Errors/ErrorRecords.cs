@@ -12,12 +12,16 @@ internal static class ErrorRecords
     public static ErrorRecord From(Exception exception, object? target, string? literalPathParameter = null) => exception switch
     {
         ToApisApiException api => FromApi(api, target),
+        ToApisServiceUnavailableException unavailable => ServiceUnavailable(unavailable, target, null),
+        ToApisRunInProgressException busy => Create(
+            busy, "ToApis.RunInProgress", ErrorCategory.ResourceBusy, target,
+            "Wait for that run to finish (or stop it), then run this command again; -LockTimeoutSec waits longer. Overlapping runs of one journal or run key would pay twice for the same rows."),
         UnauthorizedAccessException or System.IO.IOException => Create(
             exception, "ToApis.FileWriteFailed", ErrorCategory.WriteError, target,
             "Check that the folder exists, is writable and has free space, then run the command again."),
         ToApisSubmitOutcomeUnknownException unknown => Create(
             unknown, "ToApis.SubmitOutcomeUnknown", ErrorCategory.ResourceUnavailable, target,
-            $"Look the task up with Get-ToApisTask -Id {unknown.ClientBusinessId} once the service answers. To be safe, rerun with the same -RunKey (or -ClientBusinessId {unknown.ClientBusinessId}): a task that exists is reused, not paid again."),
+            $"The task may have been created: look it up with Get-ToApisTask -Id {unknown.ClientBusinessId}; rerun with the same -RunKey (or -ClientBusinessId {unknown.ClientBusinessId}) to be safe: a task that exists is reused, not paid again. Where the service cannot look ids up, New-ToApisImage -RetryUnknown pays for it again."),
         ToApisTransportException transport => Create(
             transport, "ToApis.ConnectionFailed", ErrorCategory.ConnectionError, target,
             "Check the network, proxy and -BaseUri, then run the command again. Submits that may have reached the server are looked up by client_business_id before being resent."),
@@ -51,6 +55,23 @@ internal static class ErrorRecords
                 new PSInvalidOperationException("No ToAPIs API key: nothing was connected in this runspace and $env:TOAPIS_API_KEY is not set."),
                 "ToApis.MissingApiKey", ErrorCategory.AuthenticationError, null,
                 $"Run Connect-ToApis -ApiKey (Read-Host -AsSecureString 'API key'), or set $env:TOAPIS_API_KEY to a key from https://toapis.com/console/token. Sessions are per runspace: in ForEach-Object -Parallel or a thread job, pass yours in with {passIt}.");
+    }
+
+    /// <summary>
+    /// The command stops as a whole: the service kept failing. <paramref name="runState"/> says what the command
+    /// had done, what is pending and what it never tried.
+    /// </summary>
+    public static ErrorRecord ServiceUnavailable(ToApisServiceUnavailableException unavailable, object? target, string? runState)
+    {
+        var record = Create(
+            unavailable, "ToApis.ServiceUnavailable", ErrorCategory.ResourceUnavailable, target,
+            "Run the same command again once the service answers: with the same -RunKey (and -Journal), rows already done are reused and not paid again, and saved images are kept.");
+        if (runState is not null)
+        {
+            record.ErrorDetails = new ErrorDetails($"{unavailable.Message} {runState}") { RecommendedAction = record.ErrorDetails.RecommendedAction };
+        }
+
+        return record;
     }
 
     /// <summary>A base URI that cannot be used, from -BaseUri or $env:TOAPIS_BASE_URL: nothing can be sent.</summary>
@@ -103,8 +124,17 @@ internal static class ErrorRecords
                 $"Convert the file to one of {ImageFormats.Supported}; the type is judged by the file's content, not its extension."),
             FileProblem.TooLarge => ("ToApis.FileTooLarge", ErrorCategory.LimitsExceeded,
                 "Shrink or recompress the image to at most 10 MB, then send it again."),
-            FileProblem.ResultExpired or FileProblem.ResultGone => ("ToApis.ResultExpired", ErrorCategory.ResourceUnavailable,
+            FileProblem.ResultExpired => ("ToApis.ResultExpired", ErrorCategory.ResourceUnavailable,
                 "Result URLs last 24 h after completion: submit the prompt again with New-ToApisImage (the same -RunKey regenerates expired results) and save the new task promptly."),
+            FileProblem.IncompleteDownload => ("ToApis.DownloadIncomplete", ErrorCategory.InvalidResult,
+                "The result host (or a proxy between) kept ending the image early: run Save-ToApisImage again later (or check the proxy); nothing incomplete was saved."),
+            FileProblem.DownloadFailed => ("ToApis.DownloadFailed", ErrorCategory.ResourceUnavailable,
+                "The result has not expired: run Save-ToApisImage again later for this task (Get-ToApisTask -Id <id> | Save-ToApisImage); do not generate it again."),
+            FileProblem.UnsafeRedirect => ("ToApis.DownloadFailed", ErrorCategory.SecurityError,
+                "The result host redirected where images are never fetched from (another scheme, a private or link-local address): check the proxy or network, or report it to the service."),
+            FileProblem.ReadFailed => ("ToApis.FileReadFailed", ErrorCategory.ReadError,
+                "Close the program that holds the file, or fix its permissions, then run the command again for this row."),
+            FileProblem.WriteFailed => ("ToApis.FileWriteFailed", ErrorCategory.WriteError, WriteAdvice(error.LocalFailure)),
             FileProblem.OutsideTargetFolder => ("ToApis.UnsafeFileName", ErrorCategory.SecurityError,
                 "Use a -FileName template that names a file, not a path."),
             _ => ("ToApis.FileError", ErrorCategory.WriteError, "Check the message above and try again."),
@@ -129,6 +159,14 @@ internal static class ErrorRecords
         };
         return Create(error, id, category, target, action);
     }
+    private static string WriteAdvice(Client.Files.LocalFileFailure failure) => failure switch
+    {
+        Client.Files.LocalFileFailure.DiskFull => "Free space on that disk (or save elsewhere with -Path), then run the command again: images already saved are kept, and the result URLs last 24 h.",
+        Client.Files.LocalFileFailure.ReadOnly => "Save to a writable folder with -Path, then run the command again.",
+        Client.Files.LocalFileFailure.PermissionDenied => "Fix the folder's permissions or save elsewhere with -Path, then run the command again.",
+        Client.Files.LocalFileFailure.NameTooLong => "Use a shorter -Path or -FileName template, then run the command again.",
+        _ => "Check that the folder exists, is writable and has free space, then run the command again.",
+    };
 
     private static ErrorRecord FromApi(ToApisApiException error, object? target)
     {

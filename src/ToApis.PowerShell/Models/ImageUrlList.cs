@@ -18,6 +18,12 @@ public sealed class ImageUrlList : ReadOnlyCollection<string>
     {
     }
 
+    /// <summary>Any list of URLs, e.g. the object[] a script builds with @('…'): each item as text.</summary>
+    public ImageUrlList(System.Collections.IEnumerable urls)
+        : base(urls.Cast<object?>().Select(url => Convert.ToString(url, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToList())
+    {
+    }
+
     /// <summary>As on an array, for scripts and code written against string[].</summary>
     public int Length => Count;
 

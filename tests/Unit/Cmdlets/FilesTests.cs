@@ -246,10 +246,15 @@ public sealed class FilesTests : IDisposable
         Assert.Empty(_temp.Files());
     }
 
+    /// <summary>
+    /// Only the clock says a result has expired: a host that refuses a result before its expires_at (here the
+    /// emulator's clock runs two days ahead) is retried, then reported with its status, never as "generate it
+    /// again", which would cost money.
+    /// </summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_result_the_files_host_has_expired_is_reported_as_expired(bool answer403)
+    public async Task A_refusal_before_the_results_expiry_is_retried_then_reported_with_its_status(bool answer403)
     {
         await using var service = await EmulatedService.StartAsync(o => o.ExpiredResultsAnswer403 = answer403);
         var task = service.Run($"New-ToApisImage 'p' | Wait-ToApisTask {EmulatedService.FastPolling}").Output.Single();
@@ -257,17 +262,49 @@ public sealed class FilesTests : IDisposable
 
         var result = service.Run("param($out, $task) $task | Save-ToApisImage -Path $out", new Hashtable { ["out"] = Path.Combine(_temp.Path, "out"), ["task"] = task });
 
-        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.ResultExpired", ErrorCategory.ResourceUnavailable);
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.DownloadFailed", ErrorCategory.ResourceUnavailable);
         Assert.Contains(answer403 ? "HTTP 403" : "HTTP 404", error.Exception.Message);
+        Assert.Contains("has not expired", error.Exception.Message);
+        Assert.DoesNotContain("New-ToApisImage", error.ErrorDetails.RecommendedAction);
+        Assert.Equal(6, service.Emulator.Stats.RequestCount(RouteKeys.Files));
         Assert.Empty(_temp.Files());
     }
 
-    [Fact]
-    public async Task Failed_downloads_are_retried_and_leave_no_partial_file()
+    /// <summary>A proxy that ends the body early without a Content-Length: only the image's own end marker tells.</summary>
+    [Theory]
+    [InlineData("image/png")]
+    [InlineData("image/jpeg")]
+    [InlineData("image/webp")]
+    public async Task A_body_cut_short_without_a_length_is_retried_and_never_saved_as_finished(string mimeType)
     {
         await using var service = await EmulatedService.StartAsync();
-        service.Emulator.Faults.Add(FaultTarget.Files, FaultKind.TruncatedBody);
-        service.Emulator.Faults.Add(FaultTarget.Files, FaultKind.Status502HtmlPage);
+        var task = service.Run($"New-ToApisImage 'p' -OutputMimeType {mimeType} | Wait-ToApisTask {EmulatedService.FastPolling}").Output.Single();
+        service.Emulator.Faults.Add(FaultTarget.Files, FaultKind.CutBodyNoLength);
+
+        var retried = service.Run("param($out, $task) $task | Save-ToApisImage -Path $out", new Hashtable { ["out"] = Path.Combine(_temp.Path, "out"), ["task"] = task });
+
+        Assert.Empty(retried.Errors);
+        Assert.Equal(2, service.Emulator.Stats.RequestCount(RouteKeys.Files));
+        AssertSavedBytesAreWhatWasServed(service, retried.Output);
+
+        service.Emulator.Faults.SetRate(FaultTarget.Files, FaultKind.CutBodyNoLength, 1.0);
+        var cut = service.Run("param($out, $task) $task | Save-ToApisImage -Path $out", new Hashtable { ["out"] = Path.Combine(_temp.Path, "cut"), ["task"] = task });
+
+        var error = ErrorAssert.Is(Assert.Single(cut.Errors), "ToApis.DownloadIncomplete", ErrorCategory.InvalidResult);
+        Assert.Contains("before the end of its", error.Exception.Message);
+        Assert.Empty(_temp.Files("cut"));
+    }
+
+    /// <summary>Failures the result host gets over: cut bodies, 5xx, and 403/404 blips before the result expires.</summary>
+    [Theory]
+    [InlineData(FaultKind.TruncatedBody, FaultKind.Status502HtmlPage)]
+    [InlineData(FaultKind.Status403, FaultKind.Status403)]
+    [InlineData(FaultKind.Status404, FaultKind.Status404)]
+    public async Task Failed_downloads_are_retried_and_leave_no_partial_file(FaultKind first, FaultKind second)
+    {
+        await using var service = await EmulatedService.StartAsync();
+        service.Emulator.Faults.Add(FaultTarget.Files, first);
+        service.Emulator.Faults.Add(FaultTarget.Files, second);
 
         var result = service.Run($"param($out) New-ToApisImage 'p' | Wait-ToApisTask {EmulatedService.FastPolling} | Save-ToApisImage -Path $out", Folders());
 

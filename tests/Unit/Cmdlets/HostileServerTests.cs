@@ -88,4 +88,69 @@ public sealed class HostileServerTests
         Assert.Equal(expectedId, Assert.Single(result.OutputOf<ToApis.Models.ToApisTask>()).Id);
         Assert.Equal(expectedPosts, posts);
     }
+
+    /// <summary>A server that echoes the Authorization header in its errors: the key is masked before any stream sees it.</summary>
+    [Fact]
+    public async Task A_key_the_server_echoes_back_reaches_no_stream()
+    {
+        const string Key = "sk-echoed-back-by-the-server-0123456789";
+        await using var api = await StartAsync(app =>
+        {
+            app.MapPost("/v1/images/generations", (HttpContext context) => Results.Json(
+                new { error = new { code = "invalid_request", message = $"Bad token {context.Request.Headers.Authorization} for this model", param = "model" } },
+                statusCode: 400));
+            app.MapGet("/v1/images/generations/{id}", (HttpContext context) => Results.Text(
+                $"upstream rejected {context.Request.Headers.Authorization}", "text/plain", statusCode: 502));
+            app.MapGet("/v1/balance", (HttpContext context) => Results.Json(new { success = false, message = $"token {context.Request.Headers.Authorization} has no quota" }));
+        });
+        using var shell = new PowerShellHost();
+        shell.Connect(new Uri(api.Urls.First()), Key, EmulatedService.FastRetries + " -MaximumRetryCount 1");
+
+        var result = shell.Run("New-ToApisImage 'p' -Verbose; Get-ToApisTask -Id 'tsk_img_x' -Verbose; Get-ToApisBalance -Verbose");
+
+        Assert.Equal(3, result.Errors.Count);
+        var everything = result.Errors.Select(e => $"{e} {e.Exception} {e.ErrorDetails?.Message} {e.ErrorDetails?.RecommendedAction}")
+            .Concat(result.Verbose.Select(v => v.Message)).Concat(result.Warnings.Select(w => w.Message)).ToList();
+        Assert.DoesNotContain(everything, text => text.Contains(Key, StringComparison.Ordinal));
+        // The key's place shows "***" and its last four characters only.
+        Assert.Contains(everything, text => System.Text.RegularExpressions.Regex.IsMatch(text, @"Bad token Bearer \*\*\*\S{0,5} for this model"));
+    }
+
+    /// <summary>Redirects from a result host are followed by hand: at most five hops, http(s) only, never to a link-local address.</summary>
+    [Theory]
+    [InlineData("/hop/4", null)] // five redirects
+    [InlineData("/hop/5", "redirected more than 5 times")]
+    [InlineData("/metadata", "the link-local address 169.254.169.254")]
+    [InlineData("/scheme", "the file scheme")]
+    public async Task Redirects_of_a_result_download_are_checked_at_every_hop(string start, string? refusal)
+    {
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+        await using var files = await StartAsync(app =>
+        {
+            app.MapGet("/hop/{n:int}", (int n) => Results.Redirect(n == 0 ? "/image.png" : $"/hop/{n - 1}"));
+            app.MapGet("/metadata", () => Results.Redirect("http://169.254.169.254/latest/meta-data/"));
+            app.MapGet("/scheme", () => Results.Redirect("file:///etc/passwd"));
+            app.MapGet("/image.png", () => Results.Bytes(png, "image/png"));
+        });
+        await using var service = await EmulatedService.StartAsync();
+        using var temp = new TempFolder();
+
+        var result = service.Run("""
+            param($url, $out)
+            $task = [ToApis.Models.ToApisTask]::new()
+            $task.Id = 'tsk_img_redirected'; $task.Status = 'completed'; $task.ImageUrls = @($url)
+            $task | Save-ToApisImage -Path $out
+            """, new System.Collections.Hashtable { ["url"] = files.Urls.First() + start, ["out"] = temp.Path });
+
+        if (refusal is null)
+        {
+            Assert.Empty(result.Errors);
+            Assert.Equal(png, File.ReadAllBytes(Assert.IsType<FileInfo>(Assert.Single(result.Output).BaseObject).FullName));
+            return;
+        }
+
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.DownloadFailed", start == "/hop/5" ? ErrorCategory.ResourceUnavailable : ErrorCategory.SecurityError);
+        Assert.Contains(refusal, error.Exception.Message);
+        Assert.Empty(temp.Files());
+    }
 }

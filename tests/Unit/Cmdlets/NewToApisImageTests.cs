@@ -90,6 +90,26 @@ public sealed class NewToApisImageTests
         Assert.Equal(2, service.Submits);
     }
 
+    /// <summary>A CSV cell is text: "abc", "1.5" or "-1" is this row's error naming the value, never dropped, rounded or a binding failure.</summary>
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("1.5")]
+    [InlineData("-1")]
+    public async Task A_count_that_is_not_a_whole_number_is_refused_naming_the_value(string count)
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run(
+            $"[pscustomobject]@{{ Prompt = 'empty count'; Count = '' }}, [pscustomobject]@{{ Prompt = 'bad'; Count = '{count}' }}, [pscustomobject]@{{ Prompt = 'one'; Count = '1' }} | New-ToApisImage");
+
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.InvalidParameter", ErrorCategory.InvalidArgument);
+        Assert.Contains($"'{count}'", error.Exception.Message);
+        Assert.Contains("Count", error.ErrorDetails.RecommendedAction);
+        Assert.Equal("bad", ((PSObject)error.TargetObject).Properties["Prompt"].Value);
+        Assert.Equal(new[] { "empty count", "one" }, result.OutputOf<ToApisTask>().Select(t => t.Prompt));
+        Assert.Equal(2, service.Submits);
+    }
+
     [Theory]
     [InlineData("New-ToApisImage 'p' -SafetySetting @{ category = 'HARM_CATEGORY_HATE_SPEECH' }", "threshold")]
     [InlineData("New-ToApisImage 'p' -ExtraBody @{ n = '1' }", "-Count")]

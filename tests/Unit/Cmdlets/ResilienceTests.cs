@@ -7,8 +7,10 @@ using Xunit;
 namespace ToApis.Tests.Cmdlets;
 
 /// <summary>Faults the network and the service really produce, injected by the emulator.</summary>
-public sealed class ResilienceTests
+public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper log)
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _log = log;
+
     /// <summary>
     /// After an ambiguous submit the client looks the task up by client_business_id: a task the server
     /// created is recovered (one POST); only when none exists is the POST sent again. One task either way.
@@ -129,5 +131,98 @@ public sealed class ResilienceTests
         Assert.Contains(lines, l => l.Contains("retry 1 of 5"));
         var everything = string.Join("\n", lines.Concat(result.Warnings.Select(w => w.Message)).Concat(result.Output.Select(o => o.ToString())));
         Assert.DoesNotContain(service.Emulator.ApiKey, everything);
+    }
+
+    /// <summary>
+    /// The server creates the task and drops the connection, and every lookup by client_business_id then fails:
+    /// the outcome is unknown, and the user is told so (with the id), not "server error, run it again".
+    /// </summary>
+    [Fact]
+    public async Task A_created_then_dropped_submit_whose_lookups_fail_is_reported_as_unknown_and_journaled()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        using var temp = new TempFolder();
+        var journal = Path.Combine(temp.Path, "run.jsonl");
+        service.Emulator.Faults.Add(FaultTarget.Submit, FaultKind.ResetAfterProcessing);
+        service.Emulator.Faults.SetRate(FaultTarget.BusinessIdLookup, FaultKind.Status500, 1.0);
+
+        var result = service.Run($"New-ToApisImage 'A lighthouse' -Journal '{journal}'");
+
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.SubmitOutcomeUnknown", ErrorCategory.ResourceUnavailable);
+        var businessId = Assert.Single(service.Emulator.Stats.ClientBusinessIdsCreated);
+        Assert.Contains("the task may have been created", error.Exception.Message);
+        Assert.Contains($"Get-ToApisTask -Id {businessId}", error.Exception.Message);
+        Assert.Contains("-RunKey", error.ErrorDetails.RecommendedAction);
+        Assert.Equal(1, service.Submits);
+        var events = File.ReadAllLines(journal).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(l => l.GetProperty("client_business_id").GetString() == businessId).Select(l => l.GetProperty("event").GetString());
+        Assert.Equal(new[] { "submitting", "unknown" }, events);
+    }
+
+    /// <summary>
+    /// Every request answers 500: the breaker stops the command as a whole within seconds and a few requests,
+    /// with the default retry settings, instead of each row waiting through its own retries.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Two_hundred_rows_into_a_dead_service_give_up_as_a_whole_within_thirty_requests(bool runKey)
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.Outage = true, connectParameters: "");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = service.Run(EmulatedService.CsvRows(200) + $"try {{ $rows | New-ToApisImage {(runKey ? "-RunKey 'outage'" : "")} }} catch {{ $_ }}");
+
+        clock.Stop();
+        var stats = service.Emulator.Stats;
+        var requests = stats.RequestCount(RouteKeys.SubmitGeneration) + stats.RequestCount(RouteKeys.QueryGeneration);
+        _log.WriteLine($"outage, 200 rows, default retries, {(runKey ? "-RunKey" : "no run key")}: gave up after {clock.Elapsed.TotalSeconds:0.0} s and {requests} requests");
+        var stopped = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.ServiceUnavailable", ErrorCategory.ResourceUnavailable);
+        Assert.Contains("requests in a row failed", stopped.ErrorDetails.Message);
+        Assert.Contains("0 done", stopped.ErrorDetails.Message);
+        Assert.Contains("never tried", stopped.ErrorDetails.Message);
+        Assert.Contains("same -RunKey", stopped.ErrorDetails.RecommendedAction);
+        Assert.InRange(requests, 1, 30);
+        Assert.Equal(0, stats.TasksCreated);
+        if (!runKey)
+        {
+            // The one submit sent has an unknown outcome (a 500 may follow a created task): said once, with its id.
+            ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.SubmitOutcomeUnknown", ErrorCategory.ResourceUnavailable);
+        }
+    }
+
+    [Fact]
+    public async Task Waiting_on_a_service_that_went_down_stops_as_a_whole_and_a_later_command_tries_again()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var tasks = service.Run("1..20 | ForEach-Object { \"prompt $_\" } | New-ToApisImage").Output;
+        service.Emulator.Options.Outage = true;
+        service.Emulator.Stats.Reset();
+
+        var waited = service.Run($"param($tasks) try {{ $tasks | Wait-ToApisTask {EmulatedService.FastPolling} }} catch {{ $_ }}", new System.Collections.Hashtable { ["tasks"] = tasks });
+
+        var stopped = ErrorAssert.Is(ErrorAssert.Caught(waited), "ToApis.ServiceUnavailable", ErrorCategory.ResourceUnavailable);
+        Assert.Contains("20 still running on the service", stopped.ErrorDetails.Message);
+        Assert.InRange(service.Emulator.Stats.RequestCount(RouteKeys.QueryGeneration), 1, 60);
+
+        service.Emulator.Options.Outage = false;
+        var later = service.Run($"param($tasks) $tasks | Get-ToApisTask", new System.Collections.Hashtable { ["tasks"] = tasks });
+        Assert.Empty(later.Errors);
+        Assert.Equal(20, later.Output.Count);
+    }
+
+    /// <summary>A 2xx that is valid JSON but no task (a misbehaving gateway) is asked again, like any transient failure.</summary>
+    [Fact]
+    public async Task A_well_formed_answer_that_is_no_task_is_asked_again()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var task = Assert.Single(service.Run("New-ToApisImage 'p'").OutputOf<ToApisTask>());
+        service.Emulator.Faults.Add(FaultTarget.Query, FaultKind.EmptyJsonObject, count: 2);
+
+        var result = service.Run($"Get-ToApisTask -Id '{task.Id}'");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(task.Id, Assert.Single(result.OutputOf<ToApisTask>()).Id);
+        Assert.Equal(3, service.Emulator.Stats.RequestCount(RouteKeys.QueryGeneration));
     }
 }

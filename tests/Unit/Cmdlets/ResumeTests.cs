@@ -155,4 +155,93 @@ public sealed class JournalTests : IDisposable
 
         Assert.Equal(2, service.Emulator.Stats.TasksCreated);
     }
+
+    private static List<System.Text.Json.JsonElement> Lines(string journal) =>
+        File.ReadAllLines(journal).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.Clone()).ToList();
+
+    [Fact]
+    public async Task Each_submit_is_journaled_as_submitting_before_it_is_sent()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+
+        var result = service.Run($"'a fox', 'a whale' | New-ToApisImage -RunKey 'ahead' -Journal '{journal}'");
+
+        Assert.Empty(result.Errors);
+        var lines = Lines(journal);
+        foreach (var task in result.OutputOf<ToApisTask>())
+        {
+            var events = lines.Where(l => l.GetProperty("client_business_id").GetString() == task.ClientBusinessId)
+                .Select(l => l.GetProperty("event").GetString()).ToList();
+            Assert.Equal(new[] { "submitting", "submitted" }, events);
+        }
+
+        Assert.Equal(new[] { 1, 2 }, lines.Where(l => l.GetProperty("event").GetString() == "submitting").Select(l => l.GetProperty("row_number").GetInt32()).Order());
+    }
+
+    /// <summary>A crash (or a full disk) leaves the journal's last line half written; the next record must stay readable.</summary>
+    [Fact]
+    public async Task A_torn_last_line_is_skipped_and_the_next_record_starts_on_a_line_of_its_own()
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.Quirks = EmulatorQuirks.NoBusinessIdLookup);
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+        service.Run(Pipeline(journal, Path.Combine(_temp.Path, "out")));
+        File.AppendAllText(journal, "{\"time\":\"2026-11-24T10:00:00Z\",\"event\":\"submi");
+
+        var rerun = service.Run(Pipeline(journal, Path.Combine(_temp.Path, "out")));
+
+        Assert.Empty(rerun.Errors);
+        Assert.Equal(2, service.Emulator.Stats.TasksCreated); // the records before the fragment still count
+        var lines = File.ReadAllLines(journal);
+        Assert.Single(lines, line => line.EndsWith("\"event\":\"submi", StringComparison.Ordinal));
+        Assert.All(lines.Where(line => !line.EndsWith("\"event\":\"submi", StringComparison.Ordinal)), line => System.Text.Json.JsonDocument.Parse(line).Dispose());
+        Assert.Contains(lines, line => line.Contains("\"event\":\"reused\""));
+    }
+
+    /// <summary>
+    /// A run killed with a submit in flight leaves a <c>submitting</c> line and no task id. Where the service cannot
+    /// look client_business_id up, the rerun cannot know whether the task exists: it says so instead of paying again,
+    /// and -RetryUnknown pays for it on request.
+    /// </summary>
+    [Fact]
+    public async Task A_submit_an_earlier_run_left_unanswered_is_not_paid_again_unless_RetryUnknown()
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.Quirks = EmulatorQuirks.NoBusinessIdLookup);
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+        File.WriteAllText(journal, "{\"time\":\"2026-11-24T10:00:00Z\",\"event\":\"submitting\",\"client_business_id\":\"row-1\",\"row\":1}\n");
+        var command = $"New-ToApisImage 'a fox' -ClientBusinessId 'row-1' -Journal '{journal}'";
+
+        var rerun = service.Run(command);
+
+        var error = ErrorAssert.Is(Assert.Single(rerun.Errors), "ToApis.SubmitOutcomeUnknown", System.Management.Automation.ErrorCategory.ResourceUnavailable);
+        Assert.Contains("row-1", error.Exception.Message);
+        Assert.Contains("Get-ToApisTask -Id row-1", error.ErrorDetails.RecommendedAction);
+        Assert.Contains("-RetryUnknown", error.ErrorDetails.RecommendedAction);
+        Assert.Equal(0, service.Submits);
+
+        var paid = service.Run(command + " -RetryUnknown");
+
+        Assert.Empty(paid.Errors);
+        Assert.Contains(paid.Warnings, w => w.Message.Contains("-RetryUnknown"));
+        Assert.Equal(1, service.Submits);
+        Assert.Equal(
+            new[] { "submitting", "submitting", "submitted" },
+            Lines(journal).Where(l => l.GetProperty("client_business_id").GetString() == "row-1").Select(l => l.GetProperty("event").GetString()));
+    }
+
+    /// <summary>Where the service can look ids up, its "no such task" settles the question: the row is submitted.</summary>
+    [Fact]
+    public async Task A_submit_an_earlier_run_left_unanswered_is_sent_when_the_service_says_no_such_task()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+        Assert.Empty(service.Run($"New-ToApisImage 'known' -ClientBusinessId 'known-1' -Journal '{journal}'").Errors);
+        File.AppendAllText(journal, "{\"time\":\"2026-11-24T10:00:00Z\",\"event\":\"submitting\",\"client_business_id\":\"row-1\",\"row\":1}\n");
+
+        var rerun = service.Run($"New-ToApisImage 'a fox' -ClientBusinessId 'row-1' -Journal '{journal}' -Verbose");
+
+        Assert.Empty(rerun.Errors);
+        Assert.Equal(2, service.Submits);
+        Assert.Contains(rerun.Verbose, v => v.Message.Contains("finds tasks by client_business_id"));
+    }
 }

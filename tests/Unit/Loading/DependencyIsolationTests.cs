@@ -12,8 +12,8 @@ public sealed class DependencyIsolationTests
     public async Task Pipeline_works_when_other_versions_of_its_dependencies_were_loaded_first_and_keeps_its_own()
     {
         await using var emulator = await ToApisEmulator.StartAsync(new EmulatorOptions { TimeScale = 0.001 });
-        var host = Path.Combine(TestBuildFolder("ModuleHost"), "ToApis.ModuleHost.dll");
-        var conflicts = Path.Combine(TestBuildFolder("ModuleHost"), "conflicts");
+        var host = Path.Combine(ModuleHostProcess.BuildFolder("ModuleHost"), "ToApis.ModuleHost.dll");
+        var conflicts = Path.Combine(ModuleHostProcess.BuildFolder("ModuleHost"), "conflicts");
 
         var (exitCode, output) = await RunAsync(
             "dotnet", host, ModuleAssembly.ManifestPath, emulator.BaseUri.ToString(), emulator.ApiKey,
@@ -29,15 +29,6 @@ public sealed class DependencyIsolationTests
         Assert.Contains(output.Split('\n'), l => l.StartsWith("System.Threading.RateLimiting 9.0.0.0", StringComparison.Ordinal) && l.Contains("in context Default"));
         Assert.Contains(output.Split('\n'), l => l.StartsWith("System.Threading.RateLimiting 8.0.0.0", StringComparison.Ordinal) && l.Contains("in context ToApis"));
         Assert.DoesNotContain(emulator.ApiKey, output);
-    }
-
-    /// <summary>The output folder of a sibling test project built in the same configuration as this one.</summary>
-    private static string TestBuildFolder(string project)
-    {
-        // …/tests/Unit/bin/<Configuration>/<framework>/
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = framework.Parent!;
-        return Path.Combine(ModuleAssembly.RepoRoot(), "tests", project, "bin", configuration.Name, framework.Name);
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, params string[] arguments)

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -8,13 +10,23 @@ namespace ToApis.Client.Files;
 
 /// <summary>
 /// Turns text from a CSV, a prompt or a template into one safe file name on every platform: no path
-/// separators or traversal, no characters Windows rejects, no reserved device names.
+/// separators or traversal, no characters Windows rejects, no reserved device names, and never longer than
+/// the platform allows, so no name ever fails for its length.
 /// </summary>
 internal static class FileNames
 {
     public const string DefaultTemplate = "{Id}-{Index}";
 
-    private const int MaxLength = 150;
+    /// <summary>
+    /// Windows counts a name in UTF-16 units (255), but Windows PowerShell also has a 260-unit path limit, so
+    /// names stay at 150 there; Linux and macOS allow 255 bytes of UTF-8, where a CJK character takes 3.
+    /// </summary>
+    private static readonly bool MeasuresUtf16 = Path.DirectorySeparatorChar == '\\';
+
+    public static readonly int MaxNameSize = MeasuresUtf16 ? 150 : 255;
+
+    /// <summary>Room kept after a rendered name for a " (99)" suffix, the image's extension and a sidecar's ".json".</summary>
+    private static readonly int ReservedTail = SizeOf(" (99).webp.json");
 
     private static readonly HashSet<char> Invalid = new(
         new[] { '<', '>', ':', '"', '/', '\\', '|', '?', '*' }.Concat(Enumerable.Range(0, 32).Select(c => (char)c)));
@@ -34,18 +46,47 @@ internal static class FileNames
         }
 
         // Windows drops trailing dots and spaces; leading dots hide files or mean "this folder".
-        var name = builder.ToString().Trim().Trim('.').Trim();
-        if (name.Length > MaxLength)
-        {
-            name = name.Substring(0, MaxLength).TrimEnd('.', ' ');
-        }
-
+        var name = Fit(builder.ToString().Trim().Trim('.').Trim(), MaxNameSize - ReservedTail);
         if (name.Length == 0)
         {
             return "_";
         }
 
         return ReservedDeviceName.IsMatch(name) ? "_" + name : name;
+    }
+
+    /// <summary>
+    /// <paramref name="name"/> followed by <paramref name="tail"/> (a suffix and extension), with the name cut at a
+    /// character boundary (never inside a surrogate pair or a combining sequence) so that the whole fits the
+    /// platform's limit.
+    /// </summary>
+    public static string WithTail(string name, string tail) => Fit(name, MaxNameSize - SizeOf(tail)) + tail;
+
+    private static int SizeOf(string text) => MeasuresUtf16 ? text.Length : Encoding.UTF8.GetByteCount(text);
+
+    private static string Fit(string name, int maxSize)
+    {
+        if (SizeOf(name) <= maxSize)
+        {
+            return name;
+        }
+
+        var fitted = new StringBuilder();
+        var size = 0;
+        var elements = StringInfo.GetTextElementEnumerator(name);
+        while (elements.MoveNext())
+        {
+            var element = elements.GetTextElement();
+            size += SizeOf(element);
+            if (size > maxSize)
+            {
+                break;
+            }
+
+            fitted.Append(element);
+        }
+
+        return fitted.ToString().TrimEnd('.', ' ');
     }
 
     /// <summary>

@@ -40,7 +40,8 @@ internal sealed class LocalImage
                 $"File '{path}' is {file.Length / (1024.0 * 1024.0):0.#} MB; the upload limit is {ImageFormats.MaxUploadBytes / (1024 * 1024)} MB.");
         }
 
-        var content = File.ReadAllBytes(path);
+        // A locked or unreadable file is this row's problem, never the end of the command.
+        var content = LocalFileErrors.Reading(path, () => File.ReadAllBytes(path));
         var format = ImageFormats.Detect(content)
             ?? throw new ToApisFileException(
                 FileProblem.UnsupportedType, path,

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.IO;
 using System.Text.Json;
 using ToApis.Client.Wire;
 
@@ -7,12 +8,38 @@ namespace ToApis.Client.Files;
 /// <summary>The JSON record written beside a saved image: what made it, so a folder of images explains itself.</summary>
 internal static class SidecarFile
 {
-    public static string PathFor(string imagePath) => imagePath + ".json";
+    public const string Extension = ".json";
 
-    public static void Write(string imagePath, IDictionary<string, object?> content) =>
-        AtomicFile.Write(PathFor(imagePath), stream =>
+    public static string PathFor(string imagePath) => imagePath + Extension;
+
+    /// <summary>Writes the sidecar whole or not at all; a local failure is a <see cref="FileProblem.WriteFailed"/> naming it.</summary>
+    public static void Write(string imagePath, IDictionary<string, object?> content)
+    {
+        var target = PathFor(imagePath);
+        var partial = PartialFiles.NewPath(Path.GetDirectoryName(target)!);
+        try
         {
-            using var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions(indented: true));
-            JsonValueWriter.Write(writer, content);
-        });
+            LocalFileErrors.Writing(target, () =>
+            {
+                using (var stream = File.Create(partial))
+                using (var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions(indented: true)))
+                {
+                    JsonValueWriter.Write(writer, content);
+                }
+
+                if (File.Exists(target))
+                {
+                    File.Replace(partial, target, null);
+                }
+                else
+                {
+                    File.Move(partial, target);
+                }
+            });
+        }
+        finally
+        {
+            PartialFiles.TryDelete(partial);
+        }
+    }
 }

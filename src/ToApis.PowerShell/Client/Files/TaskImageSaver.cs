@@ -48,6 +48,7 @@ internal sealed class TaskImageSaver
     /// <param name="source">What the sidecar records as the task's source: the input row, or the prompt given.</param>
     public async Task<TaskImage> SaveAsync(ToApisTask task, int index, string baseName, object? source, CancellationToken cancellationToken)
     {
+        _saver.RemoveLeftovers(_options.Folder);
         TaskImage image;
         if (_journal?.SavedFileFor(task.Id, index + 1) is { } earlier && !_options.Force && InTargetFolder(earlier))
         {

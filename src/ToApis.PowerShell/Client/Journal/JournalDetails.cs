@@ -79,6 +79,15 @@ internal static class JournalFields
 /// <summary>The journal's event names. Readers ignore any other name, so new events can be added freely.</summary>
 internal static class JournalEvents
 {
+    /// <summary>A submit is about to be sent (written before it is).</summary>
+    public const string Submitting = "submitting";
+
+    /// <summary>The submit was not sent after all, or the service refused it: no task.</summary>
+    public const string NotSubmitted = "not_submitted";
+
+    /// <summary>The submit's outcome could not be learned: the task may exist.</summary>
+    public const string Unknown = "unknown";
+
     public const string Submitted = "submitted";
     public const string Reused = "reused";
     public const string Completed = "completed";

@@ -132,6 +132,12 @@ internal sealed class TaskWaiter
             {
                 return new WaitOutcome(current, WaitOutcomeKind.Error, error);
             }
+            catch (ToApisServiceUnavailableException error)
+            {
+                // The breaker opened: every other poll stops too, the command reports it once.
+                Interlocked.CompareExchange(ref _fatal, error, null);
+                return new WaitOutcome(current, WaitOutcomeKind.Error, error);
+            }
             finally
             {
                 _queryConcurrency.Release();

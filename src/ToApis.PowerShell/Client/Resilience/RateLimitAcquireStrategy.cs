@@ -25,26 +25,16 @@ internal sealed class RateLimitAcquireOptions : ResilienceStrategyOptions
 /// so time spent queueing for our own token never counts as a slow or ambiguous request, and it also
 /// honours the request's stop-sending token: a request still queueing when its command ends is never sent.
 /// </summary>
-internal sealed class RateLimitAcquireStrategy : ResilienceStrategy
+internal sealed class RateLimitAcquireStrategy : BeforeAttemptStrategy
 {
     private readonly RateLimitAcquireOptions _options;
 
     public RateLimitAcquireStrategy(RateLimitAcquireOptions options) => _options = options;
 
-    protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
-        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+    protected override async Task EnterAsync(ResilienceContext context)
     {
-        try
-        {
-            var stopSending = context.Properties.GetValue(ResiliencePipelines.StopSendingKey, CancellationToken.None);
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopSending);
-            await _options.Limiter.AcquireAsync(_options.Category, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
-        }
-        catch (Exception stopped)
-        {
-            return Outcome.FromException<TResult>(stopped);
-        }
-
-        return await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        var stopSending = context.Properties.GetValue(ResiliencePipelines.StopSendingKey, CancellationToken.None);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopSending);
+        await _options.Limiter.AcquireAsync(_options.Category, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 }

@@ -2,11 +2,13 @@ using System;
 using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using ToApis.Client.Files;
 using ToApis.Client.RateLimiting;
 using ToApis.Client.Wire;
 using ToApis.Models;
@@ -15,16 +17,18 @@ namespace ToApis.Client.Resilience;
 
 /// <summary>
 /// The retry rules, one Polly pipeline per request kind, each shaped
-/// overall timeout → retry → rate-limit acquire → per-attempt timeout. Nothing retries outside them.
+/// overall timeout → retry → outage breaker → rate-limit acquire → per-attempt timeout. Nothing retries outside them.
 /// <list type="bullet">
 /// <item><see cref="Submit"/> spends money: it retries explicit rejections (429, 503 rate_limit_unavailable, a
 /// connection that never opened) and an ambiguous outcome only after a lookup by client_business_id says no
-/// task was created (contract rule 3).</item>
-/// <item><see cref="Query"/> (task status and lookups) and <see cref="Read"/> (uploads, models, balance) retry
-/// anything transient, including a 2xx whose body is unreadable.</item>
-/// <item><see cref="Download"/> retries a whole result download.</item>
+/// task was created (contract rule 3). A submit whose outcome could not be learned is reported as unknown,
+/// never as "nothing was charged".</item>
+/// <item><see cref="Query"/> (task status and lookups) retries anything transient, including a 2xx that holds
+/// no readable task; <see cref="Read"/> (uploads, models, balance) including a 2xx that is no JSON object.</item>
+/// <item><see cref="Download"/> retries a whole result download, never a local file error.</item>
 /// </list>
-/// Pipelines belong to a connection (one session), which leaves room for a breaker across its requests.
+/// Each connection has an <see cref="OutageBreaker"/> for the API and one for result hosts, shared by all its
+/// requests: consecutive failures across rows stop commands as a whole instead of retrying each row alone.
 /// </summary>
 internal sealed class ResiliencePipelines
 {
@@ -36,24 +40,20 @@ internal sealed class ResiliencePipelines
     /// <summary>Cancelled when the command no longer wants this request sent (it still may finish one in flight).</summary>
     public static readonly ResiliencePropertyKey<CancellationToken> StopSendingKey = new("ToApis.StopSending");
 
-    /// <summary>A submit's lookup by client_business_id, run before an ambiguous outcome may be retried.</summary>
-    public static readonly ResiliencePropertyKey<Func<CancellationToken, Task<ToApisTask?>>> ReconcileKey = new("ToApis.Reconcile");
-
-    /// <summary>The task a reconciling lookup found: the submit succeeded after all.</summary>
-    public static readonly ResiliencePropertyKey<ToApisTask> RecoveredKey = new("ToApis.Recovered");
-
-    /// <summary>Why a reconciling lookup could not answer: the submit's outcome is unknown.</summary>
-    public static readonly ResiliencePropertyKey<Exception> LookupFailedKey = new("ToApis.LookupFailed");
+    /// <summary>A submit's reconciliation: the lookup by client_business_id and what is known of the outcome.</summary>
+    public static readonly ResiliencePropertyKey<SubmitReconciliation> ReconcileKey = new("ToApis.Reconcile");
 
     private readonly ToApisConnectionSettings _settings;
 
-    public ResiliencePipelines(ToApisConnectionSettings settings, AccountRateLimiter limiter)
+    public ResiliencePipelines(ToApisConnectionSettings settings, AccountRateLimiter limiter, OutageBreaker apiBreaker, OutageBreaker filesBreaker)
     {
         _settings = settings;
-        Submit = Build<ApiResponse>(settings, ShouldRetrySubmitAsync, new RateLimitAcquireOptions(limiter, RequestCategory.Submit));
-        Query = Build<ApiResponse>(settings, ShouldRetryRead, new RateLimitAcquireOptions(limiter, RequestCategory.Query));
-        Read = Build<ApiResponse>(settings, ShouldRetryRead, null);
-        Download = Build<long>(settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), null);
+        var api = new OutageBreakerOptions(apiBreaker, JudgeApiAttempt);
+        Submit = Build<ApiResponse>(settings, ShouldRetrySubmitAsync, api, new RateLimitAcquireOptions(limiter, RequestCategory.Submit));
+        Query = Build<ApiResponse>(settings, ShouldRetryQuery, api, new RateLimitAcquireOptions(limiter, RequestCategory.Query));
+        Read = Build<ApiResponse>(settings, ShouldRetryRead, api, null);
+        Download = Build<long>(
+            settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), new OutageBreakerOptions(filesBreaker, JudgeDownloadAttempt), null);
     }
 
     /// <summary>For POSTs that create a billable task.</summary>
@@ -71,7 +71,8 @@ internal sealed class ResiliencePipelines
     /// <summary>
     /// Runs one request through <paramref name="pipeline"/> with the caller's log attached to its retries, and
     /// returns the result with the number of attempts made. A transient failure that outlived every retry
-    /// becomes a <see cref="ToApisTransportException"/> that says what was tried.
+    /// becomes a <see cref="ToApisTransportException"/> that says what was tried. <paramref name="inspect"/>
+    /// sees the context however the request ends.
     /// </summary>
     public async Task<(T Result, int Attempts)> RunAsync<T>(
         ResiliencePipeline<T> pipeline, string description, IRequestLog log,
@@ -92,12 +93,10 @@ internal sealed class ResiliencePipelines
                     return await attempt(ctx).ConfigureAwait(false);
                 },
                 context).ConfigureAwait(false);
-            inspect?.Invoke(context);
             return (result, attempts);
         }
         catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
-            inspect?.Invoke(context);
             var what = exception is TimeoutRejectedException
                 ? $"timed out (limit {_settings.RequestTimeout.TotalSeconds:0.#} s per attempt, {_settings.OverallTimeout.TotalSeconds:0.#} s in all)"
                 : exception.GetBaseException().Message;
@@ -108,6 +107,7 @@ internal sealed class ResiliencePipelines
         }
         finally
         {
+            inspect?.Invoke(context);
             ResilienceContextPool.Shared.Return(context);
         }
     }
@@ -117,14 +117,19 @@ internal sealed class ResiliencePipelines
         exception is HttpRequestException { InnerException: SocketException socket }
         && socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NetworkUnreachable;
 
+    /// <summary>
+    /// Worth another attempt: the network's failures and timeouts. A local file error (disk full, read-only,
+    /// permission, name too long) is an <see cref="IOException"/> too, but retrying cannot fix it.
+    /// </summary>
     public static bool IsTransient(Exception? exception) =>
-        exception is HttpRequestException or IOException or TimeoutRejectedException;
+        exception is HttpRequestException or TimeoutRejectedException
+        || (exception is IOException io && LocalFileErrors.Classify(io) == LocalFileFailure.Other);
 
-    /// <summary>A 2xx submit answer that holds no readable task: the task was probably created.</summary>
+    /// <summary>A 2xx submit or status answer that holds no readable task: the task was probably created.</summary>
     public static bool IsUnreadableSuccess(ApiResponse response) =>
         response.IsSuccess && !TaskParser.TryParse(response.Body, out _);
 
-    /// <summary>A 2xx whose body is not JSON at all (an HTML page, a body cut short): worth asking again.</summary>
+    /// <summary>A 2xx whose body is no JSON object (an HTML page, a body cut short, <c>null</c>): worth asking again.</summary>
     public static bool IsMalformedSuccess(ApiResponse response)
     {
         if (!response.IsSuccess)
@@ -133,27 +138,60 @@ internal sealed class ResiliencePipelines
         }
 
         using var document = Json.TryParse(response.Body);
-        return document is null;
+        return document?.RootElement.ValueKind != JsonValueKind.Object;
     }
+
+    /// <summary>The API answered (the breaker's streak ends) or failed (it grows); 429 and business 4xx are answers.</summary>
+    private static AttemptHealth JudgeApiAttempt(object? result, Exception? exception)
+    {
+        if (result is ApiResponse response)
+        {
+            return response.IsAmbiguousFailure || IsMalformedSuccess(response) ? AttemptHealth.Failed : AttemptHealth.Answered;
+        }
+
+        return IsTransient(exception) ? AttemptHealth.Failed : AttemptHealth.Unknown;
+    }
+
+    /// <summary>A result host that refuses one file (403/404) still answers; a cut body or a 5xx is a failure.</summary>
+    private static AttemptHealth JudgeDownloadAttempt(object? result, Exception? exception) => exception switch
+    {
+        null => AttemptHealth.Answered,
+        RetryableDownloadException { Problem: FileProblem.DownloadFailed } => AttemptHealth.Answered,
+        ToApisFileException { Problem: not FileProblem.WriteFailed and not FileProblem.ReadFailed } => AttemptHealth.Answered,
+        _ when IsTransient(exception) => AttemptHealth.Failed,
+        _ => AttemptHealth.Unknown,
+    };
 
     private static ValueTask<bool> ShouldRetryRead(RetryPredicateArguments<ApiResponse> args) =>
         new(args.Outcome.Result is { } response
             ? response.IsRateLimited || response.IsAmbiguousFailure || IsMalformedSuccess(response)
             : IsTransient(args.Outcome.Exception));
 
+    private static ValueTask<bool> ShouldRetryQuery(RetryPredicateArguments<ApiResponse> args) =>
+        new(args.Outcome.Result is { } response
+            ? response.IsRateLimited || response.IsAmbiguousFailure || IsUnreadableSuccess(response)
+            : IsTransient(args.Outcome.Exception));
+
     private static async ValueTask<bool> ShouldRetrySubmitAsync(RetryPredicateArguments<ApiResponse> args)
     {
         var outcome = args.Outcome;
+        args.Context.Properties.TryGetValue(ReconcileKey, out var reconciliation);
         if (outcome.Result is { IsRateLimited: true } || IsProvablyNotSent(outcome.Exception))
         {
+            reconciliation?.NothingCreated();
             return true; // an explicit rejection: nothing was created
         }
 
         var ambiguous = outcome.Result is { } response
             ? response.IsAmbiguousFailure || IsUnreadableSuccess(response)
             : IsTransient(outcome.Exception);
-        if (!ambiguous || !args.Context.Properties.TryGetValue(ReconcileKey, out var lookUp))
+        if (!ambiguous || reconciliation is null)
         {
+            if (outcome.Result is not null)
+            {
+                reconciliation?.Answered();
+            }
+
             return false;
         }
 
@@ -161,25 +199,12 @@ internal sealed class ResiliencePipelines
         args.Context.Properties.TryGetValue(RequestKey, out var request);
         var reason = outcome.Result is { } answer ? $"HTTP {answer.StatusCode}" : outcome.Exception?.GetBaseException().Message;
         log?.Warning($"{request} ended ambiguously ({reason}); looking the task up by its client_business_id before sending again.");
-        try
-        {
-            if (await lookUp(args.Context.CancellationToken).ConfigureAwait(false) is { } found)
-            {
-                args.Context.Properties.Set(RecoveredKey, found);
-                return false;
-            }
-        }
-        catch (Exception lookupFailed) when (lookupFailed is ToApisApiException or ToApisTransportException)
-        {
-            args.Context.Properties.Set(LookupFailedKey, lookupFailed);
-            return false;
-        }
-
-        return true; // the service has no such task: sending again cannot charge twice
+        return await reconciliation.LookUpAsync(args.Context.CancellationToken).ConfigureAwait(false);
     }
 
     private static ResiliencePipeline<T> Build<T>(
-        ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry, RateLimitAcquireOptions? pacing)
+        ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry,
+        OutageBreakerOptions breaker, RateLimitAcquireOptions? pacing)
     {
         var retry = new RetryStrategyOptions<T>
         {
@@ -189,9 +214,11 @@ internal sealed class ResiliencePipelines
             UseJitter = true,
             Delay = settings.RetryInterval,
             MaxDelay = settings.MaximumRetryDelay,
-            // The server knows best how long its bucket needs; never wait longer than the cap.
+            // An open breaker refuses the next attempt at once: no point waiting for it. Otherwise the server
+            // knows best how long its bucket needs; never wait longer than the cap.
             DelayGenerator = args => new ValueTask<TimeSpan?>(
-                (args.Outcome.Result as ApiResponse)?.RetryAfter is { } serverDelay
+                breaker.Breaker.IsOpen ? TimeSpan.Zero
+                : (args.Outcome.Result as ApiResponse)?.RetryAfter is { } serverDelay
                     ? serverDelay < settings.MaximumRetryDelay ? serverDelay : settings.MaximumRetryDelay
                     : null),
             OnRetry = args =>
@@ -216,11 +243,65 @@ internal sealed class ResiliencePipelines
             builder.AddRetry(retry);
         }
 
+        builder.AddStrategy(_ => new OutageBreakerStrategy(breaker), breaker);
         if (pacing is not null)
         {
             builder.AddStrategy(_ => new RateLimitAcquireStrategy(pacing), pacing);
         }
 
         return builder.AddTimeout(settings.RequestTimeout).Build();
+    }
+}
+
+/// <summary>
+/// What one submit knows of its own outcome. Every attempt sent makes the outcome unknown until the answer
+/// says what happened (a task, a refusal) or a lookup by client_business_id finds the task or proves there is
+/// none. However the submit ends, an outcome still unknown is reported as such, never as "nothing was charged".
+/// </summary>
+internal sealed class SubmitReconciliation
+{
+    private readonly Func<CancellationToken, Task<ToApisTask?>> _lookUp;
+    private int _unresolved;
+
+    public SubmitReconciliation(Func<CancellationToken, Task<ToApisTask?>> lookUp) => _lookUp = lookUp;
+
+    /// <summary>An attempt that may have created the task is unanswered so far.</summary>
+    public bool IsUnresolved => Volatile.Read(ref _unresolved) == 1;
+
+    /// <summary>The task a reconciling lookup found: the submit succeeded after all.</summary>
+    public ToApisTask? Recovered { get; private set; }
+
+    /// <summary>Why the last reconciling lookup could not answer.</summary>
+    public Exception? LookupFailed { get; private set; }
+
+    public void Sending() => Volatile.Write(ref _unresolved, 1);
+
+    /// <summary>The service answered this attempt (a task, a refusal): its outcome is known.</summary>
+    public void Answered() => Volatile.Write(ref _unresolved, 0);
+
+    /// <summary>The attempt was rejected before anything was created (429, a connection that never opened).</summary>
+    public void NothingCreated() => Volatile.Write(ref _unresolved, 0);
+
+    /// <summary>True when the service has no such task, so sending again cannot charge twice.</summary>
+    public async Task<bool> LookUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await _lookUp(cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                Recovered = found;
+                Answered();
+                return false;
+            }
+
+            LookupFailed = null;
+            NothingCreated();
+            return true;
+        }
+        catch (Exception failed) when (failed is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LookupFailed = failed;
+            return false;
+        }
     }
 }

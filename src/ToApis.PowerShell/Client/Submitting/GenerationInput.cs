@@ -15,8 +15,8 @@ internal sealed class GenerationInput
 
     public string? Size { get; set; }
 
-    /// <summary>0 leaves the number of images to the model.</summary>
-    public int Count { get; set; }
+    /// <summary>As given (a CSV cell is text): a whole number ≥ 0; empty or 0 leaves the number of images to the model.</summary>
+    public string? Count { get; set; }
 
     public IReadOnlyList<string> ImageUrls { get; set; } = Array.Empty<string>();
 

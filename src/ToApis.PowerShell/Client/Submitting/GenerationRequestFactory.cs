@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 using ToApis.Client.Wire;
@@ -43,10 +44,11 @@ internal static class GenerationRequestFactory
             CheckSize(size, model, info, warnings);
         }
 
-        if (input.Count > 0 && info?.MaxCount is { } maxCount && input.Count > maxCount)
+        var count = ParseCount(input.Count);
+        if (count > 0 && info?.MaxCount is { } maxCount && count > maxCount)
         {
             throw new ToApisValidationException(
-                "Count", $"Count {input.Count} is more than {model} makes per task (at most {maxCount}).");
+                "Count", $"Count {count} is more than {model} makes per task (at most {maxCount}).");
         }
 
         var imageUrls = input.ImageUrls.Select(NullIfBlank).OfType<string>().ToList();
@@ -63,13 +65,34 @@ internal static class GenerationRequestFactory
             Model = model,
             Prompt = prompt,
             Size = size,
-            Count = input.Count > 0 ? input.Count : null,
+            Count = count > 0 ? count : null,
             ImageUrls = imageUrls,
             Metadata = BuildMetadata(input),
             ExtraBody = input.ExtraBody,
             ClientBusinessId = NullIfBlank(input.ClientBusinessId),
             CallbackUrl = Webhooks.CallbackUrls.Resolve(input.CallbackUrl, input.ExtraBody),
         };
+    }
+
+    /// <summary>The most images any model makes per task.</summary>
+    private const int MaxCount = 100;
+
+    /// <summary>A whole number from 0 to 100, as text (a CSV cell) or a number; empty means 0 (the model's default).</summary>
+    private static int ParseCount(string? given)
+    {
+        var text = given?.Trim() ?? "";
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var count) || count < 0 || count > MaxCount)
+        {
+            throw new ToApisValidationException(
+                "Count", $"Count '{Shorten(given!)}' is not a whole number from 0 to {MaxCount}. Give the number of images (0 or empty leaves it to the model).");
+        }
+
+        return count;
     }
 
     public static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 57) + "...";

@@ -59,7 +59,9 @@ internal static class TaskParser
             Model = root.String("model"),
             CreatedAt = root.UnixTime("created_at"),
             CompletedAt = root.UnixTime("completed_at"),
-            ExpiresAt = root.UnixTime("expires_at"),
+            // Documented as completed_at + 24 h: where expires_at is missing, that is still when results go.
+            ExpiresAt = root.UnixTime("expires_at")
+                ?? (status.Equals(TaskStatusNames.Completed, StringComparison.OrdinalIgnoreCase) ? root.UnixTime("completed_at")?.AddHours(24) : null),
             ImageUrls = ReadUrls(root),
             ErrorCode = error is { ValueKind: JsonValueKind.Object } e ? e.String("code") : null,
             ErrorMessage = ReadFailure(root, error),

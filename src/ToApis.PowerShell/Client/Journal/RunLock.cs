@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using ToApis.Client.Wire;
+
+namespace ToApis.Client.Journal;
+
+/// <summary>
+/// One run at a time per journal (or per run key), across processes: an OS-level lock on a small lock file,
+/// released by the OS however the holder ends, even when it is killed. The lock is a byte-range lock
+/// (fcntl on Linux and macOS, LockFileEx on Windows) far beyond the file's content, so others can still read
+/// the JSON it holds: who holds it (process id, machine, start time, command). Within one process the lock is
+/// shared and counted (the cmdlets of one pipeline all take it), and this process never opens a held lock
+/// file a second time: closing any descriptor of a file would drop a POSIX lock.
+/// </summary>
+internal sealed class RunLock : IDisposable
+{
+    public const string Extension = ".lock";
+
+    private const long LockedByte = 1L << 40;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly Dictionary<string, Holder> HeldByThisProcess = new(StringComparer.Ordinal);
+
+    private readonly string _path;
+    private bool _released;
+
+    private RunLock(string path) => _path = path;
+
+    /// <summary>
+    /// Takes the lock in <paramref name="lockFile"/>, waiting up to <paramref name="timeout"/> for another
+    /// process that holds it (told once to <paramref name="onWaiting"/>); then throws
+    /// <see cref="ToApisRunInProgressException"/> naming the holder.
+    /// </summary>
+    /// <param name="resource">How messages name what is locked: "The journal 'run.jsonl'".</param>
+    public static RunLock Acquire(
+        string lockFile, string resource, string command, TimeSpan timeout, Action<string> onWaiting, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(lockFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var waited = Stopwatch.StartNew();
+        var told = false;
+        while (true)
+        {
+            string holder;
+            lock (HeldByThisProcess)
+            {
+                if (HeldByThisProcess.TryGetValue(path, out var held))
+                {
+                    held.Users++;
+                    return new RunLock(path);
+                }
+
+                if (TryTake(path, command) is { } stream)
+                {
+                    HeldByThisProcess[path] = new Holder(stream);
+                    return new RunLock(path);
+                }
+
+                holder = DescribeHolder(path);
+            }
+
+            if (waited.Elapsed >= timeout)
+            {
+                throw new ToApisRunInProgressException(resource, holder, waited.Elapsed);
+            }
+
+            if (!told)
+            {
+                told = true;
+                onWaiting($"{resource} is in use by another run ({holder}); waiting up to {timeout.TotalSeconds:0} s for it to finish.");
+            }
+
+            cancellationToken.WaitHandle.WaitOne(PollInterval);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// The lock file for runs of <paramref name="runKey"/> against <paramref name="service"/> that keep no
+    /// journal: in the user's local state folder, named by a hash (the key may hold any text).
+    /// </summary>
+    public static string PathForRunKey(string runKey, Uri service)
+    {
+        var folder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        if (string.IsNullOrEmpty(folder))
+        {
+            folder = Path.GetTempPath(); // a sandbox without a profile
+        }
+
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(runKey + "\n" + service.AbsoluteUri));
+        var name = BitConverter.ToString(hash, 0, 16).Replace("-", "").ToLowerInvariant();
+        return Path.Combine(folder, "ToApis", "locks", name + Extension);
+    }
+
+    public void Dispose()
+    {
+        lock (HeldByThisProcess)
+        {
+            if (_released || !HeldByThisProcess.TryGetValue(_path, out var held))
+            {
+                return;
+            }
+
+            _released = true;
+            if (--held.Users > 0)
+            {
+                return;
+            }
+
+            HeldByThisProcess.Remove(_path);
+            try
+            {
+                held.Stream.SetLength(0); // no stale holder for a reader to name
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+                {
+                    held.Stream.Unlock(LockedByte, 1); // Windows may take a while to release it on close alone
+                }
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Closing the file releases the lock anyway.
+            }
+
+            held.Stream.Dispose();
+        }
+    }
+
+    private static FileStream? TryTake(string path, string command)
+    {
+        FileStream stream;
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+        {
+            // No byte-range locks in .NET on macOS: hold the whole file instead; its holder is then not readable.
+            try
+            {
+                stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+        else
+        {
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            try
+            {
+                // Released by the OS when the stream closes or the process ends, however it ends.
+                stream.Lock(LockedByte, 1);
+            }
+            catch (IOException)
+            {
+                stream.Dispose();
+                return null; // another process holds it
+            }
+        }
+
+        WriteHolder(stream, command);
+        return stream;
+    }
+
+    private static void WriteHolder(FileStream stream, string command)
+    {
+        using var process = Process.GetCurrentProcess();
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            JsonValueWriter.Write(writer, new Dictionary<string, object?>
+            {
+                ["pid"] = process.Id,
+                ["machine"] = Environment.MachineName,
+                ["user"] = Environment.UserName,
+                ["started"] = DateTimeOffset.Now,
+                ["command"] = command,
+            });
+        }
+
+        try
+        {
+            stream.SetLength(0);
+            stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            stream.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // The lock holds without its description (a full disk): waiters then cannot name the holder.
+        }
+    }
+
+    /// <summary>"process 4711 on BUILD01, New-ToApisImage, since 2026-11-24 10:00:00 +01:00", or what is known of it.</summary>
+    private static string DescribeHolder(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            using var document = Json.TryParse(reader.ReadToEnd());
+            if (document?.RootElement is { ValueKind: JsonValueKind.Object } holder)
+            {
+                var since = DateTimeOffset.TryParse(holder.String("started"), out var started)
+                    ? $", since {started:yyyy-MM-dd HH:mm:ss zzz}"
+                    : "";
+                return $"process {holder.String("pid")} on {holder.String("machine")}, {holder.String("command")}{since}";
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return "another process; its details are not readable";
+    }
+
+    private sealed class Holder
+    {
+        public Holder(FileStream stream) => Stream = stream;
+
+        public FileStream Stream { get; }
+
+        public int Users { get; set; } = 1;
+    }
+}

@@ -1,0 +1,37 @@
+using System;
+using System.Threading.Tasks;
+using Polly;
+
+namespace ToApis.Client.Resilience;
+
+/// <summary>
+/// A strategy that lets each attempt through first (a budget, a breaker) and may look at how it went. A refusal
+/// becomes that attempt's outcome, so the strategies outside (the retry) judge it like any other failure.
+/// </summary>
+internal abstract class BeforeAttemptStrategy : ResilienceStrategy
+{
+    /// <summary>Waits until the attempt may go, or throws to refuse it.</summary>
+    protected abstract Task EnterAsync(ResilienceContext context);
+
+    /// <summary>What the attempt returned or threw, once it ran.</summary>
+    protected virtual void AfterAttempt(object? result, Exception? exception)
+    {
+    }
+
+    protected sealed override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
+    {
+        try
+        {
+            await EnterAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception refused)
+        {
+            return Outcome.FromException<TResult>(refused);
+        }
+
+        var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        AfterAttempt(outcome.Result, outcome.Exception);
+        return outcome;
+    }
+}

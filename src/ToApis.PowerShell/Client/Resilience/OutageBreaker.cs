@@ -1,0 +1,189 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+
+namespace ToApis.Client.Resilience;
+
+/// <summary>What one attempt says about the health of the host it went to.</summary>
+internal enum AttemptHealth
+{
+    /// <summary>The host answered (any 2xx that can be read, a business 4xx, a 429): the streak ends.</summary>
+    Answered,
+
+    /// <summary>A 5xx, a network error, a timeout, a body cut short or unreadable.</summary>
+    Failed,
+
+    /// <summary>Says nothing of the host: a local file error, a cancellation.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// A circuit breaker for one host of one connection (session), shared by every request to it: when requests
+/// keep failing in a row (5xx, network errors, timeouts; never business 4xx or 429), it opens, every further
+/// attempt fails at once with <see cref="ToApisServiceUnavailableException"/>, and commands stop as a whole
+/// instead of letting each row wait through its own retries. It opens after <see cref="FailuresToOpen"/>
+/// failures in a row spanning <see cref="FailingForToOpen"/> (a blip of a few concurrent failures does not
+/// count), or after <see cref="FailuresToOpenAtOnce"/> in a row whatever the time. A new command
+/// (<see cref="AllowProbe"/>) may send one probe request; the others wait for its answer, and an answer
+/// closes the breaker.
+/// </summary>
+internal sealed class OutageBreaker
+{
+    public const int FailuresToOpen = 5;
+    public const int FailuresToOpenAtOnce = 30;
+    public static readonly TimeSpan FailingForToOpen = TimeSpan.FromSeconds(10);
+
+    private readonly object _gate = new();
+    private readonly string _service;
+    private readonly Func<DateTimeOffset> _now;
+    private int _failuresInARow;
+    private DateTimeOffset _firstFailure;
+    private string _lastFailure = "";
+    private ToApisServiceUnavailableException? _open;
+    private bool _probeAllowed;
+    private TaskCompletionSource<bool>? _probe;
+
+    /// <param name="service">How messages name the host, e.g. "The service at https://toapis.com/".</param>
+    public OutageBreaker(string service, Func<DateTimeOffset>? now = null)
+    {
+        _service = service;
+        _now = now ?? (() => DateTimeOffset.UtcNow);
+    }
+
+    public bool IsOpen
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _open is not null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before an attempt: returns at once while closed; while open, throws, unless this attempt may be the
+    /// probe a new command is allowed, or waits for that probe's answer.
+    /// </summary>
+    public async Task EnterAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task waitFor;
+            lock (_gate)
+            {
+                if (_open is null)
+                {
+                    return;
+                }
+
+                if (_probe is null)
+                {
+                    if (!_probeAllowed)
+                    {
+                        throw _open;
+                    }
+
+                    _probe = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    return; // this attempt is the probe
+                }
+
+                waitFor = _probe.Task;
+            }
+
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+            {
+                await Task.WhenAny(waitFor, cancelled.Task).ConfigureAwait(false);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>After an attempt: what it says of the host. Opens the breaker when the streak is long enough.</summary>
+    public void Record(AttemptHealth health, string? failure = null)
+    {
+        TaskCompletionSource<bool>? probe;
+        lock (_gate)
+        {
+            probe = _probe;
+            _probe = null;
+            switch (health)
+            {
+                case AttemptHealth.Answered:
+                    _failuresInARow = 0;
+                    _open = null;
+                    _probeAllowed = false;
+                    break;
+                case AttemptHealth.Failed:
+                    var now = _now();
+                    if (_failuresInARow++ == 0)
+                    {
+                        _firstFailure = now;
+                    }
+
+                    _lastFailure = failure ?? "a failure";
+                    var failingFor = now - _firstFailure;
+                    if (_open is not null || (_failuresInARow >= FailuresToOpen && failingFor >= FailingForToOpen) || _failuresInARow >= FailuresToOpenAtOnce)
+                    {
+                        _open = new ToApisServiceUnavailableException(_service, _failuresInARow, failingFor, _lastFailure);
+                        _probeAllowed = false;
+                    }
+
+                    break;
+            }
+        }
+
+        probe?.TrySetResult(true);
+    }
+
+    /// <summary>A new command starts: if the breaker is open, its first request may try the host again.</summary>
+    public void AllowProbe()
+    {
+        lock (_gate)
+        {
+            _probeAllowed = _open is not null;
+        }
+    }
+}
+
+internal sealed class OutageBreakerOptions : ResilienceStrategyOptions
+{
+    public OutageBreakerOptions(OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge)
+    {
+        Breaker = breaker;
+        Judge = judge;
+        Name = "ToApis.OutageBreaker";
+    }
+
+    public OutageBreaker Breaker { get; }
+
+    /// <summary>What an attempt's result or exception says of the host.</summary>
+    public Func<object?, Exception?, AttemptHealth> Judge { get; }
+}
+
+/// <summary>
+/// Puts every attempt of a pipeline through its host's <see cref="OutageBreaker"/>: refused at once while the
+/// breaker is open (the retry strategy outside then stops: the exception is not transient), judged after.
+/// It sits inside the retry and outside the rate limiter, so an open breaker spends no tokens.
+/// </summary>
+internal sealed class OutageBreakerStrategy : BeforeAttemptStrategy
+{
+    private readonly OutageBreakerOptions _options;
+
+    public OutageBreakerStrategy(OutageBreakerOptions options) => _options = options;
+
+    protected override Task EnterAsync(ResilienceContext context) => _options.Breaker.EnterAsync(context.CancellationToken);
+
+    protected override void AfterAttempt(object? result, Exception? exception)
+    {
+        var health = _options.Judge(result, exception);
+        _options.Breaker.Record(health, health == AttemptHealth.Failed ? Describe(result, exception) : null);
+    }
+
+    private static string Describe(object? result, Exception? exception) => result is ApiResponse response
+        ? $"HTTP {response.StatusCode} {response.ReasonPhrase}".TrimEnd()
+        : exception is Polly.Timeout.TimeoutRejectedException ? "a timeout" : exception?.GetBaseException().Message ?? "a failure";
+}
