@@ -24,7 +24,7 @@ internal sealed class ToApisConnection : IDisposable
         Settings = settings;
         _apiKey = apiKey.Trim();
         ApiRoot = settings.BaseUri;
-        RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits, settings.RateLimitsChosen);
+        RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits);
         Pipelines = new ResiliencePipelines(settings, RateLimiter);
         Http = new HttpClient(handler ?? CreateHandler(settings.Proxy), disposeHandler: true)
         {

@@ -43,8 +43,9 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
     public double RetryIntervalSec { get; set; } = 1;
 
     /// <summary>
-    /// The account's rate-limit group (Default, Vip, Svip): submits and queries are paced to its documented
-    /// limits so bulk runs never provoke 429s. None turns client-side pacing off.
+    /// The account's rate-limit group (Default, Vip, Svip): submits and queries are pinned to its documented
+    /// limits. Without -RateTier, -SubmitRateLimit or -QueryRateLimit the pace is learned from the service instead.
+    /// None turns client-side pacing off.
     /// </summary>
     [Parameter]
     public RateTier RateTier { get; set; } = RateTier.Default;
@@ -89,7 +90,6 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
                 MaximumRetryCount = MaximumRetryCount,
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
                 RateLimits = ChooseRateLimits(),
-                RateLimitsChosen = true,
             };
         }
         catch (ToApisValidationException invalid)
@@ -107,11 +107,15 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
         }
     }
 
+    /// <summary>
+    /// Each category is pinned by its own rate, else by -RateTier; a category told nothing is learned from the service.
+    /// </summary>
     private RateLimitSettings ChooseRateLimits()
     {
-        var tier = RateLimitSettings.For(RateTier);
+        var tierGiven = MyInvocation.BoundParameters.ContainsKey(nameof(RateTier));
+        var tier = tierGiven ? RateLimitSettings.Pinned(RateTier) : RateLimitSettings.Learned;
         return new RateLimitSettings(
-            SubmitRateLimit is { } submit ? CategoryLimits.FromPerSecond(submit) : tier.Submit,
-            QueryRateLimit is { } query ? CategoryLimits.FromPerSecond(query) : tier.Query);
+            SubmitRateLimit is { } submit ? PaceSetting.Pinned(submit) : tier.Submit,
+            QueryRateLimit is { } query ? PaceSetting.Pinned(query) : tier.Query);
     }
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using ToApis.Models;
 using ToApis.Client;
+using ToApis.Client.RateLimiting;
 
 namespace ToApis.Session;
 
@@ -26,10 +27,16 @@ public sealed class ToApisSession
 
     public int MaximumRetryCount => Connection.Settings.MaximumRetryCount;
 
-    /// <summary>Client-side pacing in requests per second (null: not limited).</summary>
-    public double? SubmitRateLimit => Connection.Settings.RateLimits.Submit?.PerSecond;
+    /// <summary>
+    /// Submits per second the account is paced to (null: not limited): the figure given to Connect-ToApis, or the
+    /// one learned from the service so far.
+    /// </summary>
+    public double? SubmitRateLimit => Connection.RateLimiter.LimitOf(RequestCategory.Submit);
 
-    public double? QueryRateLimit => Connection.Settings.RateLimits.Query?.PerSecond;
+    public double? QueryRateLimit => Connection.RateLimiter.LimitOf(RequestCategory.Query);
+
+    /// <summary>True when Connect-ToApis was given a tier or a rate; otherwise the pace is learned from the service.</summary>
+    public bool RateLimitsPinned => Connection.Settings.RateLimits.AnyPinned;
 
     /// <summary>Where the key came from ("parameter" or "environment"), so a user can tell sessions apart.</summary>
     public string KeySource { get; }

@@ -37,8 +37,9 @@ internal sealed class RateLimitAcquireStrategy : ResilienceStrategy
         try
         {
             var stopSending = context.Properties.GetValue(ResiliencePipelines.StopSendingKey, CancellationToken.None);
+            var log = context.Properties.GetValue(ResiliencePipelines.LogKey, NullRequestLog.Instance);
             using var either = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopSending);
-            await _options.Limiter.AcquireAsync(_options.Category, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
+            await _options.Limiter.AcquireAsync(_options.Category, log, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (Exception stopped)
         {

@@ -20,6 +20,9 @@ namespace ToApis.Client.Resilience;
 /// <item><see cref="Submit"/> spends money: it retries explicit rejections (429, 503 rate_limit_unavailable, a
 /// connection that never opened) and an ambiguous outcome only after a lookup by client_business_id says no
 /// task was created (contract rule 3).</item>
+/// <item><see cref="Submit"/> and <see cref="Query"/> retry a rate limiter's refusal (429, 503
+/// rate_limit_unavailable) for as long as the overall timeout allows, however many times: it is an explicit "not
+/// now" that is always safe to repeat, so it never fails a row. Other failures get -MaximumRetryCount retries.</item>
 /// <item><see cref="Query"/> (task status and lookups) and <see cref="Read"/> (uploads, models, balance) retry
 /// anything transient, including a 2xx whose body is unreadable.</item>
 /// <item><see cref="Download"/> retries a whole result download.</item>
@@ -45,13 +48,19 @@ internal sealed class ResiliencePipelines
     /// <summary>Why a reconciling lookup could not answer: the submit's outcome is unknown.</summary>
     public static readonly ResiliencePropertyKey<Exception> LookupFailedKey = new("ToApis.LookupFailed");
 
+    /// <summary>Retries spent on failures other than a rate limiter's refusal, which are not counted.</summary>
+    private static readonly ResiliencePropertyKey<int> CountedRetriesKey = new("ToApis.CountedRetries");
+
+    /// <summary>The last refusal of a request retried until its overall timeout: the answer when time runs out.</summary>
+    private static readonly ResiliencePropertyKey<ApiResponse> LastRefusalKey = new("ToApis.LastRefusal");
+
     private readonly ToApisConnectionSettings _settings;
 
     public ResiliencePipelines(ToApisConnectionSettings settings, AccountRateLimiter limiter)
     {
         _settings = settings;
-        Submit = Build<ApiResponse>(settings, ShouldRetrySubmitAsync, new RateLimitAcquireOptions(limiter, RequestCategory.Submit));
-        Query = Build<ApiResponse>(settings, ShouldRetryRead, new RateLimitAcquireOptions(limiter, RequestCategory.Query));
+        Submit = Build<ApiResponse>(settings, RefusalsUntilDeadline(settings, ShouldRetrySubmitAsync), new RateLimitAcquireOptions(limiter, RequestCategory.Submit), counted: false);
+        Query = Build<ApiResponse>(settings, RefusalsUntilDeadline(settings, ShouldRetryRead), new RateLimitAcquireOptions(limiter, RequestCategory.Query), counted: false);
         Read = Build<ApiResponse>(settings, ShouldRetryRead, null);
         Download = Build<long>(settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), null);
     }
@@ -95,6 +104,14 @@ internal sealed class ResiliencePipelines
             inspect?.Invoke(context);
             return (result, attempts);
         }
+        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested
+            && context.Properties.TryGetValue(LastRefusalKey, out var refusal) && refusal is T lastAnswer)
+        {
+            // Refused until the overall timeout: the refusal itself is the answer (ToApis.RateLimited), not a timeout.
+            inspect?.Invoke(context);
+            refusal.Attempts = attempts;
+            return (lastAnswer, attempts);
+        }
         catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
             inspect?.Invoke(context);
@@ -135,6 +152,31 @@ internal sealed class ResiliencePipelines
         using var document = Json.TryParse(response.Body);
         return document is null;
     }
+
+    /// <summary>
+    /// Retries a rate limiter's refusal without counting it; <paramref name="others"/> decides the rest, at most
+    /// -MaximumRetryCount times.
+    /// </summary>
+    private static Func<RetryPredicateArguments<ApiResponse>, ValueTask<bool>> RefusalsUntilDeadline(
+        ToApisConnectionSettings settings, Func<RetryPredicateArguments<ApiResponse>, ValueTask<bool>> others) =>
+        async args =>
+        {
+            var properties = args.Context.Properties;
+            if (args.Outcome.Result is { IsRateLimited: true } refusal)
+            {
+                properties.Set(LastRefusalKey, refusal);
+                return true;
+            }
+
+            var counted = properties.GetValue(CountedRetriesKey, 0);
+            if (counted >= settings.MaximumRetryCount || !await others(args).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            properties.Set(CountedRetriesKey, counted + 1);
+            return true;
+        };
 
     private static ValueTask<bool> ShouldRetryRead(RetryPredicateArguments<ApiResponse> args) =>
         new(args.Outcome.Result is { } response
@@ -178,13 +220,18 @@ internal sealed class ResiliencePipelines
         return true; // the service has no such task: sending again cannot charge twice
     }
 
+    /// <param name="counted">
+    /// Every retry counts against -MaximumRetryCount. When false, <paramref name="shouldRetry"/> does its own
+    /// counting and the overall timeout is the only end.
+    /// </param>
     private static ResiliencePipeline<T> Build<T>(
-        ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry, RateLimitAcquireOptions? pacing)
+        ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry, RateLimitAcquireOptions? pacing,
+        bool counted = true)
     {
         var retry = new RetryStrategyOptions<T>
         {
             ShouldHandle = shouldRetry,
-            MaxRetryAttempts = Math.Max(1, settings.MaximumRetryCount),
+            MaxRetryAttempts = counted ? Math.Max(1, settings.MaximumRetryCount) : int.MaxValue,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = settings.RetryInterval,
@@ -202,7 +249,9 @@ internal sealed class ResiliencePipelines
                     var reason = args.Outcome.Result is ApiResponse response
                         ? $"HTTP {response.StatusCode} {response.Error.Message}"
                         : args.Outcome.Exception?.Message;
-                    log.Verbose($"{request}: retry {args.AttemptNumber + 1} of {settings.MaximumRetryCount} in {args.RetryDelay.TotalSeconds:0.##} s after {reason}");
+                    log.Verbose(args.Outcome.Result is ApiResponse { IsRateLimited: true } && !counted
+                        ? $"{request}: refused by the rate limiter ({reason}); retry in {args.RetryDelay.TotalSeconds:0.##} s (such refusals are retried until the {settings.OverallTimeout.TotalSeconds:0} s overall timeout)"
+                        : $"{request}: retry {(counted ? args.AttemptNumber + 1 : args.Context.Properties.GetValue(CountedRetriesKey, 0))} of {settings.MaximumRetryCount} in {args.RetryDelay.TotalSeconds:0.##} s after {reason}");
                 }
 
                 return default;
@@ -210,9 +259,9 @@ internal sealed class ResiliencePipelines
         };
 
         var builder = new ResiliencePipelineBuilder<T>().AddTimeout(settings.OverallTimeout);
-        if (settings.MaximumRetryCount > 0)
+        if (settings.MaximumRetryCount > 0 || !counted)
         {
-            // Polly insists on at least one retry; -MaximumRetryCount 0 means no retry strategy at all.
+            // Polly insists on at least one retry; -MaximumRetryCount 0 means no counted retry at all.
             builder.AddRetry(retry);
         }
 
