@@ -34,6 +34,12 @@ internal sealed class ResultSaver
     }
 
     /// <summary>
+    /// A file name (without extension) another image of this run has claimed: never taken as the numbered
+    /// alternative to a different existing file, even before that image is written.
+    /// </summary>
+    internal Func<string, bool> NameTakenInThisRun { get; set; } = _ => false;
+
+    /// <summary>
     /// Saves <paramref name="url"/> as <paramref name="baseName"/> plus the extension its bytes call for.
     /// An identical file already there is kept (a rerun costs nothing); a different one is never replaced
     /// unless <paramref name="force"/>, and a name used earlier in this run gets a " (2)" suffix.
@@ -55,7 +61,11 @@ internal sealed class ResultSaver
                 ?? throw new ToApisFileException(
                     FileProblem.UnsupportedType, url.ToString(),
                     $"{url} did not return a {ImageFormats.Supported} image; nothing was saved.");
-            return Place(partial, folder, baseName, format, length, force);
+            lock (_writtenThisRun)
+            {
+                // Downloads finish concurrently: one placement at a time, so two never pick the same free name.
+                return Place(partial, folder, baseName, format, length, force);
+            }
         }
         finally
         {
@@ -69,14 +79,15 @@ internal sealed class ResultSaver
         var folderPath = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         for (var attempt = 1; ; attempt++)
         {
-            var name = (attempt == 1 ? baseName : $"{baseName} ({attempt})") + format.Extension;
+            var candidate = attempt == 1 ? baseName : $"{baseName} ({attempt})";
+            var name = candidate + format.Extension;
             var target = Path.GetFullPath(Path.Combine(folderPath, name));
             if (!target.StartsWith(folderPath, StringComparison.Ordinal))
             {
                 throw new ToApisFileException(FileProblem.OutsideTargetFolder, target, $"'{name}' would be saved outside '{folder}'; nothing was saved.");
             }
 
-            if (_writtenThisRun.Contains(target))
+            if (_writtenThisRun.Contains(target) || (attempt > 1 && NameTakenInThisRun(candidate)))
             {
                 continue;
             }
