@@ -74,18 +74,4 @@ public sealed class LearnedPacingTests
         Assert.Empty(result.Warnings);
         Assert.Equal(40, result.OutputOf<ToApisTask>().Count());
     }
-
-    [Fact]
-    public async Task A_rate_limited_submit_is_retried_until_it_passes_even_with_no_retries_allowed()
-    {
-        // No client pacing and no counted retry at all: every 429 these rows meet is retried anyway, and none may fail.
-        await using var service = await EmulatedService.StartAsync(connectParameters: EmulatedService.FastRetries + " -RateTier None -MaximumRetryCount 0");
-
-        var result = service.Run("1..25 | ForEach-Object { \"prompt $_\" } | New-ToApisImage -ThrottleLimit 25");
-
-        Assert.Empty(result.Errors);
-        Assert.Equal(25, result.OutputOf<ToApisTask>().Count());
-        Assert.Equal(25, service.Emulator.Stats.TasksCreated);
-        Assert.True(service.Emulator.Stats.RateLimitedResponses > 0, "the test needs the limit to be hit");
-    }
 }

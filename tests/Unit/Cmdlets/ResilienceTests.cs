@@ -91,12 +91,13 @@ public sealed class ResilienceTests
     }
 
     [Fact]
-    public async Task Rate_limited_submits_are_retried_after_retry_after_and_all_succeed()
+    public async Task Rate_limited_submits_are_retried_after_retry_after_and_all_succeed_even_with_no_retries_allowed()
     {
-        // Without client-side pacing, ten at once exceed the default tier's 5 per second.
-        await using var service = await EmulatedService.StartAsync(connectParameters: EmulatedService.FastRetries + " -RateTier None");
+        // Without client-side pacing, ten at once exceed the default tier's 5 per second. A 429 is an explicit
+        // "not now": it is retried whatever -MaximumRetryCount says (here: no retry for any other failure).
+        await using var service = await EmulatedService.StartAsync(connectParameters: EmulatedService.FastRetries + " -RateTier None -MaximumRetryCount 0");
 
-        var result = service.Run("1..10 | ForEach-Object { \"prompt $_\" } | New-ToApisImage");
+        var result = service.Run("1..10 | ForEach-Object { \"prompt $_\" } | New-ToApisImage -ThrottleLimit 10");
 
         Assert.Empty(result.Errors);
         Assert.Equal(10, result.OutputOf<ToApisTask>().Count());

@@ -20,9 +20,7 @@ internal sealed class DownloadScheduler
     private readonly Action<SaveOutcome> _report;
     private readonly CancellationToken _cancellationToken;
     private readonly SemaphoreSlim _slots;
-    private readonly TaskCompletionSource<bool> _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _pending = 1; // the extra 1 is released by CompleteAdding
-    private int _completedAdding;
+    private readonly PendingWork _pending = new();
 
     public DownloadScheduler(TaskImageSaver saver, int throttleLimit, Action<SaveOutcome> report, CancellationToken cancellationToken)
     {
@@ -33,22 +31,16 @@ internal sealed class DownloadScheduler
     }
 
     /// <summary>Completes when every scheduled download has ended, after <see cref="CompleteAdding"/>.</summary>
-    public Task Completion => _allDone.Task;
+    public Task Completion => _pending.Completion;
 
     public void Schedule(ImageToSave image)
     {
-        Interlocked.Increment(ref _pending);
+        _pending.Add();
         _ = RunAsync(image);
     }
 
     /// <summary>No more downloads will come; safe to call more than once.</summary>
-    public void CompleteAdding()
-    {
-        if (Interlocked.Exchange(ref _completedAdding, 1) == 0)
-        {
-            Release();
-        }
-    }
+    public void CompleteAdding() => _pending.CompleteAdding();
 
     private async Task RunAsync(ImageToSave image)
     {
@@ -74,15 +66,7 @@ internal sealed class DownloadScheduler
         }
         finally
         {
-            Release();
-        }
-    }
-
-    private void Release()
-    {
-        if (Interlocked.Decrement(ref _pending) == 0)
-        {
-            _allDone.TrySetResult(true);
+            _pending.Done();
         }
     }
 }
