@@ -95,6 +95,21 @@ public sealed class CategoryPacerTests
     }
 
     [Fact]
+    public async Task A_retry_goes_ahead_of_first_attempts()
+    {
+        var clock = new ManualClock();
+        using var pacer = Pinned(1, clock);
+        Assert.True(await pacer.AcquireAsync(CancellationToken.None));
+        var first = pacer.AcquireAsync(CancellationToken.None);
+        var retry = pacer.AcquireAsync(CancellationToken.None, retry: true);
+
+        Run(clock, pacer, [retry], TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
+
+        Assert.True(await retry.WaitAsync(Patience));
+        Assert.False(first.IsCompleted); // it waits for the next token
+    }
+
+    [Fact]
     public void Waiting_requests_raise_an_unpinned_pace()
     {
         var clock = new ManualClock();

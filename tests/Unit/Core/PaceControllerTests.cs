@@ -16,12 +16,12 @@ public sealed class PaceControllerTests
     private static PaceController Learned(double? remembered = null) =>
         new(RequestCategory.Submit, PaceSetting.Learned, remembered, At(0));
 
-    /// <summary>Requests wait for the pace from <paramref name="from"/> on; one tick per half second until <paramref name="to"/>.</summary>
+    /// <summary>Requests wait for the pace from <paramref name="from"/> on; one tick per quarter second until <paramref name="to"/>.</summary>
     private static List<PaceChange> Saturate(PaceController pace, double from, double to)
     {
         pace.Backlog(waiting: true, At(from));
         var changes = new List<PaceChange>();
-        for (var t = from + 0.5; t <= to + 1e-9; t += 0.5)
+        for (var t = from + 0.25; t <= to + 1e-9; t += 0.25)
         {
             if (pace.Tick(At(t)) is { } change)
             {
@@ -76,7 +76,7 @@ public sealed class PaceControllerTests
     public void A_429_in_slow_start_settles_on_the_reported_limit()
     {
         var pace = Learned();
-        Saturate(pace, 0, 1); // 5 -> 10 -> 20
+        Saturate(pace, 0, 0.5); // 5 -> 10 -> 20
 
         var change = pace.Observe(Refused(limit: 12), At(1.2));
 
@@ -89,7 +89,7 @@ public sealed class PaceControllerTests
     public void A_429_in_slow_start_without_headers_halves_to_the_last_pace_accepted()
     {
         var pace = Learned();
-        Saturate(pace, 0, 1); // 20
+        Saturate(pace, 0, 0.5); // 20
 
         pace.Observe(Refused(), At(1.2));
 
@@ -108,6 +108,18 @@ public sealed class PaceControllerTests
         Assert.Contains("reports a limit of 2 per second", change!.Reason);
         Assert.Null(change.Warning);
         Assert.Null(again);
+    }
+
+    [Fact]
+    public void A_small_reported_limit_may_be_rounded_down_so_probing_reaches_the_next_whole_number_quickly()
+    {
+        var pace = Learned();
+        pace.Observe(Accepted(limit: 2), At(0)); // the account allows 2.5 a second; the header says 2
+
+        Assert.True(Saturate(pace, 0, 9.5).Single().Settled); // slow start ends at once: the pace is at the reported limit
+        var probes = Saturate(pace, 10, 12.5);
+
+        Assert.Equal(new[] { 2.5, 3.0 }, probes.Take(2).Select(c => c.To));
     }
 
     [Theory]

@@ -104,13 +104,14 @@ internal sealed class AccountRateLimiter
     public double? LimitOf(RequestCategory category) => Pacer(category)?.Limit;
 
     /// <summary>Waits for a token; a request queued on a pacer that was replaced meanwhile queues on the new one.</summary>
-    public async Task AcquireAsync(RequestCategory category, IRequestLog log, CancellationToken cancellationToken)
+    /// <param name="retry">The request was refused before: it goes ahead of first attempts.</param>
+    public async Task AcquireAsync(RequestCategory category, IRequestLog log, bool retry, CancellationToken cancellationToken)
     {
         Volatile.Write(ref _log, log);
         Announce(category, log);
         while (Pacer(category) is { } pacer)
         {
-            if (await pacer.AcquireAsync(cancellationToken).ConfigureAwait(false))
+            if (await pacer.AcquireAsync(cancellationToken, retry).ConfigureAwait(false))
             {
                 return;
             }

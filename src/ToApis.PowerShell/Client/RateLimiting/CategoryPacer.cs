@@ -8,7 +8,8 @@ namespace ToApis.Client.RateLimiting;
 /// <summary>
 /// Paces one category (submit or query) of one account at the rate its <see cref="PaceController"/> sets: a token
 /// bucket that refills at the pace and holds about 10 % (at least one token) less than the service's second, and a
-/// first-come queue of requests waiting for tokens. Release times carry a little random jitter, so two processes
+/// first-come queue of requests waiting for tokens, where a retry goes first (it already waited its turn, and
+/// rows after it wait for it to be emitted in order). Release times carry a little random jitter, so two processes
 /// pacing at the same rate never lock into the same phase, where one of them would always find the service's
 /// bucket empty. The controller hears every answer and every backlog, and the pace follows it at once.
 /// </summary>
@@ -22,6 +23,7 @@ internal sealed class CategoryPacer : IDisposable
     private readonly PacingClock _clock;
     private readonly Random _random;
     private readonly Queue<TaskCompletionSource<bool>> _waiting = new();
+    private readonly Queue<TaskCompletionSource<bool>> _retrying = new();
     private double _tokens;
     private TimeSpan _refilledAt;
     private TimeSpan _pausedUntil;
@@ -65,7 +67,8 @@ internal sealed class CategoryPacer : IDisposable
     }
 
     /// <summary>Waits for a token; false when this pacer was retired meanwhile (the caller asks the new one).</summary>
-    public Task<bool> AcquireAsync(CancellationToken cancellationToken)
+    /// <param name="retry">A request sent before and refused: it is served before first attempts.</param>
+    public Task<bool> AcquireAsync(CancellationToken cancellationToken, bool retry = false)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -82,7 +85,7 @@ internal sealed class CategoryPacer : IDisposable
 
             var now = _clock.Now;
             Refill(now);
-            if (_waiting.Count == 0 && now >= _pausedUntil && _tokens >= 1)
+            if (Waiting == 0 && now >= _pausedUntil && _tokens >= 1)
             {
                 _tokens -= 1;
                 Report(_controller.Tick(now));
@@ -90,7 +93,7 @@ internal sealed class CategoryPacer : IDisposable
             }
 
             waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiting.Enqueue(waiter);
+            (retry ? _retrying : _waiting).Enqueue(waiter);
             _controller.Backlog(waiting: true, now);
             Report(_controller.Tick(now));
             if (!_dispatching)
@@ -139,9 +142,12 @@ internal sealed class CategoryPacer : IDisposable
         {
             _disposed = true;
             _wake?.Cancel();
-            while (_waiting.Count > 0)
+            foreach (var queue in new[] { _retrying, _waiting })
             {
-                _waiting.Dequeue().TrySetResult(false);
+                while (queue.Count > 0)
+                {
+                    queue.Dequeue().TrySetResult(false);
+                }
             }
         }
     }
@@ -165,20 +171,23 @@ internal sealed class CategoryPacer : IDisposable
                 var now = _clock.Now;
                 Refill(now);
                 Report(_controller.Tick(now));
-                while (_waiting.Count > 0 && now >= _pausedUntil && _tokens >= 1)
+                while (Waiting > 0 && now >= _pausedUntil && _tokens >= 1)
                 {
-                    if (_waiting.Dequeue().TrySetResult(true))
+                    if ((_retrying.Count > 0 ? _retrying : _waiting).Dequeue().TrySetResult(true))
                     {
                         _tokens -= 1;
                     }
                 }
 
-                while (_waiting.Count > 0 && _waiting.Peek().Task.IsCompleted)
+                foreach (var queue in new[] { _retrying, _waiting })
                 {
-                    _waiting.Dequeue(); // cancelled while waiting
+                    while (queue.Count > 0 && queue.Peek().Task.IsCompleted)
+                    {
+                        queue.Dequeue(); // cancelled while waiting
+                    }
                 }
 
-                if (_waiting.Count == 0)
+                if (Waiting == 0)
                 {
                     _dispatching = false;
                     _controller.Backlog(waiting: false, now);
@@ -204,6 +213,8 @@ internal sealed class CategoryPacer : IDisposable
             }
         }
     }
+
+    private int Waiting => _retrying.Count + _waiting.Count;
 
     private void Refill(TimeSpan now)
     {

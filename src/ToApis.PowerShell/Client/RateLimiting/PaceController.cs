@@ -40,7 +40,7 @@ internal sealed record PaceChange(double From, double To, string Reason, bool Se
 /// under it (<see cref="Pace"/>).
 /// <list type="bullet">
 /// <item>Learned (not pinned): it starts at what an earlier run learned, else at the documented default tier,
-/// and while requests queue for the pace and the service has refused nothing, doubles every half second (as
+/// and while requests queue for the pace and the service has refused nothing, doubles every quarter second (as
 /// TCP's slow start does: a 429 costs nothing but a retry) up to the top documented tier, or to the limit the
 /// service's headers report.</item>
 /// <item>A 429 in slow start settles on the reported limit, else halves to the last pace that was accepted.
@@ -58,7 +58,7 @@ internal sealed class PaceController
     /// <summary>Send at this share of the believed limit: the service counts arrivals, the client departures.</summary>
     public const double Safety = 0.97;
 
-    private static readonly TimeSpan SlowStartTick = TimeSpan.FromSeconds(0.5);
+    private static readonly TimeSpan SlowStartTick = TimeSpan.FromSeconds(0.25);
     private static readonly TimeSpan SteadyTick = TimeSpan.FromSeconds(1);
 
     /// <summary>A 429 this long after the one before starts a new round; within it, 429s measure the service.</summary>
@@ -237,6 +237,10 @@ internal sealed class PaceController
         if (_serverLimit is { } reported && Limit < 0.9 * reported)
         {
             step = Math.Max(step, 0.25 * (reported - Limit)); // far below what the service reports: a partner may have left
+        }
+        else if (_serverLimit is { } whole && _lastMeasured is null && Limit < whole + 1)
+        {
+            step = Math.Max(step, 0.5); // a limit reported in whole requests may be rounded down: 2 may mean 2.5
         }
 
         return Set(Math.Min(_ceiling, Limit + step), "probing for more room: requests are waiting and the service has refused none for a while");

@@ -39,7 +39,8 @@ internal sealed class RateLimitAcquireStrategy : ResilienceStrategy
             var stopSending = context.Properties.GetValue(ResiliencePipelines.StopSendingKey, CancellationToken.None);
             var log = context.Properties.GetValue(ResiliencePipelines.LogKey, NullRequestLog.Instance);
             using var either = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopSending);
-            await _options.Limiter.AcquireAsync(_options.Category, log, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
+            var retry = context.Properties.GetValue(ResiliencePipelines.RetryingKey, false);
+            await _options.Limiter.AcquireAsync(_options.Category, log, retry, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (Exception stopped)
         {

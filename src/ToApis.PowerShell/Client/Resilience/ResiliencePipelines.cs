@@ -48,6 +48,9 @@ internal sealed class ResiliencePipelines
     /// <summary>Why a reconciling lookup could not answer: the submit's outcome is unknown.</summary>
     public static readonly ResiliencePropertyKey<Exception> LookupFailedKey = new("ToApis.LookupFailed");
 
+    /// <summary>Set once a request is being retried: its next attempt goes ahead of first attempts in the pace's queue.</summary>
+    public static readonly ResiliencePropertyKey<bool> RetryingKey = new("ToApis.Retrying");
+
     /// <summary>Retries spent on failures other than a rate limiter's refusal, which are not counted.</summary>
     private static readonly ResiliencePropertyKey<int> CountedRetriesKey = new("ToApis.CountedRetries");
 
@@ -243,6 +246,7 @@ internal sealed class ResiliencePipelines
                     : null),
             OnRetry = args =>
             {
+                args.Context.Properties.Set(RetryingKey, true);
                 if (args.Context.Properties.TryGetValue(LogKey, out var log))
                 {
                     args.Context.Properties.TryGetValue(RequestKey, out var request);
