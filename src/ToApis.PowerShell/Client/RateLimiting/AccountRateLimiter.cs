@@ -33,7 +33,9 @@ internal sealed class AccountRateLimiter
     private int _users;
     private CategoryPacer? _submit;
     private CategoryPacer? _query;
-    private IRequestLog _log = NullRequestLog.Instance;
+    /// <summary>The log of the command that last used each category: a change of its pace is reported there.</summary>
+    private IRequestLog _submitLog = NullRequestLog.Instance;
+    private IRequestLog _queryLog = NullRequestLog.Instance;
     private double? _learnedSubmit;
     private double? _learnedQuery;
     private bool _unsaved;
@@ -107,7 +109,7 @@ internal sealed class AccountRateLimiter
     /// <param name="retry">The request was refused before: it goes ahead of first attempts.</param>
     public async Task AcquireAsync(RequestCategory category, IRequestLog log, bool retry, CancellationToken cancellationToken)
     {
-        Volatile.Write(ref _log, log);
+        UseLog(category, log);
         Announce(category, log);
         while (Pacer(category) is { } pacer)
         {
@@ -121,9 +123,24 @@ internal sealed class AccountRateLimiter
     /// <summary>What an answer to a submit or query said about the account's limit.</summary>
     public void Observe(RequestCategory category, LimitSignal signal, IRequestLog log)
     {
-        Volatile.Write(ref _log, log);
+        UseLog(category, log);
         Pacer(category)?.Observe(signal);
     }
+
+    private void UseLog(RequestCategory category, IRequestLog log)
+    {
+        if (category == RequestCategory.Submit)
+        {
+            Volatile.Write(ref _submitLog, log);
+        }
+        else
+        {
+            Volatile.Write(ref _queryLog, log);
+        }
+    }
+
+    private IRequestLog LogOf(RequestCategory category) =>
+        category == RequestCategory.Submit ? Volatile.Read(ref _submitLog) : Volatile.Read(ref _queryLog);
 
     private CategoryPacer? Pacer(RequestCategory category)
     {
@@ -183,7 +200,7 @@ internal sealed class AccountRateLimiter
     /// <summary>Runs under the pacer's lock: reports and schedules, never waits.</summary>
     private void OnChanged(RequestCategory category, PaceController controller, PaceChange change)
     {
-        var log = Volatile.Read(ref _log);
+        var log = LogOf(category);
         if (change.Warning is { } warning)
         {
             log.Warning(warning);
@@ -258,7 +275,7 @@ internal sealed class AccountRateLimiter
 
             if (_memory.Write(_account, learned) is { } problem)
             {
-                Volatile.Read(ref _log).Verbose($"The learned pace could not be remembered ({problem}); the next run starts where it can.");
+                LogOf(RequestCategory.Submit).Verbose($"The learned pace could not be remembered ({problem}); the next run starts where it can.");
             }
         }
     }
