@@ -54,7 +54,10 @@ internal sealed class ResiliencePipelines
     /// <summary>Retries spent on failures other than a rate limiter's refusal, which are not counted.</summary>
     private static readonly ResiliencePropertyKey<int> CountedRetriesKey = new("ToApis.CountedRetries");
 
-    /// <summary>The last refusal of a request retried until its overall timeout: the answer when time runs out.</summary>
+    /// <summary>
+    /// The refusal a request is waiting out (cleared once its next attempt goes on the wire): the answer when the
+    /// overall timeout ends the wait. An attempt on the wire when time runs out is an unknown outcome instead.
+    /// </summary>
     private static readonly ResiliencePropertyKey<ApiResponse> LastRefusalKey = new("ToApis.LastRefusal");
 
     private readonly ToApisConnectionSettings _settings;
@@ -101,6 +104,7 @@ internal sealed class ResiliencePipelines
                 async ctx =>
                 {
                     attempts++;
+                    ctx.Properties.Set(LastRefusalKey, null!);
                     return await attempt(ctx).ConfigureAwait(false);
                 },
                 context).ConfigureAwait(false);
