@@ -1,5 +1,4 @@
 using System.Globalization;
-using ToApis.Emulator;
 
 namespace ToApis.Bench;
 
@@ -9,40 +8,48 @@ internal sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/ToApis.Bench -- [options]
 
-          --tasks N             tasks per scenario (default 1000)
+          --tasks N             tasks per scenario (default 1000); g runs half as many, h splits them over its two
+                                processes, b runs a sample (--baseline-sample) and is extrapolated
           --time-scale X        emulator time scale: 0.02 turns the 5-30 s latencies into 0.1-0.6 s (default 0.02);
-                                rate limits stay in real time
-          --tier T              default | vip | svip: the emulator user's rate-limit group (default: default)
-          --scenarios LIST      any of a,b,c (default a,b,c)
-                                  a  Rows | New-ToApisImage | Wait-ToApisTask [| Save-ToApisImage]
+                                rate limits and downloads stay in real time
+          --scenarios LIST      letters, default all of a,b,c,d,e,f,g,h:
+                                  a  New | Wait | Save, CDN downloads, default tier, told (-RateTier Default)
                                   b  the docs' sample: one row at a time, submit, sleep, poll until terminal
-                                  c  ForEach-Object -Parallel -ThrottleLimit 10 { New-ToApisImage | Wait-ToApisTask }
-          --baseline-sample N   tasks actually run for b, extrapolated linearly to --tasks (default 50)
-          --save                scenario a also pipes into Save-ToApisImage (a temp folder, deleted afterwards)
-          --warmup N            unmeasured tasks per scenario first, so the JIT has tiered up the hot code
-                                (default 50; smoke 2)
+                                  c  ForEach-Object -Parallel -ThrottleLimit 10 { New | Wait }, no pacing
+                                  d  New | Wait | Save, CDN downloads, svip tier, told
+                                  e  New | Wait, an account at 4x the default pace, untold, nothing remembered
+                                  f  e again on the same account: starts at the pace e remembered (runs e first)
+                                  g  New | Wait, an account at half the default pace, untold
+                                  h  New | Wait in two processes at once on one default-tier account, untold
+          --baseline-sample N   tasks actually run for b (default 50)
+          --warmup N            unmeasured tasks each client process runs first against an emulator of its own, so
+                                the JIT has tiered up the hot code (default 50; smoke 0)
           --seed N              emulator seed: task durations repeat between runs (default 1)
+          --module PATH         the module manifest to measure (default out/ToApis/ToApis.psd1); another build
+                                (an older commit's out/ToApis) gives the "before" of a change
           --out DIR             where latest.md, latest.svg and a dated copy go (default bench/results);
                                 writing there also refreshes the table in README.md
-          --smoke               20 tasks, baseline sample 3, tier svip unless --tier is given, writes nothing unless
-                                --out is given; exits 1 unless every scenario completed every task without an error
+          --smoke               20 tasks, baseline sample 3, no warm-up, writes nothing unless --out is given;
+                                exits 1 unless every scenario completed every task without an error
+
+        Each scenario runs against a fresh in-process emulator; its clients run in processes of their own (this
+        program with --worker), so their working set and CPU are the client's alone. CDN downloads: time to first
+        byte 0.3-0.6 s, 6 MB/s per connection, results of 1-3 MB.
         """;
 
     public int Tasks { get; init; } = 1000;
 
     public double TimeScale { get; init; } = 0.02;
 
-    public RateTier Tier { get; init; } = RateTier.Default;
-
-    public IReadOnlyList<ScenarioKind> Scenarios { get; init; } = [ScenarioKind.Pipeline, ScenarioKind.DocsSample, ScenarioKind.Parallel];
+    public IReadOnlyList<Scenario> Scenarios { get; init; } = Bench.Scenario.All;
 
     public int BaselineSample { get; init; } = 50;
-
-    public bool Save { get; init; }
 
     public int Seed { get; init; } = 1;
 
     public int WarmupTasks { get; init; } = 50;
+
+    public string Module { get; init; } = "";
 
     /// <summary>Null: write no files.</summary>
     public string? OutDirectory { get; init; }
@@ -58,13 +65,18 @@ internal sealed record BenchOptions
     /// </summary>
     public double PollIntervalSec => 5 * TimeScale;
 
-    /// <summary>Tasks scenario b actually runs.</summary>
-    public int BaselineTasks => Math.Min(BaselineSample, Tasks);
+    /// <summary>Tasks a scenario runs (all its processes together).</summary>
+    public int TasksOf(Scenario scenario) => scenario.Kind == ScenarioKind.DocsSample
+        ? Math.Min(BaselineSample, Tasks)
+        : Math.Max(scenario.Processes, (int)Math.Round(Tasks * scenario.TaskShare));
+
+    /// <summary>Tasks a scenario's result is stated for: b is extrapolated to all of them.</summary>
+    public int TasksFor(Scenario scenario) => scenario.Kind == ScenarioKind.DocsSample ? Tasks : TasksOf(scenario);
 
     public static BenchOptions Parse(IReadOnlyList<string> args, string repoRoot)
     {
         var options = new BenchOptions();
-        string? tasks = null, sample = null, tier = null, outDir = null, warmup = null;
+        string? tasks = null, sample = null, outDir = null, warmup = null, module = null;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -73,12 +85,11 @@ internal sealed record BenchOptions
             {
                 case "--tasks": tasks = Value(); break;
                 case "--time-scale": options = options with { TimeScale = PositiveNumber(name, Value()) }; break;
-                case "--tier": tier = Value(); break;
                 case "--scenarios": options = options with { Scenarios = ParseScenarios(Value()) }; break;
                 case "--baseline-sample": sample = Value(); break;
-                case "--save": options = options with { Save = true }; break;
                 case "--warmup": warmup = Value(); break;
                 case "--seed": options = options with { Seed = Integer(name, Value(), min: int.MinValue) }; break;
+                case "--module": module = Value(); break;
                 case "--out": outDir = Value(); break;
                 case "--smoke": options = options with { Smoke = true }; break;
                 case "--help" or "-h" or "-?": throw new HelpRequestedException();
@@ -94,46 +105,33 @@ internal sealed record BenchOptions
 
         var smoke = options.Smoke;
         var defaultOut = Path.Combine(repoRoot, "bench", "results");
+        var manifest = Path.GetFullPath(module ?? Path.Combine(repoRoot, "out", "ToApis", "ToApis.psd1"));
         return options with
         {
-            Tasks = tasks is null ? (smoke ? 20 : 1000) : Integer("--tasks", tasks, min: 1),
+            Tasks = tasks is null ? (smoke ? 20 : 1000) : Integer("--tasks", tasks, min: 2),
             BaselineSample = sample is null ? (smoke ? 3 : 50) : Integer("--baseline-sample", sample, min: 1),
-            WarmupTasks = warmup is null ? (smoke ? 2 : 50) : Integer("--warmup", warmup, min: 0),
-            // The smoke run checks that the harness works, not the numbers: on svip its 20 submits fit in one second's
-            // bucket, so the rate-unaware scenario c cannot run out of 429 retries and fail the build by chance.
-            Tier = tier is null ? (smoke ? RateTier.Svip : RateTier.Default) : ParseTier(tier),
+            WarmupTasks = warmup is null ? (smoke ? 0 : 50) : Integer("--warmup", warmup, min: 0),
+            Module = manifest,
             OutDirectory = outDir is not null ? Path.GetFullPath(outDir) : smoke ? null : defaultOut,
-            UpdateReadme = !smoke && (outDir is null || Path.GetFullPath(outDir) == Path.GetFullPath(defaultOut)),
+            // Only a run of the module built from this tree may speak for it in README.md.
+            UpdateReadme = !smoke && module is null && (outDir is null || Path.GetFullPath(outDir) == Path.GetFullPath(defaultOut)),
         };
     }
 
-    private static RateTier ParseTier(string value) => value.ToLowerInvariant() switch
+    private static List<Scenario> ParseScenarios(string value)
     {
-        "default" => RateTier.Default,
-        "vip" => RateTier.Vip,
-        "svip" => RateTier.Svip,
-        _ => throw new ArgumentException($"--tier must be default, vip or svip, not '{value}'."),
-    };
-
-    private static List<ScenarioKind> ParseScenarios(string value)
-    {
-        var kinds = new List<ScenarioKind>();
+        var chosen = new List<Scenario>();
         foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var kind = part.ToLowerInvariant() switch
+            var scenario = Scenario.FromLetter(part.ToLowerInvariant())
+                ?? throw new ArgumentException($"--scenarios takes letters a to h, not '{part}'.");
+            if (!chosen.Contains(scenario))
             {
-                "a" => ScenarioKind.Pipeline,
-                "b" => ScenarioKind.DocsSample,
-                "c" => ScenarioKind.Parallel,
-                _ => throw new ArgumentException($"--scenarios takes a, b and c, not '{part}'."),
-            };
-            if (!kinds.Contains(kind))
-            {
-                kinds.Add(kind);
+                chosen.Add(scenario);
             }
         }
 
-        return kinds.Count > 0 ? [.. kinds.Order()] : throw new ArgumentException("--scenarios is empty.");
+        return chosen.Count > 0 ? [.. chosen.OrderBy(s => s.Kind)] : throw new ArgumentException("--scenarios is empty.");
     }
 
     private static int Integer(string name, string value, int min) =>

@@ -7,6 +7,11 @@ using ToApis.Tests.Infrastructure;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
+if (args is [Worker.Flag, var specPath])
+{
+    return Worker.Run(specPath);
+}
+
 var repoRoot = ModuleAssembly.RepoRoot();
 BenchOptions options;
 try
@@ -25,38 +30,42 @@ catch (ArgumentException invalid)
     return 2;
 }
 
-if (!File.Exists(ModuleAssembly.ManifestPath))
+if (!File.Exists(options.Module))
 {
-    Console.Error.WriteLine($"{ModuleAssembly.ManifestPath} is missing: build the module first (dotnet build src/ToApis.PowerShell).");
+    Console.Error.WriteLine($"{options.Module} is missing: build the module first (dotnet build src/ToApis.PowerShell).");
     return 2;
 }
 
-var limit = PhysicalLimit.For(options.Tasks, options.Tier, ScenarioRunner.EmulatorSettings(options), options.PollIntervalSec);
 Console.WriteLine($"ToApis bench: {MarkdownReport.CommandLine(options)}");
-Console.WriteLine($"  module {ModuleAssembly.ManifestPath}");
-Console.WriteLine($"  physical limit for {options.Tasks:N0} tasks: {MarkdownReport.Seconds(limit.Total)} (last submit at {MarkdownReport.Seconds(limit.LastSubmit)})");
+Console.WriteLine($"  module {options.Module}");
 
 var runner = new ScenarioRunner(options, Console.Out);
-if (options.WarmupTasks > 0)
+var fasterAccount = new SharedAccount();
+var results = new List<ScenarioResult>();
+try
 {
-    Console.WriteLine($"  warm-up: {options.WarmupTasks} tasks per scenario, not measured");
-    foreach (var kind in options.Scenarios)
+    if (options.Scenarios.Any(s => s.Kind == ScenarioKind.FasterAccountAgain) && options.Scenarios.All(s => s.Kind != ScenarioKind.FasterAccount))
     {
-        await runner.RunAsync(kind, options.WarmupTasks, options.WarmupTasks);
+        Console.WriteLine("  e runs first, unreported, so that f starts from what it remembered");
+        await runner.RunAsync(Scenario.Of(ScenarioKind.FasterAccount), fasterAccount);
+    }
+
+    foreach (var scenario in options.Scenarios)
+    {
+        var tasks = options.TasksOf(scenario);
+        Console.WriteLine($"  {scenario.Letter}. {scenario.Title}: {tasks:N0} tasks");
+        var shared = scenario.Kind is ScenarioKind.FasterAccount or ScenarioKind.FasterAccountAgain ? fasterAccount : null;
+        var result = await runner.RunAsync(scenario, shared);
+        results.Add(result);
+        Console.WriteLine($"    {result.Completed:N0}/{result.TasksRun:N0} out, {result.Errors.Count:N0} errors, {MarkdownReport.Seconds(result.Wall)}, {result.Ratio:0.00} × its limit of {MarkdownReport.Seconds(result.Limit.Total)}, {result.RateLimited:N0} 429s");
     }
 }
-
-var results = new List<ScenarioResult>();
-foreach (var kind in options.Scenarios)
+finally
 {
-    var tasks = kind == ScenarioKind.DocsSample ? options.BaselineTasks : options.Tasks;
-    Console.WriteLine($"  {kind.Letter()}. {kind.Title(options.Save)}: {tasks:N0} tasks");
-    var result = await runner.RunAsync(kind, tasks, options.Tasks);
-    results.Add(result);
-    Console.WriteLine($"    {result.Completed:N0}/{result.TasksRun:N0} out, {result.Errors.Count:N0} errors, {MarkdownReport.Seconds(result.Wall)}, {result.RateLimited:N0} 429s");
+    Directory.Delete(fasterAccount.StateFolder, recursive: true);
 }
 
-var report = BenchReport.Create(options, limit, results, repoRoot);
+var report = BenchReport.Create(options, results);
 Console.WriteLine();
 Console.Write(MarkdownReport.Table(report));
 
@@ -64,7 +73,7 @@ if (options.OutDirectory is { } outDirectory)
 {
     Directory.CreateDirectory(outDirectory);
     File.WriteAllText(Path.Combine(outDirectory, "latest.md"), MarkdownReport.Full(report, withChart: true));
-    var dated = $"{report.Date:yyyy-MM-dd}-{options.Tasks}-{MarkdownReport.TierName(options.Tier)}.md";
+    var dated = $"{report.Date:yyyy-MM-dd}-{options.Tasks}-{string.Concat(options.Scenarios.Select(s => s.Letter))}.md";
     File.WriteAllText(Path.Combine(outDirectory, dated), MarkdownReport.Full(report, withChart: false));
     File.WriteAllText(Path.Combine(outDirectory, "latest.svg"), SvgChart.Render(report));
     Console.WriteLine($"Wrote latest.md, {dated} and latest.svg in {outDirectory}");
@@ -80,7 +89,7 @@ if (options.OutDirectory is { } outDirectory)
 var incomplete = results.Where(r => !r.AllCompleted).ToList();
 foreach (var r in incomplete)
 {
-    Console.WriteLine($"{r.Kind.Letter()}: {r.Completed}/{r.TasksRun} tasks out, {r.Errors.Count} errors{(r.Errors.Count > 0 ? ", first: " + r.Errors[0] : "")}");
+    Console.WriteLine($"{r.Scenario.Letter}: {r.Completed}/{r.TasksRun} tasks out, {r.Errors.Count} errors{(r.Errors.Count > 0 ? ", first: " + r.Errors[0] : "")}");
 }
 
 if (options.Smoke)

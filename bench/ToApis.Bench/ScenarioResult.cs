@@ -2,38 +2,43 @@ namespace ToApis.Bench;
 
 /// <summary>What one scenario did, measured on <see cref="TasksRun"/> tasks and stated for <see cref="TasksFor"/>.</summary>
 internal sealed record ScenarioResult(
-    ScenarioKind Kind,
-    string Title,
+    Scenario Scenario,
+    PhysicalLimit Limit,
     int TasksRun,
     int TasksFor,
     int Completed,
     IReadOnlyList<string> Errors,
+    int Warnings,
     TimeSpan Wall,
     int RateLimited,
     int Submits,
     int Queries,
     IReadOnlyList<TimeSpan> OutputDelays,
     IReadOnlyList<double> OutputSeconds,
-    long WorkingSetBefore,
-    long WorkingSetPeak,
-    long? WorkingSetAtTask100,
+    long PeakGrowth,
+    long? GrowthAfterTask100,
     TimeSpan Cpu)
 {
+    public ScenarioKind Kind => Scenario.Kind;
+
     /// <summary>Scenario b runs a sample and is extrapolated linearly: it is strictly sequential.</summary>
     public bool Extrapolated => TasksRun != TasksFor;
 
     public TimeSpan WallForAll => Wall * ((double)TasksFor / TasksRun);
 
+    /// <summary>Wall time against this scenario's own physical limit; for b, its projected time for all tasks.</summary>
+    public double Ratio => WallForAll / Limit.Total;
+
     public double QueriesPerTask => (double)Queries / TasksRun;
 
     public TimeSpan CpuPerTask => Cpu / TasksRun;
 
-    public long PeakGrowth => WorkingSetPeak - WorkingSetBefore;
-
-    /// <summary>How far the working set rose after the 100th task came out: flat means memory does not grow per task.</summary>
-    public long? GrowthAfterTask100 => WorkingSetPeak - WorkingSetAtTask100;
-
     public bool AllCompleted => Completed == TasksRun && Errors.Count == 0;
+
+    /// <summary>Met, missed, or null when the scenario has no goal.</summary>
+    public bool? GoalMet => Scenario.GoalRatio is { } goal
+        ? AllCompleted && Ratio <= goal && (Scenario.Goal429s is not { } most || RateLimited <= most)
+        : null;
 
     /// <summary>Nearest-rank percentile of the completion-to-output delays; null when nothing came out.</summary>
     public TimeSpan? DelayPercentile(double fraction)

@@ -1,111 +1,199 @@
-using System.Collections;
 using System.Diagnostics;
-using System.Management.Automation;
-using ToApis.Bench.Measurement;
+using System.Text.Json;
 using ToApis.Emulator;
-using ToApis.Tests.Infrastructure;
 
 namespace ToApis.Bench;
 
+/// <summary>Where an account lives between two scenarios that share it (e, then f): its emulator's ports and its memory.</summary>
+internal sealed class SharedAccount
+{
+    public string StateFolder { get; } = Bench.ScenarioRunner.TemporaryFolder("toapis-bench-state-");
+
+    public int ApiPort { get; set; }
+
+    public int FilesPort { get; set; }
+}
+
 /// <summary>
-/// Runs one scenario against a fresh emulator with the bench's settings, so each starts with full rate-limit
-/// buckets and its own counters, in a fresh runspace with out/ToApis imported.
+/// Runs one scenario: a fresh emulator in this process with the scenario's account (full buckets, own counters),
+/// and its client processes (this program with <see cref="Worker.Flag"/>), all started together once they are ready.
 /// </summary>
 internal sealed class ScenarioRunner(BenchOptions options, TextWriter log)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ReadyPatience = TimeSpan.FromMinutes(10);
 
-    public static EmulatorOptions EmulatorSettings(BenchOptions options)
+    public static EmulatorOptions EmulatorSettings(BenchOptions options, Scenario scenario)
     {
         var settings = new EmulatorOptions { TimeScale = options.TimeScale, Seed = options.Seed };
-        settings.Users[EmulatorOptions.DefaultApiKey] = new EmulatorUser(EmulatorOptions.DefaultUserId, options.Tier);
+        settings.Users[EmulatorOptions.DefaultApiKey] = scenario.User;
+        if (scenario.Saves)
+        {
+            Cdn.Apply(settings);
+        }
+
         return settings;
     }
 
-    public async Task<ScenarioResult> RunAsync(ScenarioKind kind, int tasks, int tasksFor)
+    public static string TemporaryFolder(string prefix)
     {
-        await using var emulator = await ToApisEmulator.StartAsync(EmulatorSettings(options));
-        using var shell = new PowerShellHost();
-        var parameters = new Hashtable
+        var folder = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <param name="account">Shared with another scenario: the same ports (so the same account) and memory.</param>
+    public async Task<ScenarioResult> RunAsync(Scenario scenario, SharedAccount? account = null)
+    {
+        var settings = EmulatorSettings(options, scenario);
+        settings.ApiPort = account?.ApiPort ?? 0;
+        settings.FilesPort = account?.FilesPort ?? 0;
+        await using var emulator = await ToApisEmulator.StartAsync(settings);
+        if (account is not null)
         {
-            ["rows"] = Rows(tasks),
-            ["pollSec"] = options.PollIntervalSec,
-        };
-        if (kind == ScenarioKind.Parallel)
-        {
-            // Each parallel runspace imports and connects by itself, as such scripts do.
-            parameters["manifest"] = ModuleAssembly.ManifestPath;
-            parameters["baseUri"] = emulator.BaseUri.ToString();
-            parameters["apiKey"] = PowerShellHost.Secure(emulator.ApiKey);
-        }
-        else
-        {
-            // Our pipeline paces itself to the account's tier, as a user would tell it with -RateTier.
-            shell.Connect(emulator.BaseUri, emulator.ApiKey, $"-RateTier {options.Tier}");
+            (account.ApiPort, account.FilesPort) = (emulator.BaseUri.Port, emulator.FilesBaseUri.Port);
         }
 
-        var save = kind == ScenarioKind.Pipeline && options.Save;
-        var saveFolder = Path.Combine(Path.GetTempPath(), "toapis-bench-" + Guid.NewGuid().ToString("N"));
-        if (save)
-        {
-            parameters["savePath"] = saveFolder;
-        }
-
-        var recorder = new OutputRecorder(workingSetCheckpoint: 100);
-        parameters["recorder"] = recorder;
-        using var progress = new Timer(
-            _ => log.WriteLine($"    {kind.Letter()}: {recorder.Count}/{tasks} out, {emulator.Stats.RateLimitedResponses} 429s so far"),
-            null, ProgressInterval, ProgressInterval);
-
-        ScriptResult result;
-        TimeSpan wall, cpu;
-        long before, peak;
-        DateTimeOffset startedAt;
+        var work = TemporaryFolder("toapis-bench-");
+        var stateFolder = account?.StateFolder ?? Path.Combine(work, "state");
+        var tasks = options.TasksOf(scenario);
         try
         {
-            using var sampler = ResourceSampler.Start();
-            startedAt = DateTimeOffset.UtcNow;
-            var clock = Stopwatch.StartNew();
-            result = shell.Run(kind.Script(save), parameters);
-            wall = clock.Elapsed;
-            (before, peak, cpu) = (sampler.Baseline, sampler.Peak, sampler.CpuUsed);
+            var workers = Enumerable.Range(0, scenario.Processes)
+                .Select(i => StartWorker(new WorkerSpec(
+                    options.Module, emulator.BaseUri.ToString(), emulator.ApiKey, scenario.ConnectParameters, scenario.Script,
+                    $"{scenario.Letter}{i + 1}", Share(tasks, scenario.Processes, i), options.PollIntervalSec, Path.Combine(work, $"out{i + 1}"),
+                    options.WarmupTasks, options.TimeScale, options.Seed, stateFolder, Path.Combine(work, $"result{i + 1}.json"))))
+                .ToList();
+            try
+            {
+                await Task.WhenAll(workers.Select(w => w.ReadyAsync())).WaitAsync(ReadyPatience);
+                using var progress = new Timer(
+                    _ => log.WriteLine($"    {scenario.Letter}: {emulator.Stats.TasksCreated}/{tasks} tasks created, {emulator.Stats.RateLimitedResponses} 429s so far"),
+                    null, ProgressInterval, ProgressInterval);
+                workers.ForEach(w => w.Go());
+                await Task.WhenAll(workers.Select(w => w.ExitedAsync()));
+            }
+            finally
+            {
+                workers.ForEach(w => w.Dispose());
+            }
+
+            return Measure(scenario, tasks, emulator, [.. workers.Select(w => w.Result())]);
         }
         finally
         {
-            if (Directory.Exists(saveFolder))
-            {
-                Directory.Delete(saveFolder, recursive: true);
-            }
+            Directory.Delete(work, recursive: true);
         }
+    }
 
-        var outputs = recorder.Outputs;
+    private ScenarioResult Measure(Scenario scenario, int tasks, ToApisEmulator emulator, IReadOnlyList<WorkerResult> workers)
+    {
+        var started = workers.Min(w => w.StartedAt);
+        var outputs = workers.SelectMany(w => w.Outputs).ToList();
+        var tasksFor = options.TasksFor(scenario);
         var stats = emulator.Stats;
         return new ScenarioResult(
-            kind,
-            kind.Title(save),
+            scenario,
+            PhysicalLimit.For(tasksFor, scenario, EmulatorSettings(options, scenario), options.PollIntervalSec),
             tasks,
             tasksFor,
             outputs.Count,
-            [.. result.Errors.Select(e => e.ToString())],
-            wall,
+            [.. workers.SelectMany(w => w.Errors)],
+            workers.Sum(w => w.Warnings),
+            workers.Max(w => w.EndedAt) - started,
             stats.RateLimitedResponses,
             stats.RequestCount(RouteKeys.SubmitGeneration),
             stats.RequestCount(RouteKeys.QueryGeneration),
             [.. outputs.Select(o => emulator.TaskFinishedAtRealTime(o.TaskId) is { } finished ? o.At - finished : (TimeSpan?)null).OfType<TimeSpan>()],
-            [.. outputs.Select(o => (o.At - startedAt).TotalSeconds).Order()],
-            before,
-            peak,
-            recorder.WorkingSetAtCheckpoint,
-            cpu);
+            [.. outputs.Select(o => (o.At - started).TotalSeconds).Order()],
+            workers.Max(w => w.WorkingSetPeak - w.WorkingSetBefore),
+            workers.All(w => w.WorkingSetAtTask100 is not null) ? workers.Max(w => w.WorkingSetPeak - w.WorkingSetAtTask100!.Value) : null,
+            TimeSpan.FromSeconds(workers.Sum(w => w.CpuSeconds)));
     }
 
-    /// <summary>Rows as Import-Csv makes them: a Name to save under and a Prompt.</summary>
-    private static PSObject[] Rows(int count) =>
-        [.. Enumerable.Range(1, count).Select(i =>
+    private static int Share(int tasks, int processes, int index) => (tasks / processes) + (index < tasks % processes ? 1 : 0);
+
+    private WorkerProcess StartWorker(WorkerSpec spec)
+    {
+        var specPath = Path.ChangeExtension(spec.ResultPath, ".spec.json");
+        File.WriteAllText(specPath, JsonSerializer.Serialize(spec));
+        return new WorkerProcess(specPath, spec.ResultPath, log);
+    }
+
+    /// <summary>One client process: started at once, told "go" once every process of the scenario is ready.</summary>
+    private sealed class WorkerProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly string _resultPath;
+        private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public WorkerProcess(string specPath, string resultPath, TextWriter log)
         {
-            var row = new PSObject();
-            row.Properties.Add(new PSNoteProperty("Name", $"bench-{i:D5}"));
-            row.Properties.Add(new PSNoteProperty("Prompt", $"Bench image {i}: a lighthouse on a cliff at dawn, watercolor"));
-            return row;
-        })];
+            _resultPath = resultPath;
+            var start = new ProcessStartInfo(Environment.ProcessPath!)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            {
+                start.ArgumentList.Add(typeof(Worker).Assembly.Location); // run as "dotnet ToApis.Bench.dll"
+            }
+
+            start.ArgumentList.Add(Worker.Flag);
+            start.ArgumentList.Add(specPath);
+            _process = Process.Start(start)!;
+            _process.OutputDataReceived += (_, line) =>
+            {
+                if (line.Data == "ready")
+                {
+                    _ready.TrySetResult();
+                }
+            };
+            _process.ErrorDataReceived += (_, line) =>
+            {
+                if (!string.IsNullOrWhiteSpace(line.Data))
+                {
+                    log.WriteLine($"    worker {_process.Id}: {line.Data}");
+                }
+            };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public async Task ReadyAsync()
+        {
+            var exited = _process.WaitForExitAsync();
+            if (await Task.WhenAny(_ready.Task, exited) == exited)
+            {
+                throw new InvalidOperationException($"A client process ended before it was ready (exit code {_process.ExitCode}).");
+            }
+        }
+
+        public void Go() => _process.StandardInput.WriteLine("go");
+
+        public async Task ExitedAsync()
+        {
+            await _process.WaitForExitAsync();
+            if (_process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"A client process failed (exit code {_process.ExitCode}).");
+            }
+        }
+
+        public WorkerResult Result() => JsonSerializer.Deserialize<WorkerResult>(File.ReadAllText(_resultPath))!;
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+        }
+    }
 }

@@ -80,6 +80,28 @@ public sealed class EmulatorOptions
     /// <summary>Real time one delivery attempt may take (the service's 10 s; not scaled, like the rate limits).</summary>
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Shortest wait before the files host sends the first byte of a file, like a CDN's time to first byte. Real
+    /// time, never scaled by <see cref="TimeScale"/>: downloads take as long as they would against the service.
+    /// </summary>
+    public TimeSpan DownloadMinLatency { get; set; }
+
+    /// <summary>Longest time to first byte; each download draws uniformly between the two.</summary>
+    public TimeSpan DownloadMaxLatency { get; set; }
+
+    /// <summary>Bytes per second the files host sends on each connection; 0 sends as fast as the connection takes.</summary>
+    public long DownloadBandwidth { get; set; }
+
+    /// <summary>
+    /// Smallest size of a result image in bytes. When set, each result is a small rendered image padded (with
+    /// PNG ancillary chunks or JPEG comments, which viewers skip) to a size drawn per image between this and
+    /// <see cref="ResultMaxBytes"/>, like real results of 1–3 MB; 0 serves images as rendered (tens of kilobytes).
+    /// </summary>
+    public long ResultMinBytes { get; set; }
+
+    /// <summary>Largest size of a padded result image in bytes.</summary>
+    public long ResultMaxBytes { get; set; }
+
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.Warning;
 
     /// <summary>The real time that the virtual clock and the rate limits follow; tests pass a manual one to step it instead of sleeping.</summary>
@@ -107,6 +129,26 @@ public sealed class EmulatorOptions
             throw new ArgumentOutOfRangeException(nameof(FailureRate), FailureRate, "FailureRate must be between 0 and 1.");
         }
 
+        if (DownloadMinLatency < TimeSpan.Zero || DownloadMaxLatency < DownloadMinLatency)
+        {
+            throw new ArgumentException("Download latencies must satisfy 0 <= DownloadMinLatency <= DownloadMaxLatency.", nameof(DownloadMinLatency));
+        }
+
+        if (DownloadBandwidth < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DownloadBandwidth), DownloadBandwidth, "DownloadBandwidth must be 0 (unlimited) or positive.");
+        }
+
+        if (ResultMinBytes < 0 || ResultMaxBytes < ResultMinBytes)
+        {
+            throw new ArgumentException("Result sizes must satisfy 0 <= ResultMinBytes <= ResultMaxBytes.", nameof(ResultMinBytes));
+        }
+
+        if (Users.Values.Any(user => !(user.RateScale > 0) || double.IsInfinity(user.RateScale)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Users), "A user's RateScale must be a positive number.");
+        }
+
         if (ApiPort is < 0 or > 65535 || FilesPort is < 0 or > 65535)
         {
             throw new ArgumentOutOfRangeException(nameof(ApiPort), "Ports must be between 0 and 65535.");
@@ -119,7 +161,11 @@ public sealed class EmulatorOptions
     }
 }
 
-public sealed record EmulatorUser(string UserId, RateTier Tier = RateTier.Default);
+/// <param name="RateScale">
+/// Multiplies every limit of <paramref name="Tier"/>: 4 is an account four times the tier's pace (a custom
+/// contract), 0.5 one whose budget is half used by another consumer.
+/// </param>
+public sealed record EmulatorUser(string UserId, RateTier Tier = RateTier.Default, double RateScale = 1.0);
 
 public enum RateTier
 {

@@ -55,7 +55,7 @@ foreach (var error in shell.Streams.Error)
 
 foreach (var context in AssemblyLoadContext.All)
 {
-    foreach (var assembly in context.Assemblies.Where(a => a.GetName().Name is "Polly.Core" or "System.Threading.RateLimiting"))
+    foreach (var assembly in context.Assemblies.Where(a => a.GetName().Name is "Polly.Core"))
     {
         Console.WriteLine($"{assembly.GetName().Name} {assembly.GetName().Version} {FileVersionInfo.GetVersionInfo(assembly.Location).FileVersion} in context {context.Name}");
     }

@@ -415,7 +415,7 @@ Describe 'The README''s examples' {
 }
 
 Describe 'In jobs and beside other modules' {
-    It 'works in a pwsh where other versions of Polly, RateLimiting and System.Text.Json were loaded first' {
+    It 'works in a pwsh where other versions of Polly and System.Text.Json were loaded first' {
         $conflicts = Get-ChildItem (Join-Path $repoRoot 'tests' 'ModuleHost' 'bin') -Recurse -Directory -Filter conflicts |
             Sort-Object LastWriteTime -Descending | Select-Object -First 1
         $conflicts | Should -Not -BeNullOrEmpty -Because 'tests/ModuleHost builds them (dotnet build ToApis.sln)'
@@ -423,9 +423,8 @@ Describe 'In jobs and beside other modules' {
         $otherJson = Join-Path $repoRoot 'out' 'ToApis' 'bin' 'netstandard2.0' 'System.Text.Json.dll'
 
         $report = & $pwsh -NoProfile -NonInteractive -Command {
-            param($manifest, $uri, $key, $polly, $rateLimiting, $json)
+            param($manifest, $uri, $key, $polly, $json)
             $null = [System.Reflection.Assembly]::LoadFrom($polly)
-            $null = [System.Reflection.Assembly]::LoadFrom($rateLimiting)
             $null = [System.Runtime.Loader.AssemblyLoadContext]::new('AnotherModule').LoadFromAssemblyPath($json)
             Import-Module $manifest
             Connect-ToApis -BaseUri $uri -ApiKey (ConvertTo-SecureString $key -AsPlainText -Force)
@@ -433,18 +432,15 @@ Describe 'In jobs and beside other modules' {
             [pscustomobject]@{
                 Completed = @($tasks | Where-Object IsCompleted).Count
                 Loaded    = [System.AppDomain]::CurrentDomain.GetAssemblies() |
-                    Where-Object { $_.GetName().Name -in 'Polly.Core', 'System.Threading.RateLimiting', 'System.Text.Json' } |
+                    Where-Object { $_.GetName().Name -in 'Polly.Core', 'System.Text.Json' } |
                     ForEach-Object { '{0} {1} in {2}' -f $_.GetName().Name, $_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name }
             }
-        } -args $manifest, $endpoint.baseUrl, $endpoint.apiKey, (Join-Path $conflicts.FullName 'Polly.Core.dll'),
-            (Join-Path $conflicts.FullName 'System.Threading.RateLimiting.dll'), $otherJson
+        } -args $manifest, $endpoint.baseUrl, $endpoint.apiKey, (Join-Path $conflicts.FullName 'Polly.Core.dll'), $otherJson
 
         $LASTEXITCODE | Should -Be 0
         $report.Completed | Should -Be 2
         $report.Loaded | Should -Contain 'Polly.Core 8.0.0.0 in Default'
         $report.Loaded | Should -Contain 'Polly.Core 8.0.0.0 in ToApis'
-        $report.Loaded | Should -Contain 'System.Threading.RateLimiting 9.0.0.0 in Default'
-        $report.Loaded | Should -Contain 'System.Threading.RateLimiting 8.0.0.0 in ToApis'
         $report.Loaded | Should -Contain 'System.Text.Json 8.0.0.0 in AnotherModule'
     }
 

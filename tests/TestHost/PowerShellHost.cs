@@ -29,11 +29,14 @@ public sealed class PowerShellHost : IDisposable
     {
     }
 
-    /// <summary>A runspace whose console output (Out-Host) goes to <paramref name="host"/>, e.g. a <see cref="TextCaptureHost"/>.</summary>
-    public PowerShellHost(System.Management.Automation.Host.PSHost? host)
+    /// <summary>
+    /// A runspace whose console output (Out-Host) goes to <paramref name="host"/>, e.g. a <see cref="TextCaptureHost"/>,
+    /// with <paramref name="manifest"/> imported (default: the module this tree builds).
+    /// </summary>
+    public PowerShellHost(System.Management.Automation.Host.PSHost? host, string? manifest = null)
     {
         var state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(ModuleAssembly.ManifestPath);
+        state.ImportPSModule(manifest ?? ModuleAssembly.ManifestPath);
         state.ThrowOnRunspaceOpenError = true;
         _runspace = host is null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();

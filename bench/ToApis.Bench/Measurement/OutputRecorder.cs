@@ -4,7 +4,7 @@ namespace ToApis.Bench.Measurement;
 
 /// <summary>
 /// Called by the scenario's last pipeline stage, <c>ForEach-Object { $recorder.Add($_.Id) }</c>, in the runspace
-/// that runs the pipeline: the moment a task is handed to it is the moment the pipeline emitted that task.
+/// that runs the pipeline: the moment a task (or file) is handed to it is the moment the pipeline emitted it.
 /// Public because PowerShell calls its methods.
 /// </summary>
 public sealed class OutputRecorder
@@ -21,6 +21,13 @@ public sealed class OutputRecorder
     public long? WorkingSetAtCheckpoint { get; private set; }
 
     public IReadOnlyList<OutputRecord> Outputs => [.. outputs];
+
+    /// <summary>Records a saved file, then deletes it: a long run's results would otherwise fill the disk.</summary>
+    public void AddFile(string taskId, string path)
+    {
+        Add(taskId);
+        File.Delete(path);
+    }
 
     public void Add(string taskId)
     {

@@ -1,56 +1,41 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using ToApis.Emulator;
 
 namespace ToApis.Bench.Reporting;
 
-/// <summary>Everything a run produced, plus the machine it ran on.</summary>
+/// <summary>Everything a run produced, plus the machine and the module it ran.</summary>
 internal sealed record BenchReport(
     BenchOptions Options,
-    EmulatorOptions Emulator,
-    PhysicalLimit Limit,
     IReadOnlyList<ScenarioResult> Results,
     DateTimeOffset Date,
     string Machine,
     string? Commit)
 {
-    public static BenchReport Create(BenchOptions options, PhysicalLimit limit, IReadOnlyList<ScenarioResult> results, string repoRoot) => new(
+    public static BenchReport Create(BenchOptions options, IReadOnlyList<ScenarioResult> results) => new(
         options,
-        ScenarioRunner.EmulatorSettings(options),
-        limit,
         results,
         DateTimeOffset.UtcNow,
         $"{Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})",
-        GitCommit(repoRoot));
+        GitCommit(ModuleTree(options.Module)));
+
+    /// <summary>The tree a module was built in: its manifest sits in &lt;tree&gt;/out/ToApis/.</summary>
+    private static string ModuleTree(string manifest) => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(manifest)!, "..", ".."));
 
     public ScenarioResult? Result(ScenarioKind kind) => Results.FirstOrDefault(r => r.Kind == kind);
 
-    /// <summary>Wall time against the limit; for an extrapolated scenario, its projected time for all tasks.</summary>
-    public double Ratio(ScenarioResult result) => result.WallForAll / Limit.Total;
-
-    /// <summary>The limit for fewer tasks: what a scenario that did not get every task out is fairly compared with.</summary>
-    public PhysicalLimit LimitFor(int tasks) => PhysicalLimit.For(Math.Max(1, tasks), Options.Tier, Emulator, Options.PollIntervalSec);
-
     /// <summary>
-    /// The limit for the same tasks at time scale 1, with the contract's unscaled 5 s poll interval: what the
-    /// docs' sample would be compared with against the real service.
+    /// HEAD of the tree the measured module was built in, marked when the measured code differs from it; unknown
+    /// for a tree outside git. README.md and bench/results do not count: the bench itself rewrites them.
     /// </summary>
-    public PhysicalLimit UnscaledLimit => PhysicalLimit.For(
-        Options.Tasks, Options.Tier, ScenarioRunner.EmulatorSettings(Options with { TimeScale = 1 }), 5);
-
-    /// <summary>
-    /// HEAD, marked when the measured code differs from it. README.md and bench/results do not count: the bench
-    /// itself rewrites them.
-    /// </summary>
-    private static string? GitCommit(string repoRoot)
+    private static string? GitCommit(string tree)
     {
-        var head = Git(repoRoot, "rev-parse", "--short=7", "HEAD");
+        var head = Git(tree, "rev-parse", "--short=7", "HEAD");
         if (head is null)
         {
             return null;
         }
 
-        var changes = Git(repoRoot, "status", "--porcelain", "--", ".", ":(exclude)README.md", ":(exclude)bench/results");
+        var changes = Git(tree, "status", "--porcelain", "--", ".", ":(exclude)README.md", ":(exclude)bench/results");
         return string.IsNullOrEmpty(changes) ? head : head + " with local changes";
     }
 

@@ -21,12 +21,12 @@ internal static class ReadmeSection
         var section = string.Join(
             '\n',
             Begin,
-            $"Latest run: {options.Tasks:N0} tasks, {MarkdownReport.TierName(options.Tier)} tier, time scale {options.TimeScale}, {report.Date:yyyy-MM-dd}, {report.Machine}. " +
+            $"Latest run: {options.Tasks:N0} tasks per scenario, time scale {options.TimeScale}, {report.Date:yyyy-MM-dd}, {report.Machine}{(report.Commit is null ? "" : $", commit {report.Commit}")}. " +
             "How each number is made, and the targets: [bench/results/latest.md](bench/results/latest.md).",
             "",
             MarkdownReport.Table(report).TrimEnd(),
             "",
-            "![Wall time per scenario against the physical limit, and tasks out over time](bench/results/latest.svg)",
+            "![Each scenario's wall time as a ratio to its physical limit, and tasks out over time](bench/results/latest.svg)",
             End);
         File.WriteAllText(readmePath, text[..start] + section + text[(end + End.Length)..]);
         return true;

@@ -5,16 +5,17 @@ using System.Text;
 namespace ToApis.Bench.Reporting;
 
 /// <summary>
-/// bench/results/latest.svg, written by hand: wall time per scenario against the physical limit, and tasks out
-/// over time against the ideal curve (each submit at its earliest moment, done after the mean latency and half a poll).
+/// bench/results/latest.svg, written by hand: each scenario's wall time as a ratio to its own physical limit (its
+/// goal marked), and tasks out over time, both axes as shares of the scenario's limit and tasks, so scenarios of
+/// different sizes and accounts share one picture.
 /// </summary>
 internal static class SvgChart
 {
-    private const int Width = 860;
-    private const int Left = 250;
+    private const int Width = 900;
+    private const int Left = 330;
     private const int Right = 40;
-    private const int BarHeight = 26;
-    private const int BarGap = 12;
+    private const int BarHeight = 22;
+    private const int BarGap = 10;
     private const int LineChartHeight = 260;
     private const string LimitColor = "#333333";
 
@@ -23,110 +24,92 @@ internal static class SvgChart
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private static readonly Dictionary<ScenarioKind, string> Colors = new()
-    {
-        [ScenarioKind.Pipeline] = "#1f77b4",
-        [ScenarioKind.DocsSample] = "#ff7f0e",
-        [ScenarioKind.Parallel] = "#2ca02c",
-    };
+    private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
     public static string Render(BenchReport report)
     {
-        var limit = report.Limit;
         var results = report.Results;
         var svg = new StringBuilder();
+        string Color(ScenarioResult r) => Palette[(int)r.Kind % Palette.Length];
 
-        // Panel 1: bars.
         var barsTop = 64;
-        var barsHeight = results.Count * (BarHeight + BarGap);
-        var barsAxis = barsTop + barsHeight + 4;
-        var barsMax = NiceCeiling(Math.Max(results.Max(r => r.WallForAll.TotalSeconds), limit.Total.TotalSeconds * 1.1) * 1.05);
-
-        // Panel 2: tasks out over time (b only as its extrapolated straight line).
+        var barsAxis = barsTop + (results.Count * (BarHeight + BarGap)) + 4;
+        var barsMax = NiceCeiling(Math.Max(1.3, results.Max(r => r.Ratio)) * 1.05);
         var linesTop = barsAxis + 90;
         var linesBottom = linesTop + LineChartHeight;
         var measured = results.Where(r => !r.Extrapolated && r.OutputSeconds.Count > 0).ToList();
-        var linesMax = NiceCeiling(Math.Max(measured.Select(r => r.Wall.TotalSeconds).DefaultIfEmpty(0).Max(), limit.Total.TotalSeconds) * 1.05);
-        var legendTop = linesBottom + 36;
-        var height = legendTop + ((results.Count + 1) * 18) + 30;
+        var linesMax = NiceCeiling(Math.Max(1.2, measured.Select(r => r.Wall / r.Limit.Total).DefaultIfEmpty(1).Max()) * 1.05);
+        var legendTop = linesBottom + 40;
+        var height = legendTop + (measured.Count * 18) + 30;
 
         svg.AppendLine(Invariant, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{Width}" height="{height}" viewBox="0 0 {Width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="13">""");
         svg.AppendLine(Invariant, $"""  <rect width="{Width}" height="{height}" fill="#ffffff"/>""");
-        svg.AppendLine(Invariant, $"""  <text x="{Width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">{Escape(Headline(report))}</text>""");
-        svg.AppendLine(Invariant, $"""  <text x="20" y="{barsTop - 12}" font-weight="bold">Wall time</text>""");
+        svg.AppendLine(Invariant, $"""  <text x="{Width / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">{Escape($"{report.Options.Tasks:N0} tasks per scenario, time scale {report.Options.TimeScale}")}</text>""");
+        svg.AppendLine(Invariant, $"""  <text x="20" y="{barsTop - 12}" font-weight="bold">Wall time ÷ the scenario's physical limit</text>""");
 
-        double BarX(double seconds) => Left + ((Width - Left - Right) * seconds / barsMax);
-        var barLabels = new List<string>();
+        double BarX(double ratio) => Left + ((Width - Left - Right) * ratio / barsMax);
         for (var i = 0; i < results.Count; i++)
         {
             var r = results[i];
             var y = barsTop + (i * (BarHeight + BarGap));
-            var width = BarX(r.WallForAll.TotalSeconds) - Left;
+            var width = BarX(r.Ratio) - Left;
             var style = r.Extrapolated ? "fill-opacity=\"0.45\" stroke-dasharray=\"4 3\"" : "fill-opacity=\"0.9\"";
-            svg.AppendLine(Invariant, $"""  <text x="{Left - 10}" y="{y + 17}" text-anchor="end">{Escape(ShortName(r))}</text>""");
-            svg.AppendLine(Invariant, $"""  <rect x="{Left}" y="{y}" width="{width:0.#}" height="{BarHeight}" fill="{Colors[r.Kind]}" stroke="{Colors[r.Kind]}" {style}/>""");
-            var label = $"{r.WallForAll.TotalSeconds:0.#} s, {report.Ratio(r):0.00}× limit{(r.AllCompleted ? "" : $", {r.Completed}/{r.TasksRun} out")}";
-            var inside = width > 230;
-            barLabels.Add(string.Create(Invariant, $"""  <text x="{(inside ? Left + width - 6 : Left + width + 6):0.#}" y="{y + 17}" text-anchor="{(inside ? "end" : "start")}" {(inside ? "fill=\"#ffffff\"" : Halo)}>{Escape(label)}</text>"""));
+            svg.AppendLine(Invariant, $"""  <text x="{Left - 10}" y="{y + 15}" text-anchor="end" font-size="12">{Escape(ShortName(r))}</text>""");
+            svg.AppendLine(Invariant, $"""  <rect x="{Left}" y="{y}" width="{width:0.#}" height="{BarHeight}" fill="{Color(r)}" stroke="{Color(r)}" {style}/>""");
+            if (r.Scenario.GoalRatio is { } goal)
+            {
+                var gx = BarX(goal);
+                svg.AppendLine(Invariant, $"""  <line x1="{gx:0.#}" y1="{y - 3}" x2="{gx:0.#}" y2="{y + BarHeight + 3}" stroke="{LimitColor}" stroke-width="2" stroke-dasharray="3 2"/>""");
+            }
+
+            var label = $"{r.Ratio:0.00}× of {r.Limit.Total.TotalSeconds:0.#} s{(r.AllCompleted ? "" : $", {r.Completed}/{r.TasksRun} out")}";
+            svg.AppendLine(Invariant, $"""  <text x="{Math.Min(Left + width + 6, Width - 150):0.#}" y="{y + 15}" font-size="12" {Halo}>{Escape(label)}</text>""");
         }
 
-        AxisX(svg, barsAxis, barsMax, BarX);
-        var limitX = BarX(limit.Total.TotalSeconds);
-        var targetX = BarX(limit.Total.TotalSeconds * 1.1);
-        svg.AppendLine(Invariant, $"""  <line x1="{limitX:0.#}" y1="{barsTop - 6}" x2="{limitX:0.#}" y2="{barsAxis}" stroke="{LimitColor}" stroke-width="2"/>""");
-        svg.AppendLine(Invariant, $"""  <line x1="{targetX:0.#}" y1="{barsTop - 6}" x2="{targetX:0.#}" y2="{barsAxis}" stroke="{LimitColor}" stroke-width="1" stroke-dasharray="5 4"/>""");
-        svg.AppendLine(Invariant, $"""  <text x="{limitX - 4:0.#}" y="{barsTop - 12}" text-anchor="end" font-size="12">limit {limit.Total.TotalSeconds:0.#} s</text>""");
-        svg.AppendLine(Invariant, $"""  <text x="{targetX + 4:0.#}" y="{barsTop - 12}" font-size="12">1.10× limit</text>""");
-        // Labels last, over the limit lines.
-        barLabels.ForEach(label => svg.AppendLine(label));
+        AxisX(svg, barsAxis, barsMax, BarX, "×");
+        var oneX = BarX(1);
+        svg.AppendLine(Invariant, $"""  <line x1="{oneX:0.#}" y1="{barsTop - 6}" x2="{oneX:0.#}" y2="{barsAxis}" stroke="{LimitColor}" stroke-width="1"/>""");
+        svg.AppendLine(Invariant, $"""  <text x="{oneX + 4:0.#}" y="{barsTop - 12}" font-size="12">limit (dashed: each goal)</text>""");
 
-        svg.AppendLine(Invariant, $"""  <text x="20" y="{linesTop - 12}" font-weight="bold">Tasks out over time</text>""");
-        double LineX(double seconds) => Left + ((Width - Left - Right) * Math.Min(seconds, linesMax) / linesMax);
-        double LineY(double tasks) => linesBottom - (LineChartHeight * tasks / limit.Tasks);
+        svg.AppendLine(Invariant, $"""  <text x="20" y="{linesTop - 12}" font-weight="bold">Share of tasks out over time ÷ physical limit</text>""");
+        double LineX(double share) => Left + ((Width - Left - Right) * Math.Min(share, linesMax) / linesMax);
+        double LineY(double share) => linesBottom - (LineChartHeight * share);
         svg.AppendLine(Invariant, $"""  <defs><clipPath id="plot"><rect x="{Left}" y="{linesTop}" width="{Width - Left - Right}" height="{LineChartHeight}"/></clipPath></defs>""");
         svg.AppendLine(Invariant, $"""  <rect x="{Left}" y="{linesTop}" width="{Width - Left - Right}" height="{LineChartHeight}" fill="none" stroke="#cccccc"/>""");
-        AxisX(svg, linesBottom, linesMax, LineX);
-        svg.AppendLine(Invariant, $"""  <text x="{Left - 8}" y="{linesTop + 4}" text-anchor="end" font-size="12">{limit.Tasks:N0}</text>""");
+        AxisX(svg, linesBottom, linesMax, LineX, "×");
+        svg.AppendLine(Invariant, $"""  <line x1="{LineX(1):0.#}" y1="{linesTop}" x2="{LineX(1):0.#}" y2="{linesBottom}" stroke="{LimitColor}" stroke-dasharray="5 4"/>""");
+        svg.AppendLine(Invariant, $"""  <text x="{Left - 8}" y="{linesTop + 4}" text-anchor="end" font-size="12">all</text>""");
         svg.AppendLine(Invariant, $"""  <text x="{Left - 8}" y="{linesBottom + 4}" text-anchor="end" font-size="12">0</text>""");
 
         var legendY = legendTop;
-        var ideal = limit.SubmitTimes.Select((t, k) => (t + limit.MeanLatency.TotalSeconds + limit.HalfPollInterval.TotalSeconds, k + 1.0));
-        Polyline(svg, ideal, LineX, LineY, LimitColor, "stroke-dasharray=\"5 4\"");
-        Legend(svg, ref legendY, LimitColor, "ideal: every submit at its earliest, then mean latency + P/2", dashed: true);
-        foreach (var r in results)
+        foreach (var r in measured)
         {
-            if (r.Extrapolated)
-            {
-                Polyline(svg, [(0, 0), (r.WallForAll.TotalSeconds, r.TasksFor)], LineX, LineY, Colors[r.Kind], "stroke-dasharray=\"2 3\"");
-                Legend(svg, ref legendY, Colors[r.Kind], $"{ShortName(r)}, straight from its sample", dashed: true);
-            }
-            else
-            {
-                Polyline(svg, r.OutputSeconds.Select((t, k) => (t, k + 1.0)), LineX, LineY, Colors[r.Kind], "");
-                Legend(svg, ref legendY, Colors[r.Kind], ShortName(r), dashed: false);
-            }
+            var total = r.Limit.Total.TotalSeconds;
+            Polyline(svg, r.OutputSeconds.Select((t, k) => (t / total, (k + 1.0) / r.TasksRun)), LineX, LineY, Color(r));
+            svg.AppendLine(Invariant, $"""  <line x1="{Left}" y1="{legendY + 6}" x2="{Left + 24}" y2="{legendY + 6}" stroke="{Color(r)}" stroke-width="2"/>""");
+            svg.AppendLine(Invariant, $"""  <text x="{Left + 30}" y="{legendY + 10}" font-size="12">{Escape(ShortName(r))}</text>""");
+            legendY += 18;
         }
 
-        svg.AppendLine(Invariant, $"""  <text x="{Left}" y="{height - 14}" font-size="11" fill="#555555">{Escape(Footer(report))}</text>""");
+        svg.AppendLine(Invariant, $"""  <text x="{Left}" y="{height - 14}" font-size="11" fill="#555555">{Escape($"{report.Date:yyyy-MM-dd} · {report.Machine}" + (report.Commit is null ? "" : $" · {report.Commit}"))}</text>""");
         svg.AppendLine("</svg>");
         return svg.ToString();
     }
 
-    private static string Headline(BenchReport report) =>
-        $"{report.Options.Tasks:N0} tasks, {MarkdownReport.TierName(report.Options.Tier)} tier, time scale {report.Options.TimeScale}";
-
-    private static string Footer(BenchReport report) =>
-        $"{report.Date:yyyy-MM-dd} · {report.Machine}" + (report.Commit is null ? "" : $" · {report.Commit}");
-
     private static string ShortName(ScenarioResult r) => r.Kind switch
     {
-        ScenarioKind.Pipeline => "a. pipeline",
+        ScenarioKind.Pipeline => "a. New|Wait|Save, CDN, default (told)",
         ScenarioKind.DocsSample => "b. docs' sample (extrapolated)",
-        ScenarioKind.Parallel => $"c. -Parallel -ThrottleLimit {Scenarios.ParallelThrottleLimit}",
+        ScenarioKind.Parallel => $"c. -Parallel -ThrottleLimit {Scenario.ParallelThrottleLimit}",
+        ScenarioKind.PipelineSvip => "d. New|Wait|Save, CDN, svip (told)",
+        ScenarioKind.FasterAccount => "e. untold 4× default, first run",
+        ScenarioKind.FasterAccountAgain => "f. untold 4× default, second run",
+        ScenarioKind.SlowerAccount => "g. untold ½ default",
+        ScenarioKind.TwoProcesses => "h. two processes, one default account",
         _ => r.Kind.ToString(),
     };
 
-    private static void AxisX(StringBuilder svg, int y, double max, Func<double, double> x)
+    private static void AxisX(StringBuilder svg, int y, double max, Func<double, double> x, string unit)
     {
         svg.AppendLine(Invariant, $"""  <line x1="{Left}" y1="{y}" x2="{Width - Right}" y2="{y}" stroke="#000000"/>""");
         var step = NiceStep(max / 5);
@@ -134,27 +117,18 @@ internal static class SvgChart
         {
             var tx = x(tick);
             svg.AppendLine(Invariant, $"""  <line x1="{tx:0.#}" y1="{y}" x2="{tx:0.#}" y2="{y + 5}" stroke="#000000"/>""");
-            svg.AppendLine(Invariant, $"""  <text x="{tx:0.#}" y="{y + 19}" text-anchor="middle" font-size="12">{tick:0.##} s</text>""");
+            svg.AppendLine(Invariant, $"""  <text x="{tx:0.#}" y="{y + 19}" text-anchor="middle" font-size="12">{tick:0.##}{unit}</text>""");
         }
     }
 
-    private static void Polyline(
-        StringBuilder svg, IEnumerable<(double Seconds, double Tasks)> points, Func<double, double> x, Func<double, double> y, string color, string extra)
+    private static void Polyline(StringBuilder svg, IEnumerable<(double X, double Y)> points, Func<double, double> x, Func<double, double> y, string color)
     {
         var all = points.ToList();
         // At most ~400 vertices: enough for the eye, small enough to diff.
         var every = Math.Max(1, all.Count / 400);
         var kept = all.Where((_, i) => i % every == 0 || i == all.Count - 1);
-        var coordinates = string.Join(' ', kept.Select(p => string.Create(Invariant, $"{x(p.Seconds):0.#},{y(p.Tasks):0.#}")));
-        svg.AppendLine(Invariant, $"""  <polyline points="{coordinates}" fill="none" stroke="{color}" stroke-width="2" clip-path="url(#plot)" {extra}/>""");
-    }
-
-    private static void Legend(StringBuilder svg, ref int y, string color, string text, bool dashed)
-    {
-        var x = Left;
-        svg.AppendLine(Invariant, $"""  <line x1="{x}" y1="{y + 6}" x2="{x + 24}" y2="{y + 6}" stroke="{color}" stroke-width="2"{(dashed ? " stroke-dasharray=\"5 4\"" : "")}/>""");
-        svg.AppendLine(Invariant, $"""  <text x="{x + 30}" y="{y + 10}" font-size="12">{Escape(text)}</text>""");
-        y += 18;
+        var coordinates = string.Join(' ', kept.Select(p => string.Create(Invariant, $"{x(p.X):0.#},{y(p.Y):0.#}")));
+        svg.AppendLine(Invariant, $"""  <polyline points="{coordinates}" fill="none" stroke="{color}" stroke-width="2" clip-path="url(#plot)"/>""");
     }
 
     private static double NiceCeiling(double value)

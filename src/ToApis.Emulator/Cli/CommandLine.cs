@@ -22,6 +22,12 @@ internal static class CommandLineParser
           --latency MIN-MAX         Virtual task duration range in seconds (default 5-30); one number fixes it
           --failure-rate R          Fraction of tasks that fail, 0..1 (default 0)
           --tier default|vip|svip   Rate-limit tier of the test user (default: default)
+          --rate-scale X            Multiplies the test user's tier limits: 4 is a custom contract at four
+                                    times the pace, 0.5 a budget half used by someone else (default 1)
+          --download-latency MIN-MAX  Files host time to first byte in real seconds, e.g. 0.3-0.6 (default 0)
+          --download-bandwidth N    Files host bytes per second per connection, e.g. 6M (default: unlimited)
+          --result-size MIN-MAX     Pad result images to MIN-MAX bytes like real results, e.g. 1M-3M
+                                    (default: as rendered). Sizes take k (1,000) and M (1,000,000)
           --quirks LIST             Comma-separated: submitted, processing, unknown-status, top-level-url,
                                     task-not-exist-400, integer-codes, no-business-id-lookup
           --credits N               Credits of each user (default unlimited)
@@ -73,6 +79,7 @@ internal static class CommandLineParser
         string? webhookUrl = null;
         string? webhookSecret = null;
         var webhookEnabled = true;
+        var rateScale = 1.0;
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -103,6 +110,18 @@ internal static class CommandLineParser
                     break;
                 case "--tier":
                     tier = ParseTier(name, Value());
+                    break;
+                case "--rate-scale":
+                    rateScale = ParseNumber(name, Value(), min: double.Epsilon, max: double.MaxValue);
+                    break;
+                case "--download-latency":
+                    (options.DownloadMinLatency, options.DownloadMaxLatency) = ParseLatency(name, Value());
+                    break;
+                case "--download-bandwidth":
+                    options.DownloadBandwidth = ParseBytes(name, Value());
+                    break;
+                case "--result-size":
+                    (options.ResultMinBytes, options.ResultMaxBytes) = ParseByteRange(name, Value());
                     break;
                 case "--quirks":
                     options.Quirks = ParseQuirks(name, Value());
@@ -150,12 +169,11 @@ internal static class CommandLineParser
             }
         }
 
-        options.Users[EmulatorOptions.DefaultApiKey] = new EmulatorUser(EmulatorOptions.DefaultUserId, tier);
+        options.Users[EmulatorOptions.DefaultApiKey] = new EmulatorUser(EmulatorOptions.DefaultUserId, tier, rateScale);
         if (webhookUrl is not null || webhookSecret is not null)
         {
             options.Webhooks[EmulatorOptions.DefaultApiKey] = ParseWebhook(webhookUrl, webhookSecret, webhookEnabled);
         }
-
         return new CommandLine(options, readyFile, ShowHelp: false);
     }
 
@@ -184,12 +202,35 @@ internal static class CommandLineParser
 
     private static (TimeSpan Min, TimeSpan Max) ParseLatency(string name, string text)
     {
-        var parts = text.Split('-', 2);
-        var min = ParseNumber(name, parts[0], 0, double.MaxValue);
-        var max = parts.Length == 2 ? ParseNumber(name, parts[1], 0, double.MaxValue) : min;
+        var (min, max) = ParseRange(text, part => ParseNumber(name, part, 0, double.MaxValue));
         return min <= max
             ? (TimeSpan.FromSeconds(min), TimeSpan.FromSeconds(max))
             : throw new CommandLineException($"{name} must be MIN-MAX seconds with MIN <= MAX, e.g. 5-30.");
+    }
+
+    private static (long Min, long Max) ParseByteRange(string name, string text)
+    {
+        var (min, max) = ParseRange(text, part => ParseBytes(name, part));
+        return min <= max ? (min, max) : throw new CommandLineException($"{name} must be MIN-MAX bytes with MIN <= MAX, e.g. 1M-3M.");
+    }
+
+    /// <summary>"MIN-MAX", or one value for both.</summary>
+    private static (T Min, T Max) ParseRange<T>(string text, Func<string, T> parse)
+    {
+        var parts = text.Split('-', 2);
+        var min = parse(parts[0]);
+        return (min, parts.Length == 2 ? parse(parts[1]) : min);
+    }
+
+    /// <summary>A byte count, optionally with k (1,000) or M (1,000,000).</summary>
+    private static long ParseBytes(string name, string text)
+    {
+        var trimmed = text.Trim();
+        var multiplier = trimmed.EndsWith('M') ? 1_000_000 : trimmed.EndsWith('k') || trimmed.EndsWith('K') ? 1_000 : 1;
+        var number = multiplier == 1 ? trimmed : trimmed[..^1];
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && value * multiplier <= long.MaxValue
+            ? (long)(value * multiplier)
+            : throw new CommandLineException($"{name} takes a number of bytes such as 6000000, 6M or 500k.");
     }
 
     private static RateTier ParseTier(string name, string text) => text.ToLowerInvariant() switch

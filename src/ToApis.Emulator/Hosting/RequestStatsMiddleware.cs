@@ -13,6 +13,7 @@ internal sealed class RequestStatsMiddleware(EmulatorStats stats)
         }
 
         stats.RecordRequest(route.Key);
+        using var inFlight = stats.TrackInFlight(route.Key);
         if (route.IsFilesHost && context.Request.Headers.Authorization.Count > 0)
         {
             stats.RecordAuthorizedFileRequest(context.Request.Path);

@@ -28,5 +28,12 @@ internal readonly record struct PixelSize(int Width, int Height)
             : new PixelSize(ShortSide(ratioWidth / ratioHeight), LongSide);
     }
 
+    /// <summary>The same aspect ratio with a long side of at most <paramref name="longSide"/> pixels.</summary>
+    public PixelSize Shrunk(int longSide)
+    {
+        var scale = Math.Min(1.0, (double)longSide / Math.Max(Width, Height));
+        return new PixelSize(Math.Max(1, (int)Math.Round(Width * scale)), Math.Max(1, (int)Math.Round(Height * scale)));
+    }
+
     private static int ShortSide(double fraction) => Math.Max(1, (int)Math.Round(LongSide * fraction));
 }

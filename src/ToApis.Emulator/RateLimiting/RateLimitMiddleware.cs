@@ -29,7 +29,7 @@ internal sealed class RateLimitMiddleware(EmulatorOptions options, UserRateLimit
         }
 
         var user = context.GetEmulatorUser();
-        var decision = limiter.TryAcquire(user.UserId, user.Tier, category);
+        var decision = limiter.TryAcquire(user, category);
         var headers = context.Response.Headers;
         headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
         headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);

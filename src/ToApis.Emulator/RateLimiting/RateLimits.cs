@@ -20,8 +20,13 @@ public sealed record RateLimits(double RequestsPerSecond, int BurstPer10Seconds,
         new(RequestsPerMinute, TimeSpan.FromMinutes(1)),
     ];
 
-    /// <summary>The submit limits of a tier, for clients and benchmarks that plan around them.</summary>
-    public static RateLimits ForSubmits(RateTier tier) => For(tier, RateLimitCategory.AsyncSubmit);
+    /// <summary>The submit limits of a tier, times <paramref name="scale"/>, for clients and benchmarks that plan around them.</summary>
+    public static RateLimits ForSubmits(RateTier tier, double scale = 1.0) => For(tier, RateLimitCategory.AsyncSubmit).Scaled(scale);
+
+    /// <summary>These limits times <paramref name="factor"/> (an account on a custom contract, or sharing its budget).</summary>
+    public RateLimits Scaled(double factor) => factor == 1.0
+        ? this
+        : new(RequestsPerSecond * factor, (int)Math.Round(BurstPer10Seconds * factor), (int)Math.Round(RequestsPerMinute * factor));
 
     /// <summary>
     /// The earliest moments, in seconds after the first, at which <paramref name="count"/> back-to-back requests can
@@ -60,6 +65,8 @@ public sealed record RateLimits(double RequestsPerSecond, int BurstPer10Seconds,
 
         return times;
     }
+
+    internal static RateLimits For(EmulatorUser user, RateLimitCategory category) => For(user.Tier, category).Scaled(user.RateScale);
 
     internal static RateLimits For(RateTier tier, RateLimitCategory category) => (tier, category) switch
     {

@@ -21,11 +21,11 @@ internal readonly record struct RateLimitDecision(
 /// </summary>
 internal sealed class UserRateLimiter(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<(string UserId, RateLimitCategory Category, RateTier Tier), BucketSet> bucketSets = new();
+    private readonly ConcurrentDictionary<(string UserId, RateLimitCategory Category, RateTier Tier, double Scale), BucketSet> bucketSets = new();
 
-    public RateLimitDecision TryAcquire(string userId, RateTier tier, RateLimitCategory category) =>
+    public RateLimitDecision TryAcquire(EmulatorUser user, RateLimitCategory category) =>
         bucketSets
-            .GetOrAdd((userId, category, tier), key => new BucketSet(RateLimits.For(key.Tier, key.Category), time))
+            .GetOrAdd((user.UserId, category, user.Tier, user.RateScale), _ => new BucketSet(RateLimits.For(user, category), time))
             .TryAcquire(time);
 
     private sealed class BucketSet

@@ -12,7 +12,8 @@ internal sealed class FileEndpoints(
     TaskStore tasks,
     GeneratedImageStore images,
     UploadStore uploads,
-    EmulatorStats stats)
+    EmulatorStats stats,
+    EmulatorRandom random)
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
@@ -42,16 +43,26 @@ internal sealed class FileEndpoints(
                 : NotFound();
         }
 
-        return Serve(context, images.GetOrRender(task, imageIndex), task.Output.Format.MimeType());
+        var format = task.Output.Format;
+        if (options.ResultMaxBytes <= 0)
+        {
+            return Serve(context, [images.GetOrRender(task, imageIndex)], format.MimeType());
+        }
+
+        // Sized like a real result: a small image, padded to its size.
+        var seed = $"{task.Id}#{imageIndex}";
+        var size = ResultPadding.SizeFor(seed, options.ResultMinBytes, options.ResultMaxBytes);
+        return Serve(context, ResultPadding.Pad(images.GetOrRenderSmall(task, imageIndex), format, size, seed), format.MimeType());
     }
 
     private IResult Upload(HttpContext context, string userId, string fileName) =>
-        uploads.Find(userId, fileName) is { } file ? Serve(context, file.Content, file.MimeType) : NotFound();
+        uploads.Find(userId, fileName) is { } file ? Serve(context, [file.Content], file.MimeType) : NotFound();
 
-    private IResult Serve(HttpContext context, byte[] content, string mimeType)
+    private IResult Serve(HttpContext context, IReadOnlyList<ReadOnlyMemory<byte>> content, string mimeType)
     {
         stats.RecordServedFile(context.Request.Path, content);
-        return Results.Bytes(content, mimeType);
+        var latency = options.DownloadMinLatency + ((options.DownloadMaxLatency - options.DownloadMinLatency) * random.NextDouble());
+        return new FileResponse(content, mimeType, latency, options.DownloadBandwidth);
     }
 
     private static IResult NotFound() => Results.Text("Not Found", "text/plain", statusCode: StatusCodes.Status404NotFound);

@@ -12,6 +12,8 @@ public sealed class EmulatorStats
     private readonly ConcurrentDictionary<FaultKind, int> faultsByKind = new();
     private readonly ConcurrentQueue<string> authorizedFileRequests = new();
     private readonly ConcurrentDictionary<string, string> servedSha256ByPath = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> inFlightByRoute = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> peakInFlightByRoute = new(StringComparer.Ordinal);
     private int tasksCreated;
 
     public int TasksCreated => Volatile.Read(ref tasksCreated);
@@ -27,6 +29,9 @@ public sealed class EmulatorStats
 
     /// <summary>Requests per route key, e.g. <see cref="RouteKeys.SubmitGeneration"/>; counted even when a fault drops them.</summary>
     public int RequestCount(string routeKey) => requestsByRoute.GetValueOrDefault(routeKey);
+
+    /// <summary>The most requests of a route key that were being handled at the same moment: how concurrent a client was.</summary>
+    public int PeakConcurrentRequests(string routeKey) => peakInFlightByRoute.GetValueOrDefault(routeKey);
 
     /// <summary>Responses actually sent with this status (aborted connections send none).</summary>
     public int ResponseCount(int statusCode) => responsesByStatus.GetValueOrDefault(statusCode);
@@ -68,10 +73,19 @@ public sealed class EmulatorStats
         faultsByKind.Clear();
         authorizedFileRequests.Clear();
         servedSha256ByPath.Clear();
+        peakInFlightByRoute.Clear();
         Interlocked.Exchange(ref tasksCreated, 0);
     }
 
     internal void RecordRequest(string routeKey) => Increment(requestsByRoute, routeKey);
+
+    /// <summary>A request of <paramref name="routeKey"/> is being handled until the returned object is disposed.</summary>
+    internal IDisposable TrackInFlight(string routeKey)
+    {
+        var now = inFlightByRoute.AddOrUpdate(routeKey, 1, (_, count) => count + 1);
+        peakInFlightByRoute.AddOrUpdate(routeKey, now, (_, peak) => Math.Max(peak, now));
+        return new InFlight(this, routeKey);
+    }
 
     internal void RecordResponse(int statusCode) => Increment(responsesByStatus, statusCode);
 
@@ -88,13 +102,24 @@ public sealed class EmulatorStats
 
     internal void RecordAuthorizedFileRequest(string path) => authorizedFileRequests.Enqueue(path);
 
-    internal void RecordServedFile(string path, byte[] content)
+    internal void RecordServedFile(string path, IReadOnlyList<ReadOnlyMemory<byte>> content)
     {
         // Served bytes are deterministic per path, so hashing once is enough.
         if (!servedSha256ByPath.ContainsKey(path))
         {
-            servedSha256ByPath[path] = Convert.ToHexStringLower(SHA256.HashData(content));
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (var segment in content)
+            {
+                sha.AppendData(segment.Span);
+            }
+
+            servedSha256ByPath[path] = Convert.ToHexStringLower(sha.GetHashAndReset());
         }
+    }
+
+    private sealed class InFlight(EmulatorStats stats, string routeKey) : IDisposable
+    {
+        public void Dispose() => stats.inFlightByRoute.AddOrUpdate(routeKey, 0, (_, count) => count - 1);
     }
 
     private static void Increment<TKey>(ConcurrentDictionary<TKey, int> counters, TKey key)

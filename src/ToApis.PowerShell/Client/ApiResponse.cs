@@ -8,9 +8,10 @@ internal sealed class ApiResponse
 {
     private ErrorEnvelope? _error;
 
-    public ApiResponse(int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null)
+    public ApiResponse(int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null, TimeSpan? rateLimitResetIn = null)
     {
         RateLimit = rateLimit;
+        RateLimitResetIn = rateLimitResetIn;
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Body = body;
@@ -27,6 +28,9 @@ internal sealed class ApiResponse
 
     /// <summary>The server's X-RateLimit-Limit, when it sent one.</summary>
     public int? RateLimit { get; }
+
+    /// <summary>The server's X-RateLimit-Reset as time from now, when it sent one.</summary>
+    public TimeSpan? RateLimitResetIn { get; }
 
     /// <summary>How many attempts the resilience pipeline made before settling on this answer.</summary>
     public int Attempts { get; internal set; } = 1;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -251,16 +252,16 @@ internal sealed class ToApisClient
         Read,
     }
 
+    /// <summary>
+    /// Every answer teaches the account's pacer: a 429 or a limit in the headers. A 503 rate_limit_unavailable
+    /// says the limiter is down, nothing about the pace, and is only retried.
+    /// </summary>
     private void LearnFromLimits(RequestCategory category, ApiResponse response)
     {
-        if (response.IsRateLimited)
+        if (!response.IsLimiterUnavailable)
         {
-            _connection.RateLimiter.PauseFor(category, response.RetryAfter ?? _connection.Settings.RetryInterval);
-        }
-
-        if (response.RateLimit is { } serverLimit && _connection.RateLimiter.AdaptTo(category, serverLimit))
-        {
-            _log.Warning($"The service reports a {category.ToString().ToLowerInvariant()} limit of {serverLimit} per second, below this session's setting; pacing to it.");
+            _connection.RateLimiter.Observe(
+                category, new LimitSignal(response.StatusCode == 429, response.RateLimit, response.RateLimitResetIn, response.RetryAfter), _log);
         }
     }
 
@@ -296,12 +297,26 @@ internal sealed class ToApisClient
             _log.Debug($"{sent}\n\n{HttpExchangeText.DescribeResponse(response, stopwatch.Elapsed, body)}");
         }
 
-        return new ApiResponse((int)response.StatusCode, reason, body, RetryAfter(response), RateLimitHeader(response));
+        return new ApiResponse(
+            (int)response.StatusCode, reason, body, RetryAfter(response),
+            NumberHeader(response, "X-RateLimit-Limit") is { } limit ? (int)limit : null, ResetIn(NumberHeader(response, "X-RateLimit-Reset")));
     }
 
-    private static int? RateLimitHeader(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("X-RateLimit-Limit", out var values)
-        && int.TryParse(System.Linq.Enumerable.FirstOrDefault(values), out var limit) ? limit : null;
+    private static double? NumberHeader(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values)
+        && double.TryParse(System.Linq.Enumerable.FirstOrDefault(values), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+        && number >= 0 && number < int.MaxValue * 1000.0
+            ? number
+            : null;
+
+    /// <summary>X-RateLimit-Reset is Unix seconds (or milliseconds), or seconds to go: its format is not documented (contract U8).</summary>
+    private static TimeSpan? ResetIn(double? reset) => reset switch
+    {
+        null => null,
+        > 1e12 => DateTimeOffset.FromUnixTimeMilliseconds((long)reset.Value) - DateTimeOffset.UtcNow,
+        > 1e9 => DateTimeOffset.FromUnixTimeSeconds((long)reset.Value) - DateTimeOffset.UtcNow,
+        _ => TimeSpan.FromSeconds(reset.Value),
+    };
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {

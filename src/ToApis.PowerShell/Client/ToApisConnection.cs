@@ -24,7 +24,7 @@ internal sealed class ToApisConnection : IDisposable
         Settings = settings;
         _apiKey = apiKey.Trim();
         ApiRoot = settings.BaseUri;
-        RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits, settings.RateLimitsChosen);
+        RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits);
         ApiBreaker = new OutageBreaker($"The service at {ApiRoot}");
         FilesBreaker = new OutageBreaker("The result host");
         Pipelines = new ResiliencePipelines(settings, RateLimiter, ApiBreaker, FilesBreaker);

@@ -18,11 +18,11 @@ internal sealed class ToApisConnectionSettings
 
     public IWebProxy? Proxy { get; set; }
 
-    /// <summary>Client-side pacing of submits and queries; the documented default tier unless told.</summary>
-    public RateLimiting.RateLimitSettings RateLimits { get; set; } = RateLimiting.RateLimitSettings.For(RateLimiting.RateTier.Default);
-
-    /// <summary>True when the user chose <see cref="RateLimits"/>; defaults never override another session's choice.</summary>
-    public bool RateLimitsChosen { get; set; }
+    /// <summary>
+    /// Client-side pacing of submits and queries: learned from the service unless the user pinned a tier or a
+    /// rate; a pinned category never overrides what another session pinned for the same account, a learned one never does.
+    /// </summary>
+    public RateLimiting.RateLimitSettings RateLimits { get; set; } = RateLimiting.RateLimitSettings.Learned;
 
     /// <summary>Retries after the first attempt, for requests that may be retried at all.</summary>
     public int MaximumRetryCount { get; set; } = 5;

@@ -52,8 +52,9 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
     public double RetryIntervalSec { get; set; } = 1;
 
     /// <summary>
-    /// The account's rate-limit group (Default, Vip, Svip): submits and queries are paced to its documented
-    /// limits so bulk runs never provoke 429s. None turns client-side pacing off.
+    /// The account's rate-limit group (Default, Vip, Svip): submits and queries are pinned to its documented
+    /// limits. Without -RateTier, -SubmitRateLimit or -QueryRateLimit the pace is learned from the service instead.
+    /// None turns client-side pacing off.
     /// </summary>
     [Parameter]
     public RateTier RateTier { get; set; } = RateTier.Default;
@@ -105,7 +106,6 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
                 MaximumRetryCount = MaximumRetryCount,
                 RetryInterval = TimeSpan.FromSeconds(RetryIntervalSec),
                 RateLimits = ChooseRateLimits(),
-                RateLimitsChosen = true,
             };
         }
         catch (ToApisValidationException invalid)
@@ -164,18 +164,23 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
     {
         if (SubmitRateLimit is null && QueryRateLimit is null)
         {
-            return RateTier == RateTier.None ? "RateTier None: not paced on the client" : $"RateTier {RateTier} (its documented limits)";
+            return !MyInvocation.BoundParameters.ContainsKey(nameof(RateTier)) ? "learned from the service (starts at the Default tier)"
+                : RateTier == RateTier.None ? "RateTier None: not paced on the client" : $"RateTier {RateTier} (its documented limits)";
         }
 
         var given = new[] { SubmitRateLimit is { } submit ? $"-SubmitRateLimit {submit}" : null, QueryRateLimit is { } query ? $"-QueryRateLimit {query}" : null };
         return string.Join(", ", given.Where(g => g is not null)) + $" (otherwise RateTier {RateTier})";
     }
 
+    /// <summary>
+    /// Each category is pinned by its own rate, else by -RateTier; a category told nothing is learned from the service.
+    /// </summary>
     private RateLimitSettings ChooseRateLimits()
     {
-        var tier = RateLimitSettings.For(RateTier);
+        var tierGiven = MyInvocation.BoundParameters.ContainsKey(nameof(RateTier));
+        var tier = tierGiven ? RateLimitSettings.Pinned(RateTier) : RateLimitSettings.Learned;
         return new RateLimitSettings(
-            SubmitRateLimit is { } submit ? CategoryLimits.FromPerSecond(submit) : tier.Submit,
-            QueryRateLimit is { } query ? CategoryLimits.FromPerSecond(query) : tier.Query);
+            SubmitRateLimit is { } submit ? PaceSetting.Pinned(submit) : tier.Submit,
+            QueryRateLimit is { } query ? PaceSetting.Pinned(query) : tier.Query);
     }
 }

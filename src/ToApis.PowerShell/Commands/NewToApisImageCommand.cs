@@ -36,12 +36,13 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     public string? RunKey { get; set; }
 
     /// <summary>
-    /// Submits in flight at once while input keeps arriving (each still paced by the account's rate limit).
+    /// Submits in flight at once while input keeps arriving (each still paced by the account's rate limit):
+    /// enough for the fastest tier when answers take a second, or a refused submit waits out its Retry-After.
     /// Tasks are emitted in input order.
     /// </summary>
     [Parameter]
     [ValidateRange(1, 256)]
-    public int ThrottleLimit { get; set; } = 16;
+    public int ThrottleLimit { get; set; } = 64;
 
     /// <summary>
     /// Pays again for rows whose submit an earlier run sent without learning the outcome (it was killed, or the

@@ -12,10 +12,11 @@ using ToApis.Models;
 namespace ToApis.Commands;
 
 /// <summary>
-/// Downloads the images of completed tasks into a folder as they arrive, named from a template that can use
-/// the task and its input row. Never overwrites a different file without -Force; an identical one is kept,
-/// so reruns cost nothing. Emits a FileInfo (with TaskId) per image. The cmdlet binds and writes;
-/// <see cref="TaskImageSaver"/> names, downloads and records.
+/// Downloads the images of completed tasks into a folder as they arrive, many at once, named from a template
+/// that can use the task and its input row. Never overwrites a different file without -Force; an identical one
+/// is kept, so reruns cost nothing. Emits a FileInfo (with TaskId) per image as soon as it is written. The cmdlet
+/// binds, asks and writes; <see cref="TaskImageSaver"/> names and records, <see cref="DownloadScheduler"/>
+/// downloads in the background.
 /// </summary>
 [Cmdlet(VerbsData.Save, "ToApisImage", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
@@ -24,7 +25,11 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
 
+    /// <summary>How long downloads get to stop and delete their temporary files when the command ends early.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     private TaskImageSaver? _saver;
+    private DownloadScheduler? _downloads;
     private string _folder = "";
     private int _received;
     private int _images;
@@ -72,12 +77,21 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     [Parameter]
     public SwitchParameter Sidecar { get; set; }
 
+    /// <summary>
+    /// Downloads in flight at once. Enough to keep up with tasks arriving at the account's pace while each
+    /// download takes about a second: the svip tier's 33 tasks a second need about 33.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = 48;
+
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         _folder = ParameterSetName == LiteralPathSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(LiteralPath) : ResolveFolder(Path);
         _saver = new TaskImageSaver(
             ActiveSession.Connection.CreateResultSaver(RequestLog), new SaveOptions(_folder, FileName, Force, Sidecar), RunJournal, RequestLog);
+        _downloads = new DownloadScheduler(_saver, ThrottleLimit, outcome => Mailbox.Post(() => Emit(outcome)), CancelToken);
     }
 
     protected override void ProcessRecord()
@@ -108,8 +122,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             {
                 try
                 {
-                    SaveOne(task, index, row, row.Count > 0 ? row : source);
-                    _saved++;
+                    Schedule(task, index, row, row.Count > 0 ? row : source);
                 }
                 catch (Exception error) when (error is not PipelineStoppedException)
                 {
@@ -118,13 +131,39 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
                 }
             }
         }
+
+        // Emit what finished while this input arrived; never wait here, or submitting and polling upstream would wait too.
+        Mailbox.RunPending();
     }
 
     /// <summary>For ToApis.ServiceUnavailable: what this run saved, and what it did not get to.</summary>
     protected override string RunState() =>
         $"Save-ToApisImage stopped: {_saved} image(s) saved, {_failed} failed, {_images - _saved - _failed} not downloaded; images of tasks that had not reached it yet were not tried.";
 
-    private void SaveOne(ToApisTask task, int index, IReadOnlyDictionary<string, object?> row, object? source)
+    protected override void EndProcessing()
+    {
+        _downloads!.CompleteAdding();
+        Await(_downloads.Completion);
+        base.EndProcessing();
+    }
+
+    /// <summary>Stopped or ended early: the downloads were cancelled; give them a moment to delete their temporary files.</summary>
+    protected override void OnDisposing()
+    {
+        if (_downloads is { } downloads)
+        {
+            downloads.CompleteAdding();
+            downloads.Completion.Wait(StopGrace);
+        }
+
+        base.OnDisposing();
+    }
+
+    /// <summary>
+    /// Asks (on the pipeline thread), then claims the file name in input order and hands the download to the
+    /// scheduler; an image an earlier run saved is emitted at once.
+    /// </summary>
+    private void Schedule(ToApisTask task, int index, IReadOnlyDictionary<string, object?> row, object? source)
     {
         var baseName = _saver!.BaseNameFor(task, index, row);
         if (!ShouldProcess(System.IO.Path.Combine(_folder, baseName + ".*"), $"Save image {index + 1} of task {task.Id}"))
@@ -132,15 +171,40 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             return;
         }
 
-        var image = Await(_saver.SaveAsync(task, index, baseName, source, CancelToken));
+        if (_saver.SavedEarlier(task, index, source) is { } earlier)
+        {
+            Emit(new SaveOutcome(new ImageToSave(task, index, baseName, source), earlier, null));
+            return;
+        }
+
+        var claimed = _saver.ClaimName(baseName);
+        if (claimed != baseName)
+        {
+            WriteWarning($"Image {index + 1} of task {task.Id} is named '{baseName}', like an earlier image of this run; it is saved as '{claimed}' instead. Put {{Index}} or {{Id}} in -FileName to tell such images apart.");
+        }
+
+        _downloads!.Schedule(new ImageToSave(task, index, claimed, source));
+    }
+
+    private void Emit(SaveOutcome outcome)
+    {
+        var task = outcome.Request.Task;
+        if (outcome.Image is not { } image)
+        {
+            _failed += outcome.Error is ToApisServiceUnavailableException ? 0 : 1;
+            WriteFailure(outcome.Error!, task);
+            return;
+        }
+
+        _saved++;
         if (!image.FromJournal)
         {
-            RecordInJournal("saved", task, image.Saved.Path, index + 1);
+            RecordInJournal("saved", task, image.Saved.Path, image.Index + 1);
         }
 
         var file = FileItem(image.Saved.Path);
         file.Properties.Add(new PSNoteProperty("TaskId", task.Id));
-        file.Properties.Add(new PSNoteProperty("ImageIndex", index + 1));
+        file.Properties.Add(new PSNoteProperty("ImageIndex", image.Index + 1));
         file.Properties.Add(new PSNoteProperty("AlreadyPresent", image.Saved.AlreadyPresent));
         WriteObject(file);
     }

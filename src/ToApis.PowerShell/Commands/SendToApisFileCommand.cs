@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using ToApis.Client.Files;
 using ToApis.Errors;
 using ToApis.Models;
@@ -8,7 +10,8 @@ namespace ToApis.Commands;
 
 /// <summary>
 /// Uploads local reference images and emits upload objects whose Url binds to New-ToApisImage -ImageUrl.
-/// Each file is checked (exists, real image type by content, at most 10 MB) before any byte is sent.
+/// Each file is checked (exists, real image type by content, at most 10 MB) before any byte is sent. Up to
+/// -ThrottleLimit uploads run at once while input keeps arriving; the results come out in input order.
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "ToApisFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ToApisUpload))]
@@ -36,6 +39,12 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
     private int _received;
 
     private protected override string? LiteralPathParameter => nameof(LiteralPath);
+    /// <summary>Uploads in flight at once (each holds its file, at most 10 MB, in memory until it is sent).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
+
+    private readonly Queue<(string Path, Task<ToApisUpload> Upload)> _uploads = new();
 
     protected override void ProcessRecord()
     {
@@ -54,12 +63,44 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
                 var image = LocalImage.Read(path!);
                 if (ShouldProcess(path, "Upload reference image"))
                 {
-                    WriteObject(Await(Client.UploadAsync(image, Purpose, CancelToken)));
+                    _uploads.Enqueue((path!, Client.UploadAsync(image, Purpose, CancelToken)));
                 }
             }
             catch (Exception error) when (error is not PipelineStoppedException)
             {
                 WriteFailure(error, path, row);
+            }
+
+            EmitFinished(all: false);
+        }
+    }
+
+    protected override void EndProcessing() => EmitFinished(all: true);
+
+    /// <summary>Writes finished uploads in input order; waits for the oldest only while the window is full (or at the end).</summary>
+    private void EmitFinished(bool all)
+    {
+        while (_uploads.Count > 0)
+        {
+            var (path, upload) = _uploads.Peek();
+            if (!upload.IsCompleted && !all && _uploads.Count < ThrottleLimit)
+            {
+                return;
+            }
+
+            WaitFor(upload);
+            _uploads.Dequeue();
+            if (upload.Status == TaskStatus.RanToCompletion)
+            {
+                WriteObject(upload.Result);
+            }
+            else if (upload.IsCanceled && CancelToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            else
+            {
+                WriteFailure(upload.Exception?.GetBaseException() ?? new OperationCanceledException(), path);
             }
         }
     }

@@ -36,11 +36,17 @@ public sealed class ToApisSession
     /// <summary>Whether Connect-ToApis checked the key with the service, and what it said.</summary>
     public string KeyCheck { get; internal set; }
 
-    /// <summary>Submits per second this account is paced to now (null: not paced on the client).</summary>
-    public double? SubmitRateLimit => Pace.Submit?.PerSecond;
+    /// <summary>
+    /// Submits per second the account is paced to now (null: not limited): the figure given to Connect-ToApis, or
+    /// the one learned from the service so far.
+    /// </summary>
+    public double? SubmitRateLimit => Connection.RateLimiter.LimitOf(RequestCategory.Submit);
 
-    /// <summary>Task look-ups per second this account is paced to now.</summary>
-    public double? QueryRateLimit => Pace.Query?.PerSecond;
+    /// <summary>Task look-ups per second the account is paced to now.</summary>
+    public double? QueryRateLimit => Connection.RateLimiter.LimitOf(RequestCategory.Query);
+
+    /// <summary>True when Connect-ToApis was given a tier or a rate; otherwise the pace is learned from the service.</summary>
+    public bool RateLimitsPinned => Connection.Settings.RateLimits.AnyPinned;
 
     /// <summary>
     /// Why the pace is what it is: the rate tier or the figures given to Connect-ToApis, or, when it changed

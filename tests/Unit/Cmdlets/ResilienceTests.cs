@@ -73,27 +73,33 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
-    public async Task Submit_limiter_outage_is_retried_then_reported_as_rate_limited()
+    public async Task Submit_limiter_outage_is_waited_out_beyond_the_retry_count()
     {
         await using var service = await EmulatedService.StartAsync(
             o => o.SubmitLimiterUnavailable = true,
-            EmulatedService.FastRetries + " -MaximumRetryCount 2");
+            EmulatedService.FastRetries + " -MaximumRetryCount 1");
 
-        var result = service.Run("New-ToApisImage 'p'");
+        using var shell = service.Shell.Start("New-ToApisImage 'p'");
+        var running = shell.BeginInvoke();
+        // 503 rate_limit_unavailable is an explicit "not accepted": safe to repeat however long the outage lasts.
+        Assert.True(SpinWait.SpinUntil(() => service.Emulator.Stats.ServiceUnavailableResponses >= 5, TimeSpan.FromSeconds(60)));
+        service.Emulator.Options.SubmitLimiterUnavailable = false;
+        var output = shell.EndInvoke(running);
 
-        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.RateLimited", ErrorCategory.LimitsExceeded);
-        Assert.Contains("after 3 attempts", error.Exception.Message);
-        Assert.Equal(3, service.Submits);
-        Assert.Equal(0, service.Emulator.Stats.TasksCreated);
+        Assert.Empty(shell.Streams.Error);
+        Assert.IsType<ToApisTask>(Assert.Single(output).BaseObject);
+        Assert.Equal(1, service.Emulator.Stats.TasksCreated);
+        Assert.True(service.Submits >= 6, "more attempts than -MaximumRetryCount 1 allows for other failures");
     }
 
     [Fact]
-    public async Task Rate_limited_submits_are_retried_after_retry_after_and_all_succeed()
+    public async Task Rate_limited_submits_are_retried_after_retry_after_and_all_succeed_even_with_no_retries_allowed()
     {
-        // Without client-side pacing, ten at once exceed the default tier's 5 per second.
-        await using var service = await EmulatedService.StartAsync(connectParameters: EmulatedService.FastRetries + " -RateTier None");
+        // Without client-side pacing, ten at once exceed the default tier's 5 per second. A 429 is an explicit
+        // "not now": it is retried whatever -MaximumRetryCount says (here: no retry for any other failure).
+        await using var service = await EmulatedService.StartAsync(connectParameters: EmulatedService.FastRetries + " -RateTier None -MaximumRetryCount 0");
 
-        var result = service.Run("1..10 | ForEach-Object { \"prompt $_\" } | New-ToApisImage");
+        var result = service.Run("1..10 | ForEach-Object { \"prompt $_\" } | New-ToApisImage -ThrottleLimit 10");
 
         Assert.Empty(result.Errors);
         Assert.Equal(10, result.OutputOf<ToApisTask>().Count());

@@ -20,8 +20,7 @@ public sealed class SubmitEngineTests
         var settings = new ToApisConnectionSettings
         {
             BaseUri = emulator.BaseUri,
-            RateLimits = new RateLimitSettings(CategoryLimits.FromPerSecond(0.5), null),
-            RateLimitsChosen = true,
+            RateLimits = new RateLimitSettings(PaceSetting.Pinned(0.5), PaceSetting.Off),
         };
         using var connection = new ToApisConnection(settings, emulator.ApiKey);
         using var engine = new SubmitEngine(connection.CreateClient(), NullRequestLog.Instance, null, throttleLimit: 4, CancellationToken.None);
@@ -42,7 +41,7 @@ public sealed class SubmitEngineTests
     public async Task The_window_opens_by_one_per_task_obtained_up_to_the_limit()
     {
         await using var emulator = await ToApisEmulator.StartAsync(new EmulatorOptions { TimeScale = 0.001, Seed = 7 });
-        var settings = new ToApisConnectionSettings { BaseUri = emulator.BaseUri, RateLimits = RateLimitSettings.For(ToApis.Client.RateLimiting.RateTier.None) };
+        var settings = new ToApisConnectionSettings { BaseUri = emulator.BaseUri, RateLimits = RateLimitSettings.Pinned(ToApis.Client.RateLimiting.RateTier.None) };
         using var connection = new ToApisConnection(settings, emulator.ApiKey);
         using var engine = new SubmitEngine(connection.CreateClient(), NullRequestLog.Instance, null, throttleLimit: 3, CancellationToken.None);
         var windows = new List<int>();

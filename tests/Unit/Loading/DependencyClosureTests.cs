@@ -66,7 +66,6 @@ public sealed class DependencyClosureTests(ITestOutputHelper log)
         // .NET 8 has System.Text.Json: PowerShell's copy is used, none is shipped to clash with it.
         Assert.DoesNotContain("System.Text.Json", shipped.Keys);
         Assert.Contains("Polly.Core", shipped.Keys);
-        Assert.Contains("System.Threading.RateLimiting", shipped.Keys);
 
         var bindings = ReferenceClosure.OnNet8(shipped, Frameworks.Net8(), PowerShell74);
 

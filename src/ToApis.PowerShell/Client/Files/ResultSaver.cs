@@ -42,6 +42,12 @@ internal sealed class ResultSaver
     }
 
     /// <summary>
+    /// A file name (without extension) another image of this run has claimed: never taken as the numbered
+    /// alternative to a different existing file, even before that image is written.
+    /// </summary>
+    internal Func<string, bool> NameTakenInThisRun { get; set; } = _ => false;
+
+    /// <summary>
     /// Saves <paramref name="url"/> as <paramref name="baseName"/> plus the extension its bytes call for.
     /// An identical file already there is kept (a rerun costs nothing); a different one is never replaced
     /// unless <paramref name="force"/>, and a name used earlier in this run gets a " (2)" suffix.
@@ -173,7 +179,7 @@ internal sealed class ResultSaver
                     throw new ToApisFileException(FileProblem.OutsideTargetFolder, target, $"'{name}' would be saved outside '{folder}'; nothing was saved.");
                 }
 
-                if (_writtenThisRun.Contains(target))
+                if (_writtenThisRun.Contains(target) || (attempt > 1 && NameTakenInThisRun(attempt == 1 ? baseName : $"{baseName} ({attempt})")))
                 {
                     continue;
                 }

@@ -16,10 +16,14 @@ internal sealed record SaveOptions(string Folder, string FileNameTemplate, bool 
 /// <summary>One saved image of a task, and whether this run downloaded it or found it saved already.</summary>
 internal sealed record TaskImage(ToApisTask Task, int Index, SavedImage Saved, bool FromJournal);
 
+/// <summary>One image to download: its task, its number (0-based), the file name claimed for it, and its source row.</summary>
+internal sealed record ImageToSave(ToApisTask Task, int Index, string BaseName, object? Source);
+
 /// <summary>
-/// Saves the images of completed tasks: names each from the template, the task and its input row; skips
-/// an image an earlier run's journal says is saved in the same folder; downloads the rest through
-/// <see cref="ResultSaver"/>; writes the sidecar. One instance per command invocation.
+/// Saves the images of completed tasks: names each from the template, the task and its input row, claiming
+/// names in input order; skips an image an earlier run's journal says is saved in the same folder; downloads
+/// the rest through <see cref="ResultSaver"/>; writes the sidecar. One instance per command invocation; downloads
+/// may run concurrently.
 /// </summary>
 internal sealed class TaskImageSaver
 {
@@ -29,6 +33,7 @@ internal sealed class TaskImageSaver
     private readonly SaveOptions _options;
     private readonly RunJournal? _journal;
     private readonly IRequestLog _log;
+    private readonly HashSet<string> _claimed = new(StringComparer.OrdinalIgnoreCase);
 
     public TaskImageSaver(ResultSaver saver, SaveOptions options, RunJournal? journal, IRequestLog log)
     {
@@ -36,6 +41,7 @@ internal sealed class TaskImageSaver
         _options = options;
         _journal = journal;
         _log = log;
+        _saver.NameTakenInThisRun = IsClaimed;
     }
 
     /// <summary>The file name (without extension) of image <paramref name="index"/> (0-based) of <paramref name="task"/>.</summary>
@@ -45,24 +51,61 @@ internal sealed class TaskImageSaver
             token => TokenValue(token, task, index, row),
             () => TaskTokens.Concat(row.Keys).Distinct(StringComparer.OrdinalIgnoreCase));
 
-    /// <param name="source">What the sidecar records as the task's source: the input row, or the prompt given.</param>
-    public async Task<TaskImage> SaveAsync(ToApisTask task, int index, string baseName, object? source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims <paramref name="baseName"/> for one image of this run; when an earlier image (in input order) holds
+    /// it, the first free " (2)", " (3)"… instead, so names follow the input however downloads finish.
+    /// </summary>
+    public string ClaimName(string baseName)
     {
-        _saver.RemoveLeftovers(_options.Folder);
-        TaskImage image;
-        if (_journal?.SavedFileFor(task.Id, index + 1) is { } earlier && !_options.Force && InTargetFolder(earlier))
+        lock (_claimed)
         {
-            _log.Verbose($"'{earlier}' was saved by an earlier run (journal); not downloaded again.");
-            var saved = new SavedImage(earlier, ImageFormats.DetectFile(earlier) ?? ImageFormats.Png, new FileInfo(earlier).Length, AlreadyPresent: true);
-            image = new TaskImage(task, index, saved, FromJournal: true);
+            var name = baseName;
+            for (var suffix = 2; !_claimed.Add(name); suffix++)
+            {
+                name = $"{baseName} ({suffix})";
+            }
+
+            return name;
         }
-        else
+    }
+
+    /// <summary>
+    /// The image an earlier run's journal says is saved in this folder (and still there), with its sidecar
+    /// written; null when it must be downloaded.
+    /// </summary>
+    /// <param name="source">What the sidecar records as the task's source: the input row, or the prompt given.</param>
+    public TaskImage? SavedEarlier(ToApisTask task, int index, object? source)
+    {
+        if (_journal?.SavedFileFor(task.Id, index + 1) is not { } earlier || _options.Force || !InTargetFolder(earlier))
         {
-            var saved = await _saver.SaveAsync(
-                new Uri(task.ImageUrls[index]), _options.Folder, baseName, _options.Force, task.ExpiresAt, cancellationToken).ConfigureAwait(false);
-            image = new TaskImage(task, index, saved, FromJournal: false);
+            return null;
         }
 
+        _log.Verbose($"'{earlier}' was saved by an earlier run (journal); not downloaded again.");
+        var saved = new SavedImage(earlier, ImageFormats.DetectFile(earlier) ?? ImageFormats.Png, new FileInfo(earlier).Length, AlreadyPresent: true);
+        return WithSidecar(new TaskImage(task, index, saved, FromJournal: true), source);
+    }
+
+    /// <summary>Downloads one image under its claimed name and writes its sidecar.</summary>
+    public async Task<TaskImage> DownloadAsync(ImageToSave image, CancellationToken cancellationToken)
+    {
+        _saver.RemoveLeftovers(_options.Folder);
+        var task = image.Task;
+        var saved = await _saver.SaveAsync(
+            new Uri(task.ImageUrls[image.Index]), _options.Folder, image.BaseName, _options.Force, task.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        return WithSidecar(new TaskImage(task, image.Index, saved, FromJournal: false), image.Source);
+    }
+
+    private bool IsClaimed(string baseName)
+    {
+        lock (_claimed)
+        {
+            return _claimed.Contains(baseName);
+        }
+    }
+
+    private TaskImage WithSidecar(TaskImage image, object? source)
+    {
         if (_options.Sidecar)
         {
             SidecarFile.Write(image.Saved.Path, SidecarContent(image, source));

@@ -28,8 +28,7 @@ internal sealed class TaskWaiter
     private readonly Action<WaitOutcome> _report;
     private readonly CancellationToken _cancellationToken;
     private readonly SemaphoreSlim _queryConcurrency;
-    private readonly TaskCompletionSource<bool> _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _pending = 1; // the extra 1 is released by CompleteAdding
+    private readonly PendingWork _pending = new();
     private Exception? _fatal;
 
     public TaskWaiter(
@@ -45,7 +44,7 @@ internal sealed class TaskWaiter
     }
 
     /// <summary>Completes when every added task has an outcome after <see cref="CompleteAdding"/>.</summary>
-    public Task Completion => _allDone.Task;
+    public Task Completion => _pending.Completion;
 
     /// <summary>
     /// Starts watching a task. A task object that was just read waits one polling interval first;
@@ -53,11 +52,11 @@ internal sealed class TaskWaiter
     /// </summary>
     public void Add(ToApisTask task, bool statusKnown)
     {
-        Interlocked.Increment(ref _pending);
+        _pending.Add();
         _ = TrackAsync(task, statusKnown);
     }
 
-    public void CompleteAdding() => Release();
+    public void CompleteAdding() => _pending.CompleteAdding();
 
     private async Task TrackAsync(ToApisTask task, bool statusKnown)
     {
@@ -79,7 +78,7 @@ internal sealed class TaskWaiter
         }
         finally
         {
-            Release();
+            _pending.Done();
         }
     }
 
@@ -149,12 +148,4 @@ internal sealed class TaskWaiter
 
     private static WaitOutcome Finished(ToApisTask task) =>
         new(task, task.IsCompleted ? WaitOutcomeKind.Completed : WaitOutcomeKind.Failed);
-
-    private void Release()
-    {
-        if (Interlocked.Decrement(ref _pending) == 0)
-        {
-            _allDone.TrySetResult(true);
-        }
-    }
 }

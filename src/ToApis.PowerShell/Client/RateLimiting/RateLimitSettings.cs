@@ -13,28 +13,61 @@ public enum RateTier
     None,
 }
 
-/// <summary>One category's documented limits: requests per second, per 10-second burst and per minute.</summary>
-internal sealed record CategoryLimits(double PerSecond, int PerTenSeconds, int PerMinute)
-{
-    /// <summary>Limits derived from a single per-second figure, in the documented proportions.</summary>
-    public static CategoryLimits FromPerSecond(double perSecond) =>
-        new(perSecond, (int)Math.Floor(perSecond * 10), (int)Math.Floor(perSecond * 60));
-}
-
-/// <summary>Submit and query limits of one account; buckets count per user, not per key.</summary>
-internal sealed record RateLimitSettings(CategoryLimits? Submit, CategoryLimits? Query)
-{
-    public static RateLimitSettings For(RateTier tier) => tier switch
-    {
-        RateTier.Default => new(new(5, 50, 300), new(50, 500, 3000)),
-        RateTier.Vip => new(new(16.7, 167, 1000), new(166.7, 1667, 10000)),
-        RateTier.Svip => new(new(33.3, 334, 2000), new(500, 5000, 30000)),
-        _ => new(null, null),
-    };
-}
-
 internal enum RequestCategory
 {
     Submit,
     Query,
+}
+
+/// <summary>
+/// How one category (submit or query) is paced: learned from the service (the default), pinned to a figure the
+/// user gave, or not at all (<see cref="RateTier.None"/>).
+/// </summary>
+internal sealed record PaceSetting(double? PinnedPerSecond, bool Unpaced = false)
+{
+    /// <summary>Start at what an earlier run learned, else the documented default tier, and adapt.</summary>
+    public static readonly PaceSetting Learned = new(PinnedPerSecond: null);
+
+    public static readonly PaceSetting Off = new(PinnedPerSecond: null, Unpaced: true);
+
+    public bool IsPinned => PinnedPerSecond is not null;
+
+    public static PaceSetting Pinned(double perSecond) => new(perSecond);
+}
+
+/// <summary>Submit and query pacing of one account; buckets count per user, not per key.</summary>
+internal sealed record RateLimitSettings(PaceSetting Submit, PaceSetting Query)
+{
+    /// <summary>Neither category pinned: what a session gets unless Connect-ToApis is told a tier or a rate.</summary>
+    public static readonly RateLimitSettings Learned = new(PaceSetting.Learned, PaceSetting.Learned);
+
+    public bool AnyPinned => Submit.IsPinned || Query.IsPinned;
+
+    public PaceSetting For(RequestCategory category) => category == RequestCategory.Submit ? Submit : Query;
+
+    /// <summary>Both categories pinned to a documented tier, or unpaced for <see cref="RateTier.None"/>.</summary>
+    public static RateLimitSettings Pinned(RateTier tier) => tier == RateTier.None
+        ? new(PaceSetting.Off, PaceSetting.Off)
+        : new(PaceSetting.Pinned(DocumentedLimits.PerSecond(tier, RequestCategory.Submit)), PaceSetting.Pinned(DocumentedLimits.PerSecond(tier, RequestCategory.Query)));
+}
+
+/// <summary>The contract's per-second figures (§5); the 10-second burst and per-minute limits are the same rate.</summary>
+internal static class DocumentedLimits
+{
+    public static double PerSecond(RateTier tier, RequestCategory category) => (tier, category) switch
+    {
+        (RateTier.Default, RequestCategory.Submit) => 5,
+        (RateTier.Default, RequestCategory.Query) => 50,
+        (RateTier.Vip, RequestCategory.Submit) => 16.7,
+        (RateTier.Vip, RequestCategory.Query) => 166.7,
+        (RateTier.Svip, RequestCategory.Submit) => 33.3,
+        (RateTier.Svip, RequestCategory.Query) => 500,
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "RateTier.None has no limits."),
+    };
+
+    /// <summary>Where a learned pace starts when nothing was remembered.</summary>
+    public static double Start(RequestCategory category) => PerSecond(RateTier.Default, category);
+
+    /// <summary>How high a learned pace probes unless the account has shown more: the top documented tier.</summary>
+    public static double Top(RequestCategory category) => PerSecond(RateTier.Svip, category);
 }

@@ -34,7 +34,9 @@ internal sealed class RateLimitAcquireStrategy : BeforeAttemptStrategy
     protected override async Task EnterAsync(ResilienceContext context)
     {
         var stopSending = context.Properties.GetValue(ResiliencePipelines.StopSendingKey, CancellationToken.None);
+        var log = context.Properties.GetValue(ResiliencePipelines.LogKey, NullRequestLog.Instance);
+        var retry = context.Properties.GetValue(ResiliencePipelines.RetryingKey, false);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopSending);
-        await _options.Limiter.AcquireAsync(_options.Category, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
+        await _options.Limiter.AcquireAsync(_options.Category, log, retry, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
     }
 }

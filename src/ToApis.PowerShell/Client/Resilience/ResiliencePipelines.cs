@@ -23,6 +23,9 @@ namespace ToApis.Client.Resilience;
 /// connection that never opened) and an ambiguous outcome only after a lookup by client_business_id says no
 /// task was created (contract rule 3). A submit whose outcome could not be learned is reported as unknown,
 /// never as "nothing was charged".</item>
+/// <item><see cref="Submit"/> and <see cref="Query"/> retry a rate limiter's refusal (429, 503
+/// rate_limit_unavailable) for as long as the overall timeout allows, however many times: it is an explicit "not
+/// now" that is always safe to repeat, so it never fails a row. Other failures get -MaximumRetryCount retries.</item>
 /// <item><see cref="Query"/> (task status and lookups) retries anything transient, including a 2xx that holds
 /// no readable task; <see cref="Read"/> (uploads, models, balance) including a 2xx that is no JSON object.</item>
 /// <item><see cref="Download"/> retries a whole result download, never a local file error.</item>
@@ -43,14 +46,28 @@ internal sealed class ResiliencePipelines
     /// <summary>A submit's reconciliation: the lookup by client_business_id and what is known of the outcome.</summary>
     public static readonly ResiliencePropertyKey<SubmitReconciliation> ReconcileKey = new("ToApis.Reconcile");
 
+    /// <summary>Set once a request is being retried: its next attempt goes ahead of first attempts in the pace's queue.</summary>
+    public static readonly ResiliencePropertyKey<bool> RetryingKey = new("ToApis.Retrying");
+
+    /// <summary>Retries spent on failures other than a rate limiter's refusal, which are not counted.</summary>
+    private static readonly ResiliencePropertyKey<int> CountedRetriesKey = new("ToApis.CountedRetries");
+
+    /// <summary>
+    /// The refusal a request is waiting out (cleared once its next attempt goes on the wire): the answer when the
+    /// overall timeout ends the wait. An attempt on the wire when time runs out is an unknown outcome instead.
+    /// </summary>
+    private static readonly ResiliencePropertyKey<ApiResponse> LastRefusalKey = new("ToApis.LastRefusal");
+
     private readonly ToApisConnectionSettings _settings;
 
     public ResiliencePipelines(ToApisConnectionSettings settings, AccountRateLimiter limiter, OutageBreaker apiBreaker, OutageBreaker filesBreaker)
     {
         _settings = settings;
         var api = new OutageBreakerOptions(apiBreaker, JudgeApiAttempt);
-        Submit = Build<ApiResponse>(settings, ShouldRetrySubmitAsync, api, new RateLimitAcquireOptions(limiter, RequestCategory.Submit));
-        Query = Build<ApiResponse>(settings, ShouldRetryQuery, api, new RateLimitAcquireOptions(limiter, RequestCategory.Query));
+        Submit = Build<ApiResponse>(
+            settings, RefusalsUntilDeadline(settings, ShouldRetrySubmitAsync), api, new RateLimitAcquireOptions(limiter, RequestCategory.Submit), counted: false);
+        Query = Build<ApiResponse>(
+            settings, RefusalsUntilDeadline(settings, ShouldRetryQuery), api, new RateLimitAcquireOptions(limiter, RequestCategory.Query), counted: false);
         Read = Build<ApiResponse>(settings, ShouldRetryRead, api, null);
         Download = Build<long>(
             settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), new OutageBreakerOptions(filesBreaker, JudgeDownloadAttempt), null);
@@ -90,10 +107,18 @@ internal sealed class ResiliencePipelines
                 async ctx =>
                 {
                     attempts++;
+                    ctx.Properties.Set(LastRefusalKey, null!);
                     return await attempt(ctx).ConfigureAwait(false);
                 },
                 context).ConfigureAwait(false);
             return (result, attempts);
+        }
+        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested
+            && context.Properties.TryGetValue(LastRefusalKey, out var refusal) && refusal is T lastAnswer)
+        {
+            // Refused until the overall timeout: the refusal itself is the answer (ToApis.RateLimited), not a timeout.
+            refusal.Attempts = attempts;
+            return (lastAnswer, attempts);
         }
         catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
@@ -161,6 +186,31 @@ internal sealed class ResiliencePipelines
         _ when IsTransient(exception) => AttemptHealth.Failed,
         _ => AttemptHealth.Unknown,
     };
+    /// <summary>
+    /// Retries a rate limiter's refusal without counting it; <paramref name="others"/> decides the rest, at most
+    /// -MaximumRetryCount times.
+    /// </summary>
+    private static Func<RetryPredicateArguments<ApiResponse>, ValueTask<bool>> RefusalsUntilDeadline(
+        ToApisConnectionSettings settings, Func<RetryPredicateArguments<ApiResponse>, ValueTask<bool>> others) =>
+        async args =>
+        {
+            var properties = args.Context.Properties;
+            if (args.Outcome.Result is { IsRateLimited: true } refusal)
+            {
+                properties.Set(LastRefusalKey, refusal);
+                return true;
+            }
+
+            // The rule runs even when no retry is left: a submit's rule looks the task up, which settles its outcome.
+            var counted = properties.GetValue(CountedRetriesKey, 0);
+            if (!await others(args).ConfigureAwait(false) || counted >= settings.MaximumRetryCount)
+            {
+                return false;
+            }
+
+            properties.Set(CountedRetriesKey, counted + 1);
+            return true;
+        };
 
     private static ValueTask<bool> ShouldRetryRead(RetryPredicateArguments<ApiResponse> args) =>
         new(args.Outcome.Result is { } response
@@ -202,14 +252,18 @@ internal sealed class ResiliencePipelines
         return await reconciliation.LookUpAsync(args.Context.CancellationToken).ConfigureAwait(false);
     }
 
+    /// <param name="counted">
+    /// Every retry counts against -MaximumRetryCount. When false, <paramref name="shouldRetry"/> does its own
+    /// counting and the overall timeout is the only end.
+    /// </param>
     private static ResiliencePipeline<T> Build<T>(
         ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry,
-        OutageBreakerOptions breaker, RateLimitAcquireOptions? pacing)
+        OutageBreakerOptions breaker, RateLimitAcquireOptions? pacing, bool counted = true)
     {
         var retry = new RetryStrategyOptions<T>
         {
             ShouldHandle = shouldRetry,
-            MaxRetryAttempts = Math.Max(1, settings.MaximumRetryCount),
+            MaxRetryAttempts = counted ? Math.Max(1, settings.MaximumRetryCount) : int.MaxValue,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = settings.RetryInterval,
@@ -223,13 +277,16 @@ internal sealed class ResiliencePipelines
                     : null),
             OnRetry = args =>
             {
+                args.Context.Properties.Set(RetryingKey, true);
                 if (args.Context.Properties.TryGetValue(LogKey, out var log))
                 {
                     args.Context.Properties.TryGetValue(RequestKey, out var request);
                     var reason = args.Outcome.Result is ApiResponse response
                         ? $"HTTP {response.StatusCode} {response.Error.Message}"
                         : args.Outcome.Exception?.Message;
-                    log.Verbose($"{request}: retry {args.AttemptNumber + 1} of {settings.MaximumRetryCount} in {args.RetryDelay.TotalSeconds:0.##} s after {reason}");
+                    log.Verbose(args.Outcome.Result is ApiResponse { IsRateLimited: true } && !counted
+                        ? $"{request}: refused by the rate limiter ({reason}); retry in {args.RetryDelay.TotalSeconds:0.##} s (such refusals are retried until the {settings.OverallTimeout.TotalSeconds:0} s overall timeout)"
+                        : $"{request}: retry {(counted ? args.AttemptNumber + 1 : args.Context.Properties.GetValue(CountedRetriesKey, 0))} of {settings.MaximumRetryCount} in {args.RetryDelay.TotalSeconds:0.##} s after {reason}");
                 }
 
                 return default;
@@ -237,9 +294,9 @@ internal sealed class ResiliencePipelines
         };
 
         var builder = new ResiliencePipelineBuilder<T>().AddTimeout(settings.OverallTimeout);
-        if (settings.MaximumRetryCount > 0)
+        if (settings.MaximumRetryCount > 0 || !counted)
         {
-            // Polly insists on at least one retry; -MaximumRetryCount 0 means no retry strategy at all.
+            // Polly insists on at least one retry; -MaximumRetryCount 0 means no counted retry at all.
             builder.AddRetry(retry);
         }
 

@@ -161,9 +161,10 @@ internal sealed class SubmitEngine : IDisposable
                 }
             }
 
-            foreach (var image in item.LocalImages)
+            // A row's references upload together (and each file once per run, shared with the rows in flight beside it).
+            var uploads = item.LocalImages.Select(image => _uploads.GetOrAdd(image.Path, _ => UploadAsync(image, stopSending))).ToList();
+            foreach (var upload in uploads)
             {
-                var upload = _uploads.GetOrAdd(image.Path, _ => UploadAsync(image, stopSending));
                 item.Request.ImageUrls.Add(await upload.ConfigureAwait(false));
             }
 

@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using ToApis.Client.Wire;
+
+namespace ToApis.Client.RateLimiting;
+
+/// <summary>The paces a run settled on for one account, and when.</summary>
+internal sealed record LearnedPace(double? Submit, double? Query, DateTimeOffset Updated)
+{
+    public double? For(RequestCategory category) => category == RequestCategory.Submit ? Submit : Query;
+}
+
+/// <summary>
+/// Remembers per account the pace a run settled on, so the next run starts there instead of at the documented
+/// default: one small JSON file in the user's local application data (or <c>$env:TOAPIS_STATE_DIR</c>), with
+/// accounts told apart by a SHA-256 of the base URI and the key, never the key itself. Writes go to a temporary
+/// file renamed over the old one while holding a lock file, so processes that share the file never read half of
+/// it or drop each other's accounts. Best effort throughout: a file that cannot be read or written means only
+/// that the next run starts at the documented default.
+/// </summary>
+internal sealed class LearnedPaceFile
+{
+    public const string DirectoryVariable = "TOAPIS_STATE_DIR";
+    public const string FileName = "learned-rate-limits.json";
+
+    /// <summary>An account not seen for this long may have changed tier: start from the documented default.</summary>
+    private static readonly TimeSpan Forget = TimeSpan.FromDays(30);
+
+    private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(2);
+    private const int MaxAccounts = 200;
+
+    public LearnedPaceFile(string path) => Path = path;
+
+    public string Path { get; }
+
+    /// <summary>The file of this user (or of <c>$env:TOAPIS_STATE_DIR</c>), or null where there is no such folder.</summary>
+    public static LearnedPaceFile? ForCurrentUser()
+    {
+        var folder = Environment.GetEnvironmentVariable(DirectoryVariable);
+        if (string.IsNullOrWhiteSpace(folder))
+        {
+            var appData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            if (string.IsNullOrEmpty(appData))
+            {
+                return null; // a sandbox without a profile: nothing is remembered
+            }
+
+            folder = System.IO.Path.Combine(appData, "ToApis");
+        }
+
+        return new LearnedPaceFile(System.IO.Path.Combine(folder!, FileName));
+    }
+
+    /// <summary>The account's entry name: SHA-256 of the service root and the key, in hex.</summary>
+    public static string AccountId(Uri baseUri, string apiKey)
+    {
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(baseUri.GetLeftPart(UriPartial.Authority) + "\n" + apiKey));
+        return BitConverter.ToString(hash).Replace("-", "").ToLowerInvariant();
+    }
+
+    public LearnedPace? Read(string accountId)
+    {
+        try
+        {
+            return ReadAll().TryGetValue(accountId, out var pace) && DateTimeOffset.UtcNow - pace.Updated < Forget ? pace : null;
+        }
+        catch (Exception error) when (IsFileProblem(error))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Records what this run learned; a category it learned nothing about keeps the file's figure.</summary>
+    /// <returns>Null when written, else why not (for -Verbose).</returns>
+    public string? Write(string accountId, LearnedPace learned)
+    {
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            using var held = TakeLock();
+            if (held is null)
+            {
+                return $"another process held {Path} for {LockPatience.TotalSeconds:0} s";
+            }
+
+            var accounts = ReadAll();
+            accounts.TryGetValue(accountId, out var earlier);
+            accounts[accountId] = new LearnedPace(learned.Submit ?? earlier?.Submit, learned.Query ?? earlier?.Query, learned.Updated);
+            var temporary = Path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            try
+            {
+                File.WriteAllBytes(temporary, Serialize(accounts));
+                if (File.Exists(Path))
+                {
+                    File.Replace(temporary, Path, null);
+                }
+                else
+                {
+                    File.Move(temporary, Path);
+                }
+            }
+            finally
+            {
+                if (File.Exists(temporary))
+                {
+                    File.Delete(temporary);
+                }
+            }
+
+            return null;
+        }
+        catch (Exception error) when (IsFileProblem(error))
+        {
+            return error.Message;
+        }
+    }
+
+    private FileStream? TakeLock()
+    {
+        var deadline = DateTime.UtcNow + LockPatience;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(25);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private Dictionary<string, LearnedPace> ReadAll()
+    {
+        var accounts = new Dictionary<string, LearnedPace>(StringComparer.Ordinal);
+        if (!File.Exists(Path))
+        {
+            return accounts;
+        }
+
+        using var document = Json.TryParse(File.ReadAllText(Path));
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root
+            || !root.TryGetProperty("accounts", out var entries) || entries.ValueKind != JsonValueKind.Object)
+        {
+            return accounts; // unreadable: start over rather than fail
+        }
+
+        foreach (var entry in entries.EnumerateObject())
+        {
+            if (entry.Value.ValueKind == JsonValueKind.Object
+                && DateTimeOffset.TryParse(entry.Value.String("updated"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var updated))
+            {
+                accounts[entry.Name] = new LearnedPace(Rate(entry.Value, "submit"), Rate(entry.Value, "query"), updated);
+            }
+        }
+
+        return accounts;
+    }
+
+    private static double? Rate(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.GetDouble() > 0 ? value.GetDouble() : null;
+
+    private static byte[] Serialize(Dictionary<string, LearnedPace> accounts)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("version", 1);
+            writer.WriteStartObject("accounts");
+            foreach (var account in accounts.OrderByDescending(a => a.Value.Updated).Take(MaxAccounts))
+            {
+                writer.WriteStartObject(account.Key);
+                WriteRate(writer, "submit", account.Value.Submit);
+                WriteRate(writer, "query", account.Value.Query);
+                writer.WriteString("updated", account.Value.Updated.UtcDateTime.ToString("o", CultureInfo.InvariantCulture));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static void WriteRate(Utf8JsonWriter writer, string name, double? rate)
+    {
+        if (rate is { } value)
+        {
+            writer.WriteNumber(name, Math.Round(value, 3));
+        }
+    }
+
+    private static bool IsFileProblem(Exception error) =>
+        error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or System.Security.SecurityException;
+}
