@@ -70,6 +70,12 @@ public enum FaultKind
 
     /// <summary>200 with <c>{}</c>, valid JSON that is no answer at all (a misbehaving gateway); nothing is processed.</summary>
     EmptyJsonObject,
+
+    /// <summary>
+    /// The request waits <see cref="FaultInjector.Delay"/> before it is processed (a queueing gateway): a submit's task
+    /// does not exist yet while it waits, so lookups by client_business_id find nothing.
+    /// </summary>
+    DelayBeforeProcessing,
 }
 
 /// <summary>

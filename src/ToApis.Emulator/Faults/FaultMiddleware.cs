@@ -57,6 +57,13 @@ internal sealed class FaultMiddleware(EmulatorOptions options, FaultInjector fau
             case FaultKind.EmptyJsonObject:
                 await WriteAsync(context, StatusCodes.Status200OK, "application/json", "{}"u8.ToArray());
                 return;
+            case FaultKind.DelayBeforeProcessing:
+                if (await DelayAsync(context))
+                {
+                    await next(context);
+                }
+
+                return;
             case FaultKind.Status502HtmlPage:
                 await WriteAsync(context, StatusCodes.Status502BadGateway, "text/html", Encoding.UTF8.GetBytes(BadGatewayPage));
                 return;

@@ -217,6 +217,22 @@ public sealed class ResilienceTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Equal(20, later.Output.Count);
     }
 
+    /// <summary>An upload answered 200 with a body cut short is sent again (uploads cost nothing), not reported as done.</summary>
+    [Fact]
+    public async Task An_upload_answered_with_an_unreadable_200_is_sent_again()
+    {
+        await using var service = await EmulatedService.StartAsync();
+        using var temp = new TempFolder();
+        var file = temp.Write("ref.png", SampleImages.Png);
+        service.Emulator.Faults.Add(FaultTarget.Upload, FaultKind.MalformedJson);
+
+        var result = service.Run($"Send-ToApisFile -LiteralPath '{file}'");
+
+        Assert.Empty(result.Errors);
+        Assert.Single(result.Output);
+        Assert.Equal(2, service.Emulator.Stats.RequestCount(RouteKeys.UploadImage));
+    }
+
     /// <summary>A 2xx that is valid JSON but no task (a misbehaving gateway) is asked again, like any transient failure.</summary>
     [Fact]
     public async Task A_well_formed_answer_that_is_no_task_is_asked_again()

@@ -303,9 +303,9 @@ internal sealed class SubmitEngine : IDisposable
             _journal?.RecordSubmit(journalEvent, item.Request.ClientBusinessId!, item.Request.Prompt, item.Request.Model, item.Row, error);
             return null;
         }
-        catch (Exception failed) when (LocalFileErrors.IsLocalFileError(failed))
+        catch (Exception failed) when (LocalFileErrors.IsLocalFileError(failed) || failed is ObjectDisposedException)
         {
-            return failed;
+            return failed; // (disposed: the command ended while this submit was still finishing)
         }
     }
 
@@ -316,9 +316,9 @@ internal sealed class SubmitEngine : IDisposable
             _journal?.Record(journalEvent, task, details: item.JournalRow);
             return null;
         }
-        catch (Exception failed) when (LocalFileErrors.IsLocalFileError(failed))
+        catch (Exception failed) when (LocalFileErrors.IsLocalFileError(failed) || failed is ObjectDisposedException)
         {
-            return failed;
+            return failed; // (disposed: the command ended while this submit was still finishing)
         }
     }
 
