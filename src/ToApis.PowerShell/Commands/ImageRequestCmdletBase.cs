@@ -189,7 +189,13 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
     /// The columns of the current row (the prompt first) that hold U+FFFD: a file read with the wrong encoding
     /// (a Latin-1 CSV read as UTF-8) turns every accented letter into it, and the garbled text would be sent as is.
     /// </summary>
-    internal List<string> ColumnsWithReplacementCharacters()
+    internal string? EncodingWarning() =>
+        ColumnsWithReplacementCharacters() is { Count: > 0 } garbled
+            ? $"{string.Join(", ", garbled)} contain(s) U+FFFD (\uFFFD), which stands for bytes that were not text in the encoding the file was read with; the text is sent as it is. " +
+              "Read the file again with its real encoding, e.g. Import-Csv prompts.csv -Encoding Latin1 (Windows PowerShell 5.1: -Encoding Default)."
+            : null;
+
+    private List<string> ColumnsWithReplacementCharacters()
     {
         var columns = new List<string>();
         if (Prompt.IndexOf(ReplacementCharacter) >= 0)

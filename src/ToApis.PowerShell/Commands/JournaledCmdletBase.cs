@@ -99,12 +99,17 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         }
     }
 
-    /// <summary>A step of <paramref name="what"/> could not be recorded; the item itself went on.</summary>
-    internal void WriteJournalFailure(Exception error, object? target, string what) =>
-        WriteError(ErrorRecords.Create(
-            new IOException($"{what} could not be recorded in the journal '{Journal}': {error.Message}", error),
-            "ToApis.JournalWriteFailed", ErrorCategory.WriteError, target,
-            "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id."));
+    /// <summary>A step of <paramref name="what"/> could not be recorded (<paramref name="error"/>, if any); the item itself went on.</summary>
+    internal void WriteJournalFailure(Exception? error, object? target, string what)
+    {
+        if (error is not null)
+        {
+            WriteError(ErrorRecords.Create(
+                new IOException($"{what} could not be recorded in the journal '{Journal}': {error.Message}", error),
+                "ToApis.JournalWriteFailed", ErrorCategory.WriteError, target,
+                "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id."));
+        }
+    }
 
     protected override void OnDisposing()
     {

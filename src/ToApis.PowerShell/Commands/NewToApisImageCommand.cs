@@ -57,10 +57,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     private RequestFingerprint? _fingerprint;
     private RunLock? _runKeyLock;
     private bool _endedEarly;
-    private int _read;
-    private int _submitted;
-    private int _failed;
-    private readonly List<string> _unknown = new();
+    private readonly SubmitTally _tally = new();
 
     /// <summary>Made before the first submit; with -RunKey, that is when the run key's lock is taken (-WhatIf takes none).</summary>
     private SubmitEngine Engine
@@ -85,10 +82,10 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
 
     protected override void ProcessRecord()
     {
-        _read++;
+        _tally.RowRead();
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
         TrackJournalRow(input);
-        var row = new InputRow(_read, input);
+        var row = new InputRow(_tally.Read, input);
         SubmitItem item;
         try
         {
@@ -96,7 +93,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         }
         catch (Exception invalid) when (invalid is ToApisValidationException or ToApisFileException)
         {
-            _failed++;
+            _tally.RowRefused();
             WriteFailure(invalid, input, row);
             return;
         }
@@ -106,12 +103,12 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             Engine.Start(item);
         }
 
-        EndingEarlyOnAnyFailure(() => EmitFinished(all: false));
+        EndingEarlyOnAnyFailure(() => EmitFinished(all: false), () => EndEarly(canWrite: false));
     }
 
     protected override void EndProcessing()
     {
-        EndingEarlyOnAnyFailure(() => EmitFinished(all: true));
+        EndingEarlyOnAnyFailure(() => EmitFinished(all: true), () => EndEarly(canWrite: false));
         _progress?.Complete();
         base.EndProcessing();
     }
@@ -130,27 +127,15 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         }
     }
 
-    /// <summary>For ToApis.ServiceUnavailable: what this run did, what is pending and what it never tried.</summary>
-    protected override string RunState()
-    {
-        var neverTried = Math.Max(0, _read - _submitted - _failed - _unknown.Count);
-        var pending = _unknown.Count == 0 ? "0 pending" : $"{_unknown.Count} pending (submit outcome unknown: client_business_id {string.Join(", ", _unknown)})";
-        return $"New-ToApisImage stopped after {_read} row(s): {_submitted} done, {pending}, {_failed} failed, {neverTried} never tried; rows after row {_read} were not read.";
-    }
+    protected override string RunState() => _tally.RunState();
 
     private SubmitItem Prepare(object input, InputRow row)
     {
         var (given, localImages) = ReadRequest();
         var warnings = new List<string>();
         var request = GenerationRequestFactory.Build(given, warnings);
+        warnings.AddRange(EncodingWarning() is { } garbled ? new[] { garbled } : Array.Empty<string>());
         warnings.ForEach(warning => WriteRowWarning(warning, row));
-        if (ColumnsWithReplacementCharacters() is { Count: > 0 } garbled)
-        {
-            WriteRowWarning(
-                $"{string.Join(", ", garbled)} contain(s) U+FFFD (\uFFFD), which stands for bytes that were not text in the encoding the file was read with; the text is sent as it is. " +
-                "Read the file again with its real encoding, e.g. Import-Csv prompts.csv -Encoding Latin1 (Windows PowerShell 5.1: -Encoding Default).",
-                row);
-        }
 
         // A known id (given, or derived from -RunKey) may already name a task from an earlier run.
         var mayExist = request.ClientBusinessId is not null || RunKey is not null;
@@ -182,7 +167,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             Emit(engine.TakeOldest());
         }
 
-        _progress?.Report($"{_submitted} of {_read} submitted" + (_failed > 0 ? $", {_failed} failed" : ""), _submitted + _failed, _read);
+        _progress?.Report(_tally.Progress, _tally.Submitted + _tally.Failed, _tally.Read);
     }
 
     private void Emit(SubmitOutcome outcome)
@@ -190,21 +175,17 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         ReportJournalFailure(outcome);
         if (outcome.Task is { } task)
         {
-            _submitted++;
+            _tally.TaskPassedOn();
             WriteTask(task);
             return;
         }
 
         var error = outcome.Error ?? new OperationCanceledException();
-        var unavailable = ServiceUnavailableBehind(error);
+        var unavailable = SubmitTally.ServiceUnavailableBehind(error);
+        _tally.RowEnded(error);
         if (error is ToApisSubmitOutcomeUnknownException unknown)
         {
-            _unknown.Add(unknown.ClientBusinessId);
             WriteItemError(ErrorRecords.From(unknown, outcome.Item.Input), new InputRow(outcome.Item.Row, outcome.Item.Input));
-        }
-        else if (unavailable is null)
-        {
-            _failed++;
         }
 
         if (unavailable is not null)
@@ -228,27 +209,8 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         WriteFailure(error, outcome.Item.Input, new InputRow(outcome.Item.Row, outcome.Item.Input));
     }
 
-    private void ReportJournalFailure(SubmitOutcome outcome)
-    {
-        if (outcome.JournalError is { } failed)
-        {
-            WriteJournalFailure(failed, outcome.Item.Input, $"Row {outcome.Item.Row} (client_business_id {outcome.Item.Request.ClientBusinessId})");
-        }
-    }
-
-    /// <summary>However the command ends early (Ctrl+C, a downstream Select-Object -First, a terminating error), it ends its submits.</summary>
-    private void EndingEarlyOnAnyFailure(Action work)
-    {
-        try
-        {
-            work();
-        }
-        catch (Exception)
-        {
-            EndEarly(canWrite: false);
-            throw;
-        }
-    }
+    private void ReportJournalFailure(SubmitOutcome outcome) =>
+        WriteJournalFailure(outcome.JournalError, outcome.Item.Input, $"Row {outcome.Item.Row} (client_business_id {outcome.Item.Request.ClientBusinessId})");
 
     /// <summary>
     /// Sends nothing more, waits briefly for submits on the wire, and accounts for every task created but not
@@ -265,51 +227,24 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         var left = _engine.Stop(StopGrace);
         var paid = left.Where(o => o.Task is not null).Select(o => o.Task!).ToList();
         var unknown = left.Select(o => o.Error).OfType<ToApisSubmitOutcomeUnknownException>().ToList();
-        _unknown.AddRange(unknown.Select(u => u.ClientBusinessId));
-        _failed += left.Count(o => o.Task is null && !o.NotSent && o.Error is not (null or ToApisSubmitOutcomeUnknownException) && ServiceUnavailableBehind(o.Error) is null);
-        foreach (var outcome in left)
+        foreach (var outcome in left.Where(o => o.Task is null && !o.NotSent && o.Error is not null))
         {
-            if (canWrite)
-            {
-                ReportJournalFailure(outcome);
-            }
+            _tally.RowEnded(outcome.Error!);
         }
 
-        foreach (var task in paid)
+        foreach (var outcome in canWrite ? left : new List<SubmitOutcome>())
         {
-            if (canWrite)
+            ReportJournalFailure(outcome);
+            if (outcome.Task is { } task)
             {
-                _submitted++;
+                _tally.TaskPassedOn();
                 WriteTask(task);
             }
         }
 
-        var unseen = canWrite ? new List<ToApisTask>() : paid;
-        if (unseen.Count + unknown.Count > 0)
+        if (SubmitTally.StoppedWith(canWrite ? new List<ToApisTask>() : paid, unknown) is { } warning)
         {
-            WriteWarningEvenWhileStopping(StoppedWithTasksMessage(unseen, unknown));
+            WriteWarningEvenWhileStopping(warning);
         }
-    }
-
-    private static ToApisServiceUnavailableException? ServiceUnavailableBehind(Exception? error) =>
-        error as ToApisServiceUnavailableException ?? error?.InnerException as ToApisServiceUnavailableException;
-
-    private static string StoppedWithTasksMessage(List<ToApisTask> unseen, List<ToApisSubmitOutcomeUnknownException> unknown)
-    {
-        var message = "New-ToApisImage stopped early.";
-        if (unseen.Count > 0)
-        {
-            message += $" {unseen.Count} task(s) it created were not passed on (they are paid for and still run): " +
-                string.Join("; ", unseen.Select(t => $"{t.Id} (client_business_id {t.ClientBusinessId})")) +
-                $". Get them with Get-ToApisTask -Id {string.Join(",", unseen.Select(t => t.Id))}, or rerun with the same -RunKey to reuse them.";
-        }
-
-        if (unknown.Count > 0)
-        {
-            message += $" {unknown.Count} submit(s) had no answer yet, so their tasks may exist: client_business_id " +
-                string.Join(", ", unknown.Select(u => u.ClientBusinessId)) + "; look them up with Get-ToApisTask -Id <client_business_id>.";
-        }
-
-        return message;
     }
 }

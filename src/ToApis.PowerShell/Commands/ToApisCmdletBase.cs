@@ -238,6 +238,23 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/>; however it fails (Ctrl+C, a downstream Select-Object -First, a terminating
+    /// error), <paramref name="endEarly"/> ends what the command started before the failure goes on.
+    /// </summary>
+    protected static void EndingEarlyOnAnyFailure(Action work, Action endEarly)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception)
+        {
+            endEarly();
+            throw;
+        }
+    }
+
     /// <summary>Last chance for a command to account for its work, however it ended; nothing may be written.</summary>
     protected virtual void OnDisposing()
     {
