@@ -17,6 +17,7 @@ internal sealed record ScenarioResult(
     IReadOnlyList<double> OutputSeconds,
     long PeakGrowth,
     long? GrowthAfterTask100,
+    long? HeapGrowthAfterTask100,
     TimeSpan Cpu)
 {
     public ScenarioKind Kind => Scenario.Kind;

@@ -109,6 +109,7 @@ internal sealed class ScenarioRunner(BenchOptions options, TextWriter log)
             [.. outputs.Select(o => (o.At - started).TotalSeconds).Order()],
             workers.Max(w => w.WorkingSetPeak - w.WorkingSetBefore),
             workers.All(w => w.WorkingSetAtTask100 is not null) ? workers.Max(w => w.WorkingSetPeak - w.WorkingSetAtTask100!.Value) : null,
+            workers.All(w => w.HeapAtTask100 is not null) ? workers.Max(w => w.HeapAtEnd - w.HeapAtTask100!.Value) : null,
             TimeSpan.FromSeconds(workers.Sum(w => w.CpuSeconds)));
     }
 

@@ -34,6 +34,8 @@ internal sealed record WorkerResult(
     long WorkingSetBefore,
     long WorkingSetPeak,
     long? WorkingSetAtTask100,
+    long? HeapAtTask100,
+    long HeapAtEnd,
     double CpuSeconds);
 
 /// <summary>
@@ -81,6 +83,7 @@ internal static class Worker
             (before, peak, cpu) = (sampler.Baseline, sampler.Peak, sampler.CpuUsed);
         }
 
+        var heapAtEnd = GC.GetTotalMemory(forceFullCollection: true);
         if (spec.Script != ScriptKind.Parallel)
         {
             shell.Run("Disconnect-ToApis"); // the account's last user writes what it learned, as a script's end would
@@ -88,7 +91,7 @@ internal static class Worker
 
         var measured = new WorkerResult(
             started, ended, recorder.Outputs, [.. result.Errors.Select(e => e.ToString())], result.Warnings.Count,
-            before, peak, recorder.WorkingSetAtCheckpoint, cpu.TotalSeconds);
+            before, peak, recorder.WorkingSetAtCheckpoint, recorder.HeapAtCheckpoint, heapAtEnd, cpu.TotalSeconds);
         File.WriteAllText(spec.ResultPath, JsonSerializer.Serialize(measured));
         return 0;
     }

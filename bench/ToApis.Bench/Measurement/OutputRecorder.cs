@@ -20,6 +20,12 @@ public sealed class OutputRecorder
     /// <summary>The process working set when the checkpoint-th task came out, if it did.</summary>
     public long? WorkingSetAtCheckpoint { get; private set; }
 
+    /// <summary>
+    /// The managed heap after a full collection at the checkpoint: what the client keeps, apart from the garbage
+    /// the GC lets pile up to its budget before collecting (which the working set includes).
+    /// </summary>
+    public long? HeapAtCheckpoint { get; private set; }
+
     public IReadOnlyList<OutputRecord> Outputs => [.. outputs];
 
     /// <summary>Records a saved file, then deletes it: a long run's results would otherwise fill the disk.</summary>
@@ -36,6 +42,7 @@ public sealed class OutputRecorder
         if (Interlocked.Increment(ref count) == workingSetCheckpoint)
         {
             WorkingSetAtCheckpoint = Environment.WorkingSet;
+            HeapAtCheckpoint = GC.GetTotalMemory(forceFullCollection: true);
         }
     }
 }

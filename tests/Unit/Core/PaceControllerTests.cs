@@ -135,23 +135,27 @@ public sealed class PaceControllerTests
     }
 
     [Fact]
-    public void Refusals_that_keep_coming_for_a_second_measure_this_process_share()
+    public void Refusals_that_keep_coming_measure_this_process_share()
     {
         var pace = Learned(remembered: 5); // no slow start: starts where an earlier run settled
         pace.Observe(Accepted(limit: 5), At(0));
 
-        // Another process takes half the account: 429s for over a second, while the service accepts 2.5 a second from us.
+        // Another process takes half the account: 429s keep coming, while the service accepts 2.5 a second from us.
         Assert.Null(pace.Observe(Refused(limit: 5), At(10)));
-        foreach (var t in new[] { 10.2, 10.6, 11.0 })
+        for (var i = 1; i <= 8; i++)
         {
-            pace.Observe(Accepted(limit: 5), At(t));
+            pace.Observe(Accepted(limit: 5), At(10 + (0.4 * i)));
+            if (i == 3)
+            {
+                Assert.Null(pace.Observe(Refused(limit: 5), At(11.3))); // three acceptances are too few to measure
+            }
         }
 
-        var change = pace.Observe(Refused(limit: 5), At(11.2));
+        var change = pace.Observe(Refused(limit: 5), At(13.3));
 
-        Assert.Equal(2.5, pace.Limit, precision: 6);
+        Assert.Equal(2.5, pace.Limit, precision: 6); // 2.42 measured, but one round never more than halves
         Assert.True(change!.Settled);
-        Assert.Contains("accepted 2.5 per second from this process", change.Reason);
+        Assert.Contains("accepted 2.42 per second from this process", change.Reason);
     }
 
     [Fact]
@@ -173,13 +177,16 @@ public sealed class PaceControllerTests
         var pace = Learned(remembered: 5);
         pace.Observe(Accepted(limit: 5), At(0));
         pace.Observe(Refused(limit: 5), At(1));
-        pace.Observe(Accepted(limit: 5), At(1.5));
-        pace.Observe(Accepted(limit: 5), At(2.0));
-        pace.Observe(Refused(limit: 5), At(2.1)); // measured 2 / 1.1 s: at most halved, to 2.5
+        for (var t = 1.5; t <= 5.0; t += 0.5)
+        {
+            pace.Observe(Accepted(limit: 5), At(t));
+        }
+
+        pace.Observe(Refused(limit: 5), At(5.1)); // measured 8 / 4.1 s: at most halved, to 2.5
         Assert.Equal(2.5, pace.Limit, precision: 6);
 
-        Assert.Empty(Saturate(pace, 2.1, 12)); // holds for 10 s
-        var probes = Saturate(pace, 12.1, 16);
+        Assert.Empty(Saturate(pace, 5.1, 15)); // holds for 10 s
+        var probes = Saturate(pace, 15.1, 19);
 
         // Far below the reported 5: a quarter of the gap a second, not 2 % of it.
         Assert.True(probes[0].To - probes[0].From >= 0.25 * (5 - 2.5) - 1e-9);

@@ -65,6 +65,9 @@ internal sealed class PaceController
     private static readonly TimeSpan RoundLength = TimeSpan.FromSeconds(15);
 
     private static readonly TimeSpan MeasureAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>Acceptances a measurement needs: fewer, and one more or less would move it by more than an eighth.</summary>
+    private const int MeasureSample = 8;
     private static readonly TimeSpan ShortHold = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan LongestHold = TimeSpan.FromMinutes(2);
 
@@ -183,7 +186,7 @@ internal sealed class PaceController
 
         if (_roundStart is { } start && now - start <= RoundLength)
         {
-            return now - start < MeasureAfter ? change : Measure(start, now) ?? change;
+            return now - start < MeasureAfter || AcceptedSince(start) < MeasureSample ? change : Measure(start, now) ?? change;
         }
 
         // A first 429: probing stops while the next ones (if any) show what the service accepts.
@@ -248,14 +251,7 @@ internal sealed class PaceController
 
     private PaceChange? Measure(TimeSpan start, TimeSpan now)
     {
-        var span = (now - start).TotalSeconds;
-        var accepted = 0;
-        foreach (var at in _accepted)
-        {
-            accepted += at >= start ? 1 : 0;
-        }
-
-        var measured = accepted / span;
+        var measured = AcceptedSince(start) / (now - start).TotalSeconds;
         var estimate = _serverLimit is { } reported && Math.Abs(reported - measured) <= 0.1 * measured ? reported : measured;
         estimate = Math.Max(estimate, Limit / 2); // never more than halve at once: the others back off too
         _hold = _serverLimit is { } limit && estimate < 0.9 * limit
@@ -273,6 +269,17 @@ internal sealed class PaceController
 
     /// <summary>The service refused: lower the pace, unless it is lower already.</summary>
     private PaceChange? Lower(double to, string reason, bool settled = false) => to < Limit ? Set(to, reason, settled) : null;
+
+    private int AcceptedSince(TimeSpan start)
+    {
+        var accepted = 0;
+        foreach (var at in _accepted)
+        {
+            accepted += at >= start ? 1 : 0;
+        }
+
+        return accepted;
+    }
 
     /// <summary>A reported limit that counts per second (its window resets within seconds), or null.</summary>
     private int? PerSecondLimit(LimitSignal signal) =>
