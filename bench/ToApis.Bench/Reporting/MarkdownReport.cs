@@ -18,6 +18,11 @@ internal static class MarkdownReport
         text.AppendLine(Invariant, $"Run {report.Date:yyyy-MM-dd HH:mm} UTC on {report.Machine}{(report.Commit is null ? "" : $", commit `{report.Commit}`")}.");
         text.AppendLine(Invariant, $"Command: `dotnet run -c Release --project bench/ToApis.Bench -- {CommandLine(options)}`");
         text.AppendLine(Invariant, $"Module: `{options.Module}`.");
+        if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is { } gen0)
+        {
+            text.AppendLine(Invariant, $"Environment: `DOTNET_GCgen0size={gen0}` (the client processes' generation-0 budget, set by hand).");
+        }
+
         text.AppendLine();
         text.Append(Table(report));
         text.AppendLine();
@@ -161,7 +166,7 @@ internal static class MarkdownReport
 
         text.AppendLine(Invariant, $"- **c** is the hosted engine's own `ForEach-Object -Parallel -ThrottleLimit {Scenario.ParallelThrottleLimit}`; each block imports the module and runs `Connect-ToApis -RateTier None` (parallel runspaces start empty), then `$_ | New-ToApisImage | Wait-ToApisTask`, unaware of the other nine.");
         text.AppendLine("- **h** runs two client processes at once, each with half the rows, on one account; its wall time is from the first start to the last end, and its memory columns are the larger of the two processes'.");
-        text.AppendLine("- **Columns**: *Tasks out*: completed tasks (or saved files) that reached the end of the pipeline (errors: error records). *Wall*: from the script's start to its end. *429s*: responses with status 429 the emulator sent, submits and queries. *Queries/task*: `GET /v1/images/generations/{id}` requests, rejected ones included, ÷ tasks. *Output delay*: when the last stage received the task or file, minus when the emulator finished the task (its virtual end mapped to real time by `EmulatorClock.ToRealTime`); with Save it includes the download. *Client peak WS Δ*: the client process's highest `Environment.WorkingSet`, sampled every 50 ms, minus its value at the start (after a full GC). *Client WS growth after task 100*: that peak minus the working set when the 100th output came out; it includes the garbage the GC lets accumulate up to its generation-0 budget before collecting, which on this machine is tens of megabytes. *Client heap kept after task 100*: the managed heap after a full collection at the end, minus the same after the 100th output: what the client holds on to as tasks go by (a leak shows here). *Client CPU/task*: the client processes' CPU time ÷ tasks.");
+        text.AppendLine("- **Columns**: *Tasks out*: completed tasks (or saved files) that reached the end of the pipeline (errors: error records). *Wall*: from the script's start to its end. *429s*: responses with status 429 the emulator sent, submits and queries. *Queries/task*: `GET /v1/images/generations/{id}` requests, rejected ones included, ÷ tasks. *Output delay*: when the last stage received the task or file, minus when the emulator finished the task (its virtual end mapped to real time by `EmulatorClock.ToRealTime`); with Save it includes the download. *Client peak WS Δ*: the client process's highest `Environment.WorkingSet`, sampled every 50 ms, minus its value at the start (after a full GC). *Client WS growth after task 100*: that peak minus the working set when the 100th output came out; it includes the garbage the GC lets accumulate up to its generation-0 budget before collecting, which .NET sizes from the processor's L3 cache: tens of megabytes on a machine (or VM) that reports a large one; `DOTNET_GCgen0size` sets it by hand. *Client heap kept after task 100*: the managed heap after a full collection at the end, minus the same after the 100th output: what the client holds on to as tasks go by (a leak shows here). *Client CPU/task*: the client processes' CPU time ÷ tasks.");
         text.AppendLine();
     }
 
