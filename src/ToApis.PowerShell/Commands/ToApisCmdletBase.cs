@@ -281,13 +281,19 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         {
             Mailbox.Dispose();
             _cancellation.Dispose();
+            (_requestLog as MailboxRequestLog)?.Detach();
             GC.SuppressFinalize(this);
         }
     }
 
+    /// <summary>
+    /// The command's streams, seen from the core. Whatever keeps it after the command ended (the account's pacer
+    /// reports pace changes to the last command that used it) keeps only this shell: detached, it writes nowhere
+    /// and no longer holds the command, its pipeline and what they gathered.
+    /// </summary>
     private sealed class MailboxRequestLog : IRequestLog
     {
-        private readonly ToApisCmdletBase _cmdlet;
+        private ToApisCmdletBase? _cmdlet;
 
         public MailboxRequestLog(ToApisCmdletBase cmdlet, bool debugEnabled)
         {
@@ -297,15 +303,25 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 
         public bool IsDebugEnabled { get; }
 
-        public void Verbose(string message) => _cmdlet.Mailbox.Post(() => _cmdlet.WriteVerbose(message));
+        public void Verbose(string message) => Post(cmdlet => cmdlet.WriteVerbose(message));
 
-        public void Warning(string message) => _cmdlet.Mailbox.Post(() => _cmdlet.WriteWarning(message));
+        public void Warning(string message) => Post(cmdlet => cmdlet.WriteWarning(message));
 
         public void Debug(string message)
         {
             if (IsDebugEnabled)
             {
-                _cmdlet.Mailbox.Post(() => _cmdlet.WriteDebug(message));
+                Post(cmdlet => cmdlet.WriteDebug(message));
+            }
+        }
+
+        public void Detach() => Volatile.Write(ref _cmdlet, null);
+
+        private void Post(Action<ToApisCmdletBase> write)
+        {
+            if (Volatile.Read(ref _cmdlet) is { } cmdlet)
+            {
+                cmdlet.Mailbox.Post(() => write(cmdlet));
             }
         }
     }

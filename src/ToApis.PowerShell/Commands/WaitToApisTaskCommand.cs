@@ -24,8 +24,11 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
     private int _completed;
     private int _failed;
 
-    /// <summary>Each task's number in this command's input, for messages that name the row.</summary>
-    private readonly System.Collections.Generic.Dictionary<string, int> _rowOf = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Each waited-for task's number in this command's input, for messages that name the row, and how many of its
+    /// waits are still open: forgotten when the last ends, so a long run holds only the tasks in flight.
+    /// </summary>
+    private readonly System.Collections.Generic.Dictionary<string, (int Row, int Open)> _rowOf = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Tasks from New-ToApisImage or Get-ToApisTask, or as they come back from Receive-Job, Import-Clixml or
@@ -69,10 +72,7 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
         foreach (var task in TaskInput.From(Id, Task))
         {
             _received++;
-            if (!_rowOf.ContainsKey(task.Id))
-            {
-                _rowOf[task.Id] = _received;
-            }
+            _rowOf[task.Id] = _rowOf.TryGetValue(task.Id, out var known) ? (known.Row, known.Open + 1) : (_received, 1);
 
             _waiter!.Add(task, TaskInput.HasKnownStatus(task));
         }
@@ -140,7 +140,7 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
 
         ReportProgress();
         RecordInJournal(outcome.Kind.ToString().ToLowerInvariant(), task);
-        var row = new InputRow(_rowOf.TryGetValue(task.Id, out var number) ? number : _received, task);
+        var row = new InputRow(TakeRowNumber(task.Id), task);
         switch (outcome.Kind)
         {
             case WaitOutcomeKind.Completed:
@@ -159,5 +159,24 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
                 WriteFailure(outcome.Error!, task, row);
                 break;
         }
+    }
+
+    private int TakeRowNumber(string taskId)
+    {
+        if (!_rowOf.TryGetValue(taskId, out var known))
+        {
+            return _received;
+        }
+
+        if (known.Open > 1)
+        {
+            _rowOf[taskId] = (known.Row, known.Open - 1);
+        }
+        else
+        {
+            _rowOf.Remove(taskId);
+        }
+
+        return known.Row;
     }
 }

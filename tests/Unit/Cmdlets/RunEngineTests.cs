@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ToApis.Emulator;
 using ToApis.Models;
@@ -105,5 +106,39 @@ public sealed class RunEngineTests
 
         ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.SessionClosed", ErrorCategory.InvalidOperation);
         Assert.Equal(0, service.Submits);
+    }
+
+    [Fact]
+    public async Task A_finished_pipeline_keeps_nothing_of_its_run_alive()
+    {
+        // The account's pacer outlives every command (it is shared by the process) and reports pace changes to the
+        // last command that used it: it must not keep that command, its pipeline and all they gathered.
+        await using var service = await EmulatedService.StartAsync();
+        using var folder = new TempFolder();
+
+        var row = RunOneRow(service, folder.Path);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(row.IsAlive, "the last row of a finished New | Wait | Save is still referenced");
+    }
+
+    /// <summary>Runs one row through the whole pipeline; only a weak reference to an object of the row leaves this frame.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference RunOneRow(EmulatedService service, string folder)
+    {
+        var marker = new object();
+        var row = new PSObject();
+        row.Properties.Add(new PSNoteProperty("Name", "kept"));
+        row.Properties.Add(new PSNoteProperty("Prompt", "a lighthouse"));
+        row.Properties.Add(new PSNoteProperty("Marker", marker));
+        // The host runs scripts in the global scope, where a parameter would outlive the script: the row is dropped.
+        var result = service.Run(
+            "param($row, $folder) $row | New-ToApisImage | Wait-ToApisTask | Save-ToApisImage -Path $folder -FileName '{Name}' | Out-Null; $row = $null",
+            new System.Collections.Hashtable { ["row"] = row, ["folder"] = folder });
+        Assert.Empty(result.Errors);
+        Assert.NotEmpty(Directory.GetFiles(folder, "kept.*"));
+        return new WeakReference(marker);
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -24,6 +25,9 @@ internal sealed record SavedImage(string Path, ImageFormat Format, long Length, 
 internal sealed class ResultSaver
 {
     private const long MaxDownloadBytes = 200L * 1024 * 1024;
+
+    /// <summary>Under the large-object threshold (85,000 bytes).</summary>
+    private const int CopyBufferBytes = 64 * 1024;
 
     /// <summary>After a disk-full error, a folder is written to again only once it has this much free (or what the failed image had written, plus room).</summary>
     private const long MinimumSpaceAfterDiskFull = 1024 * 1024;
@@ -288,24 +292,33 @@ internal sealed class ResultSaver
         // Unbuffered: every chunk received is on disk, so the file shows real progress.
         using var target = LocalFileErrors.Writing(
             partial, () => new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: true));
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await source.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        // Pooled: dozens of downloads last most of a second each, and a fresh buffer apiece would survive the
+        // collections meanwhile and swell the process's working set as tasks go by.
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+        try
         {
-            received += read;
-            if (received > MaxDownloadBytes)
+            int read;
+            while ((read = await source.ReadAsync(buffer, 0, CopyBufferBytes, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                throw new ToApisFileException(FileProblem.TooLarge, url.ToString(), $"{url} sent more than {MaxDownloadBytes} bytes; nothing was saved.");
-            }
+                received += read;
+                if (received > MaxDownloadBytes)
+                {
+                    throw new ToApisFileException(FileProblem.TooLarge, url.ToString(), $"{url} sent more than {MaxDownloadBytes} bytes; nothing was saved.");
+                }
 
-            try
-            {
-                await target.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await target.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (LocalFileErrors.IsLocalFileError(error))
+                {
+                    throw LocalFileErrors.WriteFailed(partial, error, "nothing was saved");
+                }
             }
-            catch (Exception error) when (LocalFileErrors.IsLocalFileError(error))
-            {
-                throw LocalFileErrors.WriteFailed(partial, error, "nothing was saved");
-            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         return received;
