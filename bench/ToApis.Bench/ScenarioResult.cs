@@ -18,6 +18,7 @@ internal sealed record ScenarioResult(
     long PeakGrowth,
     long? GrowthAfterTask100,
     long? HeapGrowthAfterTask100,
+    long Gen0Budget,
     TimeSpan Cpu)
 {
     public ScenarioKind Kind => Scenario.Kind;

@@ -110,6 +110,7 @@ internal sealed class ScenarioRunner(BenchOptions options, TextWriter log)
             workers.Max(w => w.WorkingSetPeak - w.WorkingSetBefore),
             workers.All(w => w.WorkingSetAtTask100 is not null) ? workers.Max(w => w.WorkingSetPeak - w.WorkingSetAtTask100!.Value) : null,
             workers.All(w => w.HeapAtTask100 is not null) ? workers.Max(w => w.HeapAtEnd - w.HeapAtTask100!.Value) : null,
+            workers.Max(w => w.Gen0Budget),
             TimeSpan.FromSeconds(workers.Sum(w => w.CpuSeconds)));
     }
 

@@ -36,6 +36,7 @@ internal sealed record WorkerResult(
     long? WorkingSetAtTask100,
     long? HeapAtTask100,
     long HeapAtEnd,
+    long Gen0Budget,
     double CpuSeconds);
 
 /// <summary>
@@ -73,14 +74,14 @@ internal static class Worker
 
         ScriptResult result;
         DateTimeOffset started, ended;
-        long before, peak;
+        long before, peak, gen0Budget;
         TimeSpan cpu;
         using (var sampler = ResourceSampler.Start())
         {
             started = DateTimeOffset.UtcNow;
             result = shell.Run(Scenario.ScriptText(spec.Script), parameters);
             ended = DateTimeOffset.UtcNow;
-            (before, peak, cpu) = (sampler.Baseline, sampler.Peak, sampler.CpuUsed);
+            (before, peak, gen0Budget, cpu) = (sampler.Baseline, sampler.Peak, sampler.Gen0Budget, sampler.CpuUsed);
         }
 
         var heapAtEnd = GC.GetTotalMemory(forceFullCollection: true);
@@ -91,7 +92,7 @@ internal static class Worker
 
         var measured = new WorkerResult(
             started, ended, recorder.Outputs, [.. result.Errors.Select(e => e.ToString())], result.Warnings.Count,
-            before, peak, recorder.WorkingSetAtCheckpoint, recorder.HeapAtCheckpoint, heapAtEnd, cpu.TotalSeconds);
+            before, peak, recorder.WorkingSetAtCheckpoint, recorder.HeapAtCheckpoint, heapAtEnd, gen0Budget, cpu.TotalSeconds);
         File.WriteAllText(spec.ResultPath, JsonSerializer.Serialize(measured));
         return 0;
     }
@@ -124,7 +125,7 @@ internal static class Worker
         }
     }
 
-    private static Hashtable Parameters(WorkerSpec spec, string baseUri, OutputRecorder recorder, PSObject[] rows, string saveFolder)
+    private static Hashtable Parameters(WorkerSpec spec, string baseUri, OutputRecorder recorder, IEnumerable<PSObject> rows, string saveFolder)
     {
         var parameters = new Hashtable { ["rows"] = rows, ["recorder"] = recorder, ["pollSec"] = spec.PollSec };
         switch (spec.Script)
@@ -143,13 +144,18 @@ internal static class Worker
         return parameters;
     }
 
-    /// <summary>Rows as Import-Csv makes them: a Name to save under and a Prompt.</summary>
-    private static PSObject[] Rows(string prefix, int count) =>
-        [.. Enumerable.Range(1, count).Select(i =>
+    /// <summary>
+    /// Rows as Import-Csv makes them, a Name to save under and a Prompt, and as it hands them on: one at a time,
+    /// made when the pipeline asks for the next, so what the client's memory holds is the client's.
+    /// </summary>
+    private static IEnumerable<PSObject> Rows(string prefix, int count)
+    {
+        for (var i = 1; i <= count; i++)
         {
             var row = new PSObject();
             row.Properties.Add(new PSNoteProperty("Name", $"{prefix}-{i:D5}"));
             row.Properties.Add(new PSNoteProperty("Prompt", $"Bench image {prefix} {i}: a lighthouse on a cliff at dawn, watercolor"));
-            return row;
-        })];
+            yield return row;
+        }
+    }
 }

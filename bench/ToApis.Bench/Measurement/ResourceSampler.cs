@@ -13,6 +13,7 @@ internal sealed class ResourceSampler : IDisposable
     private readonly Timer timer;
     private readonly TimeSpan cpuAtStart;
     private long peak;
+    private long gen0Budget;
 
     private ResourceSampler()
     {
@@ -36,6 +37,20 @@ internal sealed class ResourceSampler : IDisposable
 
     public TimeSpan CpuUsed => CpuTime() - cpuAtStart;
 
+    /// <summary>
+    /// The most garbage the GC let generation 0 gather before a collection (its budget, which .NET sizes from the
+    /// processor's L3 cache): a working set holds this much besides what the process keeps, once it has allocated
+    /// that much, whatever it runs.
+    /// </summary>
+    public long Gen0Budget
+    {
+        get
+        {
+            Sample();
+            return Interlocked.Read(ref gen0Budget);
+        }
+    }
+
     /// <summary>Collects garbage left by earlier work first, so the scenarios start from the same footing.</summary>
     public static ResourceSampler Start()
     {
@@ -55,9 +70,18 @@ internal sealed class ResourceSampler : IDisposable
 
     private void Sample()
     {
-        var now = Environment.WorkingSet;
+        RaiseTo(ref peak, Environment.WorkingSet);
+        var lastEphemeral = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+        if (lastEphemeral.Index > 0)
+        {
+            RaiseTo(ref gen0Budget, lastEphemeral.GenerationInfo[0].SizeBeforeBytes);
+        }
+    }
+
+    private static void RaiseTo(ref long highest, long now)
+    {
         long seen;
-        while (now > (seen = Interlocked.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen)
+        while (now > (seen = Interlocked.Read(ref highest)) && Interlocked.CompareExchange(ref highest, now, seen) != seen)
         {
         }
     }
