@@ -50,8 +50,17 @@ public sealed class LearnedPaceFileTests : IDisposable
         var mine = LearnedPaceFile.AccountId(Service, Key);
         var theirs = LearnedPaceFile.AccountId(Service, "sk-other");
 
-        Parallel.For(0, 20, i => (i % 2 == 0 ? first : second).Write(i % 2 == 0 ? mine : theirs, new LearnedPace(i, null, DateTimeOffset.UtcNow)));
-        first.Write(mine, new LearnedPace(null, 120, DateTimeOffset.UtcNow));
+        // Paces 1 to 20: a pace of 0 reads as nothing learned, and whichever write lands last must leave a figure.
+        var problems = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 20, i =>
+        {
+            if ((i % 2 == 0 ? first : second).Write(i % 2 == 0 ? mine : theirs, new LearnedPace(i + 1, null, DateTimeOffset.UtcNow)) is { } problem)
+            {
+                problems.Add(problem);
+            }
+        });
+        Assert.Empty(problems);
+        Assert.Null(first.Write(mine, new LearnedPace(null, 120, DateTimeOffset.UtcNow)));
 
         Assert.NotNull(first.Read(theirs)?.Submit);
         var merged = first.Read(mine)!;
