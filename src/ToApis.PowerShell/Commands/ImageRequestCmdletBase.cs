@@ -124,6 +124,8 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
     private const char ReplacementCharacter = '\uFFFD';
 
     private HashSet<string> _onCommandLine = new(StringComparer.OrdinalIgnoreCase);
+    private IReadOnlyList<LocalImage>? _givenImages;
+    private Exception? _givenImagesError;
 
     private protected override string? LiteralPathParameter => nameof(LiteralImagePath);
 
@@ -134,18 +136,36 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
         _onCommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// -ImagePath and -LiteralImagePath come only from the command line: their files are found and read once per
+    /// command, not once per row (a 10 MB reference on a 1,000-row CSV), and a failure is every row's failure.
+    /// </summary>
+    private IReadOnlyList<LocalImage> GivenImages()
+    {
+        if (_givenImages is null)
+        {
+            try
+            {
+                var references = ResolveFilePaths(ImagePath ?? Array.Empty<string>(), literal: false)
+                    .Concat(ResolveFilePaths(LiteralImagePath ?? Array.Empty<string>(), literal: true));
+                _givenImages = references.Select(r => r.Error is null ? LocalImage.Read(r.Path!) : throw r.Error).ToList();
+            }
+            catch (Exception error) when (error is not (PipelineStoppedException or OperationCanceledException))
+            {
+                _givenImagesError = error;
+                _givenImages = Array.Empty<LocalImage>();
+            }
+        }
+
+        return _givenImagesError is { } failed ? throw failed : _givenImages;
+    }
+
     /// <summary>The current row's request as given, and its local reference images, read and checked.</summary>
     internal (GenerationInput Input, List<LocalImage> LocalImages) ReadRequest()
     {
         CheckPromptCameFromTheInput();
         var pipedFile = InputObject?.BaseObject as FileSystemInfo;
-        var localImages = new List<LocalImage>();
-        var references = ResolveFilePaths(ImagePath ?? Array.Empty<string>(), literal: false)
-            .Concat(ResolveFilePaths(LiteralImagePath ?? Array.Empty<string>(), literal: true));
-        foreach (var (_, path, error) in references)
-        {
-            localImages.Add(error is null ? LocalImage.Read(path!) : throw error);
-        }
+        var localImages = new List<LocalImage>(GivenImages());
 
         if (pipedFile is not null)
         {

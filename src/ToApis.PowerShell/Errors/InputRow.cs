@@ -15,19 +15,21 @@ internal readonly struct InputRow
 
     private static readonly string[] NameColumns = { "Name", "Id", "Title", "FileName", "Key" };
 
+    private readonly object? _item;
+
     public InputRow(int number, object? item)
     {
         Number = number;
-        Name = NameOf(item);
+        _item = item;
     }
 
     /// <summary>1-based position in the command's input.</summary>
     public int Number { get; }
 
-    /// <summary>"Name=fox", or null when the item has no name-like column.</summary>
-    public string? Name { get; }
+    /// <summary>"Name=fox", or null when the item has no name-like column; looked up only when a message needs it.</summary>
+    public string? Name => NameOf(_item);
 
-    public override string ToString() => Name is null ? $"Row {Number}" : $"Row {Number} ({Name})";
+    public override string ToString() => Name is { } name ? $"Row {Number} ({name})" : $"Row {Number}";
 
     /// <summary>"Row 3 (Name=fox): the prompt is empty."</summary>
     public string Describe(string message) => $"{this}: {StartLowercase(message)}";

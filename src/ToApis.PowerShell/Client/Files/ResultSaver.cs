@@ -70,8 +70,7 @@ internal sealed class ResultSaver
         var partial = PartialFiles.NewPath(folder);
         try
         {
-            var length = await DownloadAsync(url, partial, expiresAt, cancellationToken).ConfigureAwait(false);
-            var format = LocalFileErrors.Reading(partial, () => ImageFormats.DetectFile(partial))!;
+            var (length, format) = await DownloadAsync(url, partial, expiresAt, cancellationToken).ConfigureAwait(false);
             return Place(partial, folder, baseName, format, length, force);
         }
         catch (ToApisFileException error) when (error.LocalFailure == LocalFileFailure.DiskFull)
@@ -87,7 +86,7 @@ internal sealed class ResultSaver
     }
 
     /// <summary>Once per folder and run: removes the partial files that killed or crashed runs left there.</summary>
-    public void RemoveLeftovers(string folder)
+    private void RemoveLeftovers(string folder)
     {
         lock (_gate)
         {
@@ -97,7 +96,7 @@ internal sealed class ResultSaver
             }
         }
 
-        if (Directory.Exists(folder) && PartialFiles.RemoveLeftovers(folder) is var removed and > 0)
+        if (PartialFiles.RemoveLeftovers(folder) is var removed and > 0)
         {
             _log.Verbose($"Removed {removed} partial file(s) that an interrupted run left in '{folder}'.");
         }
@@ -175,7 +174,8 @@ internal sealed class ResultSaver
             for (var attempt = 1; ; attempt++)
             {
                 // Room is kept for the sidecar's extension, so an image's name never makes its sidecar's too long.
-                var name = FileNames.WithTail(baseName, (attempt == 1 ? "" : $" ({attempt})") + format.Extension + SidecarFile.Extension);
+                var suffix = attempt == 1 ? "" : $" ({attempt})";
+                var name = FileNames.WithTail(baseName, suffix + format.Extension + SidecarFile.Extension);
                 name = name.Substring(0, name.Length - SidecarFile.Extension.Length);
                 var target = Path.GetFullPath(Path.Combine(folderPath, name));
                 if (!target.StartsWith(folderPath, StringComparison.Ordinal))
@@ -183,7 +183,7 @@ internal sealed class ResultSaver
                     throw new ToApisFileException(FileProblem.OutsideTargetFolder, target, $"'{name}' would be saved outside '{folder}'; nothing was saved.");
                 }
 
-                if (_writtenThisRun.Contains(target) || (attempt > 1 && NameTakenInThisRun(attempt == 1 ? baseName : $"{baseName} ({attempt})")))
+                if (_writtenThisRun.Contains(target) || (attempt > 1 && NameTakenInThisRun(baseName + suffix)))
                 {
                     continue;
                 }
@@ -216,14 +216,20 @@ internal sealed class ResultSaver
     /// One download through the download pipeline. What outlives its retries is reported as what it is: an
     /// incomplete download, a status the result host kept answering, or a network failure.
     /// </summary>
-    private async Task<long> DownloadAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    private async Task<(long Length, ImageFormat Format)> DownloadAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
+        ImageFormat? format = null;
         try
         {
-            return (await _connection.Pipelines.RunAsync(
+            var length = (await _connection.Pipelines.RunAsync(
                 _connection.Pipelines.Download, $"GET {url}", _log,
-                context => DownloadOnceAsync(url, partial, expiresAt, context.CancellationToken),
+                async context =>
+                {
+                    (var received, format) = await DownloadOnceAsync(url, partial, expiresAt, context.CancellationToken).ConfigureAwait(false);
+                    return received;
+                },
                 cancellationToken).ConfigureAwait(false)).Result;
+            return (length, format!);
         }
         catch (ToApisTransportException exhausted) when (exhausted.InnerException is RetryableDownloadException last)
         {
@@ -235,7 +241,8 @@ internal sealed class ResultSaver
         }
     }
 
-    private async Task<long> DownloadOnceAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    /// <returns>The bytes received and the image type they make (the download's last attempt).</returns>
+    private async Task<(long Received, ImageFormat Format)> DownloadOnceAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         using var response = await SendFollowingRedirectsAsync(url, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
@@ -281,7 +288,7 @@ internal sealed class ResultSaver
                 FileProblem.IncompleteDownload, $"The download of {url} ended after {received} bytes, before the end of its {format.Name} image");
         }
 
-        return received;
+        return (received, format);
     }
 
     /// <summary>Network reads may fail transiently (plain IOException); every local write failure is a WriteFailed.</summary>

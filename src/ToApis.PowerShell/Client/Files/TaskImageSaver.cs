@@ -89,7 +89,6 @@ internal sealed class TaskImageSaver
     /// <summary>Downloads one image under its claimed name and writes its sidecar.</summary>
     public async Task<TaskImage> DownloadAsync(ImageToSave image, CancellationToken cancellationToken)
     {
-        _saver.RemoveLeftovers(_options.Folder);
         var task = image.Task;
         var saved = await _saver.SaveAsync(
             new Uri(task.ImageUrls[image.Index]), _options.Folder, image.BaseName, _options.Force, task.ExpiresAt, cancellationToken).ConfigureAwait(false);

@@ -36,6 +36,13 @@ internal sealed class RateLimitAcquireStrategy : BeforeAttemptStrategy
         var stopSending = context.Properties.GetValue(ResiliencePipelines.StopSendingKey, CancellationToken.None);
         var log = context.Properties.GetValue(ResiliencePipelines.LogKey, NullRequestLog.Instance);
         var retry = context.Properties.GetValue(ResiliencePipelines.RetryingKey, false);
+        if (!stopSending.CanBeCanceled)
+        {
+            // Queries carry no stop-sending token: nothing to link, on every poll.
+            await _options.Limiter.AcquireAsync(_options.Category, log, retry, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+            return;
+        }
+
         using var either = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopSending);
         await _options.Limiter.AcquireAsync(_options.Category, log, retry, either.Token).ConfigureAwait(context.ContinueOnCapturedContext);
     }
