@@ -19,7 +19,7 @@ internal sealed class ApiKeyTransformationAttribute : ArgumentTransformationAttr
             var other => other,
         };
 
-    private static SecureString ToSecureString(string text)
+    internal static SecureString ToSecureString(string text)
     {
         var secure = new SecureString();
         foreach (var character in text)

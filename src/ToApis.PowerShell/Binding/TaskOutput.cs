@@ -39,19 +39,12 @@ internal static class TaskOutput
     /// <summary>The columns of a row object (Import-Csv, [pscustomobject], a hashtable); nothing for other input.</summary>
     public static IEnumerable<KeyValuePair<string, object?>> RowColumns(object? row)
     {
-        switch (row)
+        switch (Unwrap(row))
         {
             case PSObject { BaseObject: PSCustomObject } columns:
                 foreach (var property in columns.Properties)
                 {
                     yield return new KeyValuePair<string, object?>(property.Name, Unwrap(property.Value));
-                }
-
-                break;
-            case PSObject { BaseObject: IDictionary dictionary }:
-                foreach (var entry in Entries(dictionary))
-                {
-                    yield return entry;
                 }
 
                 break;

@@ -81,14 +81,7 @@ internal sealed class SecretTransformationAttribute : ArgumentTransformationAttr
                 secrets.Add(secure);
                 return;
             case string text:
-                var converted = new SecureString();
-                foreach (var c in text)
-                {
-                    converted.AppendChar(c);
-                }
-
-                converted.MakeReadOnly();
-                secrets.Add(converted);
+                secrets.Add(ApiKeyTransformationAttribute.ToSecureString(text));
                 return;
             case IEnumerable items:
                 foreach (var item in items)

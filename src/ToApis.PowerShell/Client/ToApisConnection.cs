@@ -25,9 +25,9 @@ internal sealed class ToApisConnection : IDisposable
         _apiKey = apiKey.Trim();
         ApiRoot = settings.BaseUri;
         RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits);
-        ApiBreaker = new OutageBreaker($"The service at {ApiRoot}");
-        FilesBreaker = new OutageBreaker("The result host");
-        Pipelines = new ResiliencePipelines(settings, RateLimiter, ApiBreaker, FilesBreaker);
+        _apiBreaker = new OutageBreaker($"The service at {ApiRoot}");
+        _filesBreaker = new OutageBreaker("The result host");
+        Pipelines = new ResiliencePipelines(settings, RateLimiter, _apiBreaker, _filesBreaker);
         Http = new HttpClient(handler ?? CreateHandler(settings.Proxy), disposeHandler: true)
         {
             // Per-attempt and overall limits come from the resilience pipeline, which also honours cancellation.
@@ -57,10 +57,10 @@ internal sealed class ToApisConnection : IDisposable
     internal ResiliencePipelines Pipelines { get; }
 
     /// <summary>Opens when the API keeps failing across requests of this session.</summary>
-    internal OutageBreaker ApiBreaker { get; }
+    private readonly OutageBreaker _apiBreaker;
 
     /// <summary>Opens when result hosts keep failing across downloads of this session.</summary>
-    internal OutageBreaker FilesBreaker { get; }
+    private readonly OutageBreaker _filesBreaker;
 
     /// <summary>Shared with every other connection of the process that uses the same key at the same service.</summary>
     internal RateLimiting.AccountRateLimiter RateLimiter { get; }
@@ -79,13 +79,13 @@ internal sealed class ToApisConnection : IDisposable
     /// <summary>A client for one command. A breaker that an earlier command saw open lets this one try once more.</summary>
     public ToApisClient CreateClient(IRequestLog? log = null)
     {
-        ApiBreaker.AllowProbe();
+        _apiBreaker.AllowProbe();
         return new(this, new MaskingRequestLog(this, log ?? NullRequestLog.Instance));
     }
 
     public Files.ResultSaver CreateResultSaver(IRequestLog? log = null)
     {
-        FilesBreaker.AllowProbe();
+        _filesBreaker.AllowProbe();
         return new(this, new MaskingRequestLog(this, log ?? NullRequestLog.Instance));
     }
 

@@ -176,9 +176,9 @@ public sealed class ConvertFromToApisWebhookCommand : ToApisCmdletBase
     /// <summary>A task event as the task (with the event's id and type attached), so it binds to Save-ToApisImage.</summary>
     private static object Output(WebhookEvent verified)
     {
-        if (verified.Task is not { } task)
+        if (verified.Output is not ToApisTask task)
         {
-            return verified.Other!;
+            return verified.Output;
         }
 
         var wrapped = PSObject.AsPSObject(task);

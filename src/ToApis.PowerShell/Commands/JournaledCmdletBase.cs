@@ -54,11 +54,8 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         if (Journal is not null)
         {
             RunJournal = OpenJournal(Journal);
-            if (ResolveJournalPath() is { } path)
-            {
-                _journalPath = path;
-                _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, path);
-            }
+            _journalPath = RunJournal.Path;
+            _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, _journalPath);
         }
     }
 
@@ -83,19 +80,15 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     /// Records one step, on the pipeline thread. A failed write is reported as this item's error (when the
     /// pipeline still takes records) and is never the end of the item: the caller still passes the task on.
     /// </summary>
-    internal void RecordInJournal(
-        string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalDetails? details = null, bool canWrite = true)
+    internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null)
     {
         try
         {
-            RunJournal?.Record(journalEvent, task, file, imageIndex, details);
+            RunJournal?.Record(journalEvent, task, file, imageIndex);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            if (canWrite)
-            {
-                WriteJournalFailure(error, task, $"Task {task.Id} ({journalEvent})");
-            }
+            WriteJournalFailure(error, task, $"Task {task.Id} ({journalEvent})");
         }
     }
 
@@ -198,18 +191,6 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             WriteWarning($"Could not read the journal {Journal} to summarise the run: {error.Message}");
-        }
-    }
-
-    private string? ResolveJournalPath()
-    {
-        try
-        {
-            return Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal));
-        }
-        catch (Exception error) when (error is IOException or ArgumentException or NotSupportedException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException)
-        {
-            return null; // opening it reports the problem
         }
     }
 

@@ -123,10 +123,10 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
     private void Emit(WaitOutcome outcome)
     {
         var task = outcome.Task;
-        if (outcome.Error is ToApisServiceUnavailableException unavailable)
+        if (outcome.Error is ToApisServiceUnavailableException)
         {
             // The task is not lost: it still runs on the service. The command stops as a whole.
-            ThrowTerminatingError(ErrorRecords.ServiceUnavailable(unavailable, task, RunState()));
+            WriteFailure(outcome.Error, task);
         }
 
         if (outcome.Kind == WaitOutcomeKind.Completed)

@@ -63,15 +63,10 @@ internal static class ErrorRecords
     /// </summary>
     public static ErrorRecord ServiceUnavailable(ToApisServiceUnavailableException unavailable, object? target, string? runState)
     {
-        var record = Create(
+        return Create(
             unavailable, "ToApis.ServiceUnavailable", ErrorCategory.ResourceUnavailable, target,
-            "Run the same command again once the service answers: with the same -RunKey (and -Journal), rows already done are reused and not paid again, and saved images are kept.");
-        if (runState is not null)
-        {
-            record.ErrorDetails = new ErrorDetails($"{unavailable.Message} {runState}") { RecommendedAction = record.ErrorDetails.RecommendedAction };
-        }
-
-        return record;
+            "Run the same command again once the service answers: with the same -RunKey (and -Journal), rows already done are reused and not paid again, and saved images are kept.",
+            runState is null ? null : $"{unavailable.Message} {runState}");
     }
 
     /// <summary>A base URI that cannot be used, from -BaseUri or $env:TOAPIS_BASE_URL: nothing can be sent.</summary>
@@ -102,11 +97,12 @@ internal static class ErrorRecords
         return record;
     }
 
+    /// <param name="message">What the user reads, when it says more than the exception's message.</param>
     public static ErrorRecord Create(
-        Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
+        Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction, string? message = null)
     {
         var record = new ErrorRecord(exception, errorId, category, target);
-        record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+        record.ErrorDetails = new ErrorDetails(message ?? exception.Message) { RecommendedAction = recommendedAction };
         return record;
     }
 
@@ -159,6 +155,7 @@ internal static class ErrorRecords
         };
         return Create(error, id, category, target, action);
     }
+
     private static string WriteAdvice(Client.Files.LocalFileFailure failure) => failure switch
     {
         Client.Files.LocalFileFailure.DiskFull => "Free space on that disk (or save elsewhere with -Path), then run the command again: images already saved are kept, and the result URLs last 24 h.",
@@ -193,13 +190,9 @@ internal static class ErrorRecords
                 "Check that -BaseUri points at the ToAPIs service (not a proxy or web page), then try again."),
             _ => ("ToApis.ApiError", ErrorCategory.NotSpecified, "See the message from the service above."),
         };
-        var record = Create(error, id, category, target, action);
-        if (error.Kind == ApiErrorKind.WebhookNotConfigured)
-        {
-            record.ErrorDetails = new ErrorDetails(error.Message + " " + WebhookNotConfiguredExplained) { RecommendedAction = action };
-        }
-
-        return record;
+        return Create(
+            error, id, category, target, action,
+            error.Kind == ApiErrorKind.WebhookNotConfigured ? error.Message + " " + WebhookNotConfiguredExplained : null);
     }
 
     private const string WebhookNotConfiguredExplained =

@@ -59,15 +59,14 @@ internal sealed class AccountRateLimiter
     /// what this process learned so far.
     /// </summary>
     /// <remarks>Each call is one more user of the limiter; <see cref="Release"/> it when the connection is disposed.</remarks>
-    public static AccountRateLimiter Acquire(
-        Uri baseUri, string apiKey, RateLimitSettings settings, PacingClock? clock = null, LearnedPaceFile? memory = null)
+    public static AccountRateLimiter Acquire(Uri baseUri, string apiKey, RateLimitSettings settings)
     {
         var account = LearnedPaceFile.AccountId(baseUri, apiKey);
         lock (ByAccount)
         {
             if (!ByAccount.TryGetValue(account, out var limiter))
             {
-                limiter = new AccountRateLimiter(account, settings, clock ?? PacingClock.System, memory ?? LearnedPaceFile.ForCurrentUser());
+                limiter = new AccountRateLimiter(account, settings, PacingClock.System, LearnedPaceFile.ForCurrentUser());
                 ByAccount[account] = limiter;
             }
             else if (settings.AnyPinned)

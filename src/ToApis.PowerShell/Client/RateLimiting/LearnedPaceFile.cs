@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using ToApis.Client.Files;
 using ToApis.Client.Wire;
 
 namespace ToApis.Client.RateLimiting;
@@ -94,26 +95,9 @@ internal sealed class LearnedPaceFile
             var accounts = ReadAll();
             accounts.TryGetValue(accountId, out var earlier);
             accounts[accountId] = new LearnedPace(learned.Submit ?? earlier?.Submit, learned.Query ?? earlier?.Query, learned.Updated);
-            var temporary = Path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            try
-            {
-                File.WriteAllBytes(temporary, Serialize(accounts));
-                if (File.Exists(Path))
-                {
-                    File.Replace(temporary, Path, null);
-                }
-                else
-                {
-                    File.Move(temporary, Path);
-                }
-            }
-            finally
-            {
-                if (File.Exists(temporary))
-                {
-                    File.Delete(temporary);
-                }
-            }
+            // Under the lock, so the one partial name AtomicFile uses is this writer's alone.
+            var bytes = Serialize(accounts);
+            AtomicFile.Write(Path, stream => stream.Write(bytes, 0, bytes.Length));
 
             return null;
         }

@@ -88,7 +88,6 @@ internal sealed class PaceController
     private TimeSpan _hold = ShortHold;
     private double? _lastMeasured;
     private double? _serverLimit;
-    private int? _lastHeader;
     private TimeSpan _tickStart;
     private TimeSpan _busy;
     private TimeSpan? _busySince;
@@ -142,11 +141,10 @@ internal sealed class PaceController
     public PaceChange? Observe(LimitSignal signal, TimeSpan now)
     {
         PaceChange? change = null;
-        if (PerSecondLimit(signal) is { } reported && reported != _lastHeader)
+        if (PerSecondLimit(signal) is { } reported && reported != _serverLimit)
         {
             // Acted on once per figure: a limit reported in whole requests may be rounded down, and probing
             // (or the measurements that follow 429s) may find the real figure above it.
-            _lastHeader = reported;
             _serverLimit = reported;
             if (_pinned is null && reported > _ceiling)
             {

@@ -43,8 +43,6 @@ internal sealed record RateLimitSettings(PaceSetting Submit, PaceSetting Query)
 
     public bool AnyPinned => Submit.IsPinned || Query.IsPinned;
 
-    public PaceSetting For(RequestCategory category) => category == RequestCategory.Submit ? Submit : Query;
-
     /// <summary>Both categories pinned to a documented tier, or unpaced for <see cref="RateTier.None"/>.</summary>
     public static RateLimitSettings Pinned(RateTier tier) => tier == RateTier.None
         ? new(PaceSetting.Off, PaceSetting.Off)

@@ -88,13 +88,12 @@ internal sealed class ResiliencePipelines
     /// <summary>
     /// Runs one request through <paramref name="pipeline"/> with the caller's log attached to its retries, and
     /// returns the result with the number of attempts made. A transient failure that outlived every retry
-    /// becomes a <see cref="ToApisTransportException"/> that says what was tried. <paramref name="inspect"/>
-    /// sees the context however the request ends.
+    /// becomes a <see cref="ToApisTransportException"/> that says what was tried.
     /// </summary>
     public async Task<(T Result, int Attempts)> RunAsync<T>(
         ResiliencePipeline<T> pipeline, string description, IRequestLog log,
         Func<ResilienceContext, Task<T>> attempt, CancellationToken cancellationToken,
-        Action<ResilienceContext>? prepare = null, Action<ResilienceContext>? inspect = null)
+        Action<ResilienceContext>? prepare = null)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(LogKey, log);
@@ -132,7 +131,6 @@ internal sealed class ResiliencePipelines
         }
         finally
         {
-            inspect?.Invoke(context);
             ResilienceContextPool.Shared.Return(context);
         }
     }

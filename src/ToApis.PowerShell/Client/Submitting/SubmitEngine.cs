@@ -296,24 +296,17 @@ internal sealed class SubmitEngine : IDisposable
     }
 
     /// <summary>Records a step of a row's submit; returns the failure instead of throwing (the row goes on).</summary>
-    private Exception? Journal(string journalEvent, SubmitItem item, string? error = null)
-    {
-        try
-        {
-            _journal?.RecordSubmit(journalEvent, item.Request.ClientBusinessId!, item.Request.Prompt, item.Request.Model, item.Row, error);
-            return null;
-        }
-        catch (Exception failed) when (LocalFileErrors.IsLocalFileError(failed) || failed is ObjectDisposedException)
-        {
-            return failed; // (disposed: the command ended while this submit was still finishing)
-        }
-    }
+    private Exception? Journal(string journalEvent, SubmitItem item, string? error = null) =>
+        Journal(() => _journal?.RecordSubmit(journalEvent, item.Request.ClientBusinessId!, item.Request.Prompt, item.Request.Model, item.Row, error));
 
-    private Exception? Journal(ToApisTask task, string journalEvent, SubmitItem item)
+    private Exception? Journal(ToApisTask task, string journalEvent, SubmitItem item) =>
+        Journal(() => _journal?.Record(journalEvent, task, details: item.JournalRow));
+
+    private static Exception? Journal(Action record)
     {
         try
         {
-            _journal?.Record(journalEvent, task, details: item.JournalRow);
+            record();
             return null;
         }
         catch (Exception failed) when (LocalFileErrors.IsLocalFileError(failed) || failed is ObjectDisposedException)
