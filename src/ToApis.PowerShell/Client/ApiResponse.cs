@@ -1,5 +1,6 @@
 using System;
 using ToApis.Client.Wire;
+using ToApis.Models;
 
 namespace ToApis.Client;
 
@@ -7,6 +8,9 @@ namespace ToApis.Client;
 internal sealed class ApiResponse
 {
     private ErrorEnvelope? _error;
+    private ToApisTask? _task;
+    private bool _taskRead;
+    private bool? _isJsonObject;
 
     public ApiResponse(int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null, TimeSpan? rateLimitResetIn = null)
     {
@@ -38,6 +42,27 @@ internal sealed class ApiResponse
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
     internal ErrorEnvelope Error => _error ??= ErrorEnvelope.Parse(Body);
+
+    /// <summary>
+    /// The task the body holds, or null: parsed once for every rule that asks (the breaker, the retry predicate,
+    /// the caller), not once each.
+    /// </summary>
+    internal ToApisTask? Task
+    {
+        get
+        {
+            if (!_taskRead)
+            {
+                TaskParser.TryParse(Body, out _task);
+                _taskRead = true;
+            }
+
+            return _task;
+        }
+    }
+
+    /// <summary>Whether the body is a JSON object at all (a task, an error envelope, anything).</summary>
+    internal bool IsJsonObject => _isJsonObject ??= Task is not null || IsObject(Body);
 
     /// <summary>503 from the submit limiter: an explicit "not accepted", unlike other 5xx.</summary>
     public bool IsLimiterUnavailable => StatusCode == 503 && Error.Code == "rate_limit_unavailable";
@@ -86,5 +111,11 @@ internal sealed class ApiResponse
             >= 500 => ApiErrorKind.ServerError,
             _ => ApiErrorKind.Unknown,
         };
+    }
+
+    private static bool IsObject(string body)
+    {
+        using var document = Json.TryParse(body);
+        return document?.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object;
     }
 }

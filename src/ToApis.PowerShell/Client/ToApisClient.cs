@@ -90,9 +90,9 @@ internal sealed class ToApisClient
         }
 
         // A readable answer is the truth, whatever came before it.
-        if (response is { IsSuccess: true } && TaskParser.TryParse(response.Body, out _))
+        if (response is { IsSuccess: true, Task: { } answered })
         {
-            return TaskParser.Parse(response.Body, description);
+            return answered;
         }
 
         if (response is { IsAmbiguousFailure: false, IsSuccess: false })
@@ -149,7 +149,7 @@ internal sealed class ToApisClient
         var response = await SendAsync(HttpMethod.Get, path, null, RequestKind.Query, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccess)
         {
-            return TaskParser.Parse(response.Body, $"GET /{path}");
+            return response.Task ?? TaskParser.Parse(response.Body, $"GET /{path}"); // unreadable: Parse says why
         }
 
         var error = response.ToException($"GET /{path}");

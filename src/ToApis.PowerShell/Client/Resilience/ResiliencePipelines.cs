@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
@@ -10,7 +9,6 @@ using Polly.Retry;
 using Polly.Timeout;
 using ToApis.Client.Files;
 using ToApis.Client.RateLimiting;
-using ToApis.Client.Wire;
 using ToApis.Models;
 
 namespace ToApis.Client.Resilience;
@@ -149,20 +147,10 @@ internal sealed class ResiliencePipelines
         || (exception is IOException io && LocalFileErrors.Classify(io) == LocalFileFailure.Other);
 
     /// <summary>A 2xx submit or status answer that holds no readable task: the task was probably created.</summary>
-    public static bool IsUnreadableSuccess(ApiResponse response) =>
-        response.IsSuccess && !TaskParser.TryParse(response.Body, out _);
+    public static bool IsUnreadableSuccess(ApiResponse response) => response.IsSuccess && response.Task is null;
 
     /// <summary>A 2xx whose body is no JSON object (an HTML page, a body cut short, <c>null</c>): worth asking again.</summary>
-    public static bool IsMalformedSuccess(ApiResponse response)
-    {
-        if (!response.IsSuccess)
-        {
-            return false;
-        }
-
-        using var document = Json.TryParse(response.Body);
-        return document?.RootElement.ValueKind != JsonValueKind.Object;
-    }
+    public static bool IsMalformedSuccess(ApiResponse response) => response.IsSuccess && !response.IsJsonObject;
 
     /// <summary>The API answered (the breaker's streak ends) or failed (it grows); 429 and business 4xx are answers.</summary>
     private static AttemptHealth JudgeApiAttempt(object? result, Exception? exception)
