@@ -24,7 +24,10 @@
 
     Package builds, then writes out/package/ToApis.<version>.nupkg with PSResourceGet's Publish-PSResource
            (or PowerShellGet's Publish-Module) into a temporary local repository: the same package the
-           PowerShell Gallery receives from Publish-PSResource -Repository PSGallery.
+           PowerShell Gallery receives from Publish-PSResource -Repository PSGallery. Beside it, ToApis.zip
+           for Azure Automation's module import (the ToApis folder at the zip's root). Checks both (manifest,
+           both builds, help, LICENSE, CHANGELOG.md; no placeholder address), then installs the package by
+           name with Install-PSResource and imports it by name in a fresh pwsh.
 
 .EXAMPLE
     ./build.ps1 -Task Build
@@ -47,7 +50,13 @@ param(
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Where Package writes the nupkg and the Azure Automation zip.
+    [string] $PackageFolder = (Join-Path $PSScriptRoot 'out' 'package'),
+
+    # Package the module folder as it is, without building it first.
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -159,15 +168,8 @@ Import-Module $(& $quote $pesterManifest)
     Skipped = `$result.SkippedCount + `$result.NotRunCount + `$result.InconclusiveCount
 } | ConvertTo-Json | Set-Content -LiteralPath $(& $quote $resultFile)
 "@
-    # The same pwsh as this one, fresh: no profile, no module already loaded.
-    $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
     # Its output goes to the host: this function returns only the counts.
-    if (Test-Path $pwsh) {
-        & $pwsh -NoProfile -NonInteractive -Command $pesterScript | Out-Host
-    }
-    else {
-        & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $pesterScript | Out-Host
-    }
+    Invoke-FreshPwsh -Command $pesterScript
 
     if (Test-Path $resultFile) {
         $result = Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json
@@ -178,6 +180,18 @@ Import-Module $(& $quote $pesterManifest)
         $counts.Completed = $true
     }
     return $counts
+}
+
+# The same pwsh as this one, fresh: no profile, no module already loaded; its output goes to the host.
+function Invoke-FreshPwsh {
+    param([string] $Command)
+    $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    if (Test-Path $pwsh) {
+        & $pwsh -NoProfile -NonInteractive -Command $Command | Out-Host
+    }
+    else {
+        & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Command | Out-Host
+    }
 }
 
 function Invoke-DocsTask {
@@ -196,17 +210,39 @@ function Invoke-DocsTask {
 }
 
 function Invoke-PackageTask {
-    Invoke-BuildTask
-    $packageFolder = Join-Path $RepoRoot 'out' 'package'
-    New-Item -ItemType Directory -Path $packageFolder -Force | Out-Null
-    Get-ChildItem -Path $packageFolder -Filter 'ToApis.*.nupkg' | Remove-Item
-    $repository = 'ToApisLocalBuild'
+    if (-not $NoBuild) {
+        Invoke-BuildTask
+    }
+    New-Item -ItemType Directory -Path $PackageFolder -Force | Out-Null
+    Get-ChildItem -Path $PackageFolder -Filter 'ToApis.*nupkg' | Remove-Item
+    Remove-Item (Join-Path $PackageFolder 'ToApis.zip') -ErrorAction SilentlyContinue
 
+    Publish-ModuleFolder
+    $package = Get-ChildItem -Path $PackageFolder -Filter 'ToApis.*.nupkg' | Select-Object -First 1
+    if (-not $package) {
+        throw "Publishing wrote no ToApis.*.nupkg into $PackageFolder."
+    }
+    Assert-PackageHolds -Path $package.FullName -Root '' -Description "The package $($package.Name)"
+
+    # Azure Automation imports a zip named after the module, with the module folder at its root.
+    $zip = Join-Path $PackageFolder 'ToApis.zip'
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    [System.IO.Compression.ZipFile]::CreateFromDirectory($ModuleFolder, $zip, [System.IO.Compression.CompressionLevel]::Optimal, $true)
+    Assert-PackageHolds -Path $zip -Root 'ToApis/' -Description 'The Azure Automation zip ToApis.zip'
+
+    Test-InstallByName
+    Get-ChildItem -Path $PackageFolder -File | Format-Table -AutoSize -Property Name, Length | Out-Host
+}
+
+# Publish-PSResource (PSResourceGet, in PowerShell 7.4 and later) or Publish-Module (PowerShellGet) into a
+# temporary local repository: the same package the PowerShell Gallery receives with -Repository PSGallery.
+function Publish-ModuleFolder {
+    $repository = 'ToApisLocalBuild'
     if (Get-Command -Name Publish-PSResource -ErrorAction SilentlyContinue) {
         if (Get-PSResourceRepository -Name $repository -ErrorAction SilentlyContinue) {
             Unregister-PSResourceRepository -Name $repository
         }
-        Register-PSResourceRepository -Name $repository -Uri $packageFolder -Trusted
+        Register-PSResourceRepository -Name $repository -Uri $PackageFolder -Trusted
         try {
             Publish-PSResource -Path $ModuleFolder -Repository $repository
         }
@@ -218,7 +254,7 @@ function Invoke-PackageTask {
         if (Get-PSRepository -Name $repository -ErrorAction SilentlyContinue) {
             Unregister-PSRepository -Name $repository
         }
-        Register-PSRepository -Name $repository -SourceLocation $packageFolder -PublishLocation $packageFolder -InstallationPolicy Trusted
+        Register-PSRepository -Name $repository -SourceLocation $PackageFolder -PublishLocation $PackageFolder -InstallationPolicy Trusted
         try {
             Publish-Module -Path $ModuleFolder -Repository $repository
         }
@@ -229,8 +265,86 @@ function Invoke-PackageTask {
     else {
         throw 'Neither PSResourceGet (Publish-PSResource) nor PowerShellGet (Publish-Module) is available; PowerShell 7.4 and later ship PSResourceGet.'
     }
+}
 
-    Get-ChildItem -Path $packageFolder -Filter 'ToApis.*.nupkg' | Format-Table -AutoSize -Property Name, Length
+# What the Gallery and Azure Automation need in an archive: the manifest, loader, both builds, help, the
+# license and the change log, under $Root; and no address the project does not have.
+function Assert-PackageHolds {
+    param([string] $Path, [string] $Root, [string] $Description)
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    $archive = [System.IO.Compression.ZipFile]::OpenRead($Path)
+    try {
+        # Nupkg entries are URL-escaped (%2B for +); the zip's are plain.
+        $entries = @($archive.Entries | ForEach-Object { [uri]::UnescapeDataString($_.FullName) })
+        $required = 'ToApis.psd1', 'ToApis.psm1', 'LICENSE', 'CHANGELOG.md', 'en-US/about_ToApis.help.txt',
+            'bin/net8.0/ToApis.PowerShell.dll', 'bin/netstandard2.0/ToApis.PowerShell.dll', 'bin/netstandard2.0/ToApis.Initializer.dll'
+        $missing = @($required | Where-Object { "$Root$_" -notin $entries })
+        if ($missing) {
+            throw "$Description lacks $($missing -join ', ')."
+        }
+        if ($Root -and ($outside = @($entries | Where-Object { -not $_.StartsWith($Root) }))) {
+            throw "$Description has entries outside its module folder $($Root): $($outside -join ', ')."
+        }
+        $nuspec = $archive.Entries | Where-Object FullName -Like '*.nuspec' | Select-Object -First 1
+        if ($nuspec) {
+            $reader = [System.IO.StreamReader]::new($nuspec.Open())
+            try { $text = $reader.ReadToEnd() } finally { $reader.Dispose() }
+            if ($text -match '<(projectUrl|licenseUrl|iconUrl)>') {
+                throw "$Description names a $($Matches[1]), but the project has no public address yet."
+            }
+        }
+    }
+    finally {
+        $archive.Dispose()
+    }
+}
+
+# Installs the package by name from a local folder repository and imports it by name, in a fresh pwsh whose
+# per-user data (modules, repositories) lives in a temporary folder, so the user's own are never touched.
+function Test-InstallByName {
+    $userData = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-install-check-$([guid]::NewGuid().ToString('N'))"
+    $quote = { param($text) "'" + ($text -replace "'", "''") + "'" }
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name ToApisPackageCheck -Uri $(& $quote $PackageFolder) -Trusted
+try {
+    Install-PSResource -Name ToApis -Repository ToApisPackageCheck -Scope CurrentUser -TrustRepository -Quiet
+    try {
+        Import-Module ToApis
+        `$module = Get-Module ToApis
+        '{0} {1} from {2}, {3} cmdlets' -f `$module.Name, `$module.Version, `$module.ModuleBase, `$module.ExportedCmdlets.Count
+        if (@(Get-Command -Module ToApis).Count -lt 1) { throw 'The installed module exports no command.' }
+        if ($($IsWindows ? '$false' : '$true') -and -not `$module.ModuleBase.StartsWith($(& $quote $userData))) {
+            throw "Import-Module ToApis found `$(`$module.ModuleBase), not the copy just installed."
+        }
+    }
+    finally {
+        Remove-Module ToApis -ErrorAction SilentlyContinue
+        Uninstall-PSResource -Name ToApis -Scope CurrentUser -ErrorAction SilentlyContinue
+    }
+}
+finally {
+    Unregister-PSResourceRepository -Name ToApisPackageCheck
+}
+"@
+    # Where pwsh and PSResourceGet keep per-user modules and repositories on Linux and macOS.
+    $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME }
+    if (-not $IsWindows) {
+        $env:HOME = $userData
+        $env:XDG_DATA_HOME = Join-Path $userData '.local' 'share'
+    }
+    try {
+        Write-Host 'Installing ToApis by name with Install-PSResource in a fresh pwsh' -ForegroundColor Cyan
+        Invoke-FreshPwsh -Command $script
+        if ($LASTEXITCODE -ne 0) {
+            throw "Install-PSResource ToApis, then Import-Module ToApis, failed in a fresh pwsh (exit code $LASTEXITCODE): see above."
+        }
+    }
+    finally {
+        $env:HOME = $saved.HOME
+        $env:XDG_DATA_HOME = $saved.XDG_DATA_HOME
+        Remove-Item $userData -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
 
 function Start-Emulator {
