@@ -331,8 +331,11 @@ finally {
     $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME }
     if (-not $IsWindows) {
         $env:HOME = $userData
-        $env:XDG_DATA_HOME = Join-Path $userData '.local' 'share'
+        # Created first: .NET answers an empty path for a special folder that does not exist, and PSResourceGet
+        # would then keep its repositories relative to the working folder.
+        $env:XDG_DATA_HOME = (New-Item -ItemType Directory -Path (Join-Path $userData '.local' 'share') -Force).FullName
     }
+    Push-Location (New-Item -ItemType Directory -Path $userData -Force).FullName
     try {
         Write-Host 'Installing ToApis by name with Install-PSResource in a fresh pwsh' -ForegroundColor Cyan
         Invoke-FreshPwsh -Command $script
@@ -341,6 +344,7 @@ finally {
         }
     }
     finally {
+        Pop-Location
         $env:HOME = $saved.HOME
         $env:XDG_DATA_HOME = $saved.XDG_DATA_HOME
         Remove-Item $userData -Recurse -Force -ErrorAction SilentlyContinue
