@@ -102,25 +102,95 @@ function Invoke-TestTask {
 }
 
 function Invoke-XunitSuite {
-    $lines = [System.Collections.Generic.List[string]]::new()
-    & dotnet test (Join-Path $RepoRoot 'ToApis.sln') -c $Configuration --nologo | ForEach-Object {
-        Write-Host $_
-        $lines.Add($_)
+    $counts = [pscustomobject]@{ Name = 'xunit'; Passed = 0; Failed = 0; Skipped = 0; Completed = $false }
+    $tally = @{ Passed = 0; Failed = 0; Skipped = 0; InPassed = $false }
+    $summaries = [System.Collections.Generic.List[string]]::new()
+    # Every test's result, so the run can be followed; passed ones are counted, not shown.
+    $arguments = 'test', (Join-Path $RepoRoot 'tests' 'Unit' 'ToApis.Tests.csproj'), '-c', $Configuration, '--nologo',
+        '--logger', 'console;verbosity=normal'
+    $onLine = {
+        param($line)
+        if ($line -match '^\s+(Passed|Failed|Skipped) \S') {
+            $tally[$Matches[1]]++
+            $tally.InPassed = $Matches[1] -eq 'Passed'
+            if ($tally.InPassed) { return $false }
+        }
+        elseif ($tally.InPassed -and $line -match '^\s') {
+            # What a passing test wrote.
+            return $false
+        }
+        else {
+            $tally.InPassed = $false
+        }
+        if ($line -match '^\s*(Passed|Failed)!\s+-') {
+            $summaries.Add($line)
+        }
+        Write-Host $line
+        return $true
     }
-    $exitCode = $LASTEXITCODE
+    $status = {
+        if ($tally.Passed + $tally.Failed + $tally.Skipped -eq 0) { 'building and starting the xunit suite' }
+        else { 'xunit: {0} passed, {1} failed, {2} skipped so far' -f $tally.Passed, $tally.Failed, $tally.Skipped }
+    }
+    $exitCode = Invoke-Streamed -FilePath 'dotnet' -Arguments $arguments -OnLine $onLine -Status $status
+
     # One summary line per test assembly: "Passed!  - Failed:     0, Passed:   305, Skipped:     0, Total:   305, ..."
-    $summaries = @($lines | Select-String -Pattern '^\s*(Passed|Failed)!\s+-\s+Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)')
-    $counts = [pscustomobject]@{ Name = 'xunit'; Passed = 0; Failed = 0; Skipped = 0; Completed = $summaries.Count -gt 0 }
     foreach ($summary in $summaries) {
-        $counts.Failed += [int] $summary.Matches[0].Groups[2].Value
-        $counts.Passed += [int] $summary.Matches[0].Groups[3].Value
-        $counts.Skipped += [int] $summary.Matches[0].Groups[4].Value
+        if ($summary -match 'Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)') {
+            $counts.Failed += [int] $Matches[1]
+            $counts.Passed += [int] $Matches[2]
+            $counts.Skipped += [int] $Matches[3]
+            $counts.Completed = $true
+        }
     }
     if ($exitCode -ne 0 -and $counts.Failed -eq 0) {
         # The build failed or the test host crashed: nothing to count, but not a pass.
         $counts.Completed = $false
     }
     return $counts
+}
+
+# Runs a program, hands each line of its output to $OnLine as it comes (which returns whether it showed
+# something), and shows $Status whenever nothing was shown for 20 seconds, so a long restore, build or test
+# never looks like a hang. Stopping the script (Ctrl+C) stops the program and its children.
+function Invoke-Streamed {
+    param([string] $FilePath, [string[]] $Arguments, [scriptblock] $OnLine, [scriptblock] $Status)
+    $start = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($argument in $Arguments) {
+        $start.ArgumentList.Add($argument)
+    }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    try {
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $lastShown = [timespan]::Zero
+        $next = $process.StandardOutput.ReadLineAsync()
+        while ($true) {
+            if ($next.Wait(1000)) {
+                $line = $next.Result
+                if ($null -eq $line) {
+                    break
+                }
+                if (& $OnLine $line) {
+                    $lastShown = $clock.Elapsed
+                }
+                $next = $process.StandardOutput.ReadLineAsync()
+            }
+            if ($clock.Elapsed - $lastShown -ge [timespan]::FromSeconds(20)) {
+                Write-Host ('  [{0:mm\:ss}] {1}' -f $clock.Elapsed, (& $Status))
+                $lastShown = $clock.Elapsed
+            }
+        }
+        $process.WaitForExit()
+        return $process.ExitCode
+    }
+    finally {
+        if (-not $process.HasExited) {
+            $process.Kill($true)
+        }
+        $process.Dispose()
+    }
 }
 
 function Resolve-Pester {
@@ -169,7 +239,7 @@ Import-Module $(& $quote $pesterManifest)
 } | ConvertTo-Json | Set-Content -LiteralPath $(& $quote $resultFile)
 "@
     # Its output goes to the host: this function returns only the counts.
-    Invoke-FreshPwsh -Command $pesterScript
+    $null = Invoke-FreshPwsh -Command $pesterScript -Status 'Pester suite still running'
 
     if (Test-Path $resultFile) {
         $result = Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json
@@ -182,16 +252,18 @@ Import-Module $(& $quote $pesterManifest)
     return $counts
 }
 
-# The same pwsh as this one, fresh: no profile, no module already loaded; its output goes to the host.
+# The same pwsh as this one, fresh: no profile, no module already loaded; its output goes to the host as it
+# comes, with $Status shown whenever it is quiet for a while. Returns its exit code.
 function Invoke-FreshPwsh {
-    param([string] $Command)
+    param([string] $Command, [string] $Status = 'running')
     $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
-    if (Test-Path $pwsh) {
-        & $pwsh -NoProfile -NonInteractive -Command $Command | Out-Host
+    $arguments = '-NoProfile', '-NonInteractive', '-Command', $Command
+    if (-not (Test-Path $pwsh)) {
+        $arguments = @((Join-Path $PSHOME 'pwsh.dll')) + $arguments
+        $pwsh = 'dotnet'
     }
-    else {
-        & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Command | Out-Host
-    }
+    $showLine = { param($line) Write-Host $line; $true }
+    return Invoke-Streamed -FilePath $pwsh -Arguments $arguments -OnLine $showLine -Status { $Status }.GetNewClosure()
 }
 
 function Invoke-DocsTask {
@@ -338,9 +410,9 @@ finally {
     Push-Location (New-Item -ItemType Directory -Path $userData -Force).FullName
     try {
         Write-Host 'Installing ToApis by name with Install-PSResource in a fresh pwsh' -ForegroundColor Cyan
-        Invoke-FreshPwsh -Command $script
-        if ($LASTEXITCODE -ne 0) {
-            throw "Install-PSResource ToApis, then Import-Module ToApis, failed in a fresh pwsh (exit code $LASTEXITCODE): see above."
+        $exitCode = Invoke-FreshPwsh -Command $script -Status 'still installing'
+        if ($exitCode -ne 0) {
+            throw "Install-PSResource ToApis, then Import-Module ToApis, failed in a fresh pwsh (exit code $exitCode): see above."
         }
     }
     finally {
