@@ -122,7 +122,7 @@ function Invoke-XunitSuite {
         else {
             $tally.InPassed = $false
         }
-        if ($line -match '^\s*(Passed|Failed)!\s+-') {
+        if ($line -match '^\s*Total tests:' -or ($summaries.Count -gt 0 -and $line -match '^\s+(Passed|Failed|Skipped):\s*\d+')) {
             $summaries.Add($line)
         }
         Write-Host $line
@@ -134,13 +134,13 @@ function Invoke-XunitSuite {
     }
     $exitCode = Invoke-Streamed -FilePath 'dotnet' -Arguments $arguments -OnLine $onLine -Status $status
 
-    # One summary line per test assembly: "Passed!  - Failed:     0, Passed:   305, Skipped:     0, Total:   305, ..."
+    # The closing summary: "Total tests: 712", then "     Passed: 710", "     Failed: 2" and "    Skipped: 0" as they apply.
     foreach ($summary in $summaries) {
-        if ($summary -match 'Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)') {
-            $counts.Failed += [int] $Matches[1]
-            $counts.Passed += [int] $Matches[2]
-            $counts.Skipped += [int] $Matches[3]
+        if ($summary -match '^\s*Total tests:') {
             $counts.Completed = $true
+        }
+        elseif ($summary -match '^\s+(Passed|Failed|Skipped):\s*(\d+)') {
+            $counts.($Matches[1]) += [int] $Matches[2]
         }
     }
     if ($exitCode -ne 0 -and $counts.Failed -eq 0) {
