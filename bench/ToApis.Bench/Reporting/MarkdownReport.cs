@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ToApis.Bench.Measurement;
 
 namespace ToApis.Bench.Reporting;
 
