@@ -11,6 +11,12 @@ internal sealed class GenerationInput
 {
     public string Prompt { get; set; } = "";
 
+    /// <summary>The model ids this account may use, when the session knows them; null sends any model.</summary>
+    public IReadOnlyList<string>? AvailableModels { get; set; }
+
+    /// <summary>Send a model missing from <see cref="AvailableModels"/> (one newer than the list).</summary>
+    public bool SkipModelCheck { get; set; }
+
     public string? Model { get; set; }
 
     public string? Size { get; set; }
