@@ -29,6 +29,9 @@ internal sealed record ModelInfo(
     /// <summary>Reference images and images made, together (seedream 4.0: 15).</summary>
     public int? MaxReferencesPlusImages { get; init; }
 
+    /// <summary>The types a model takes as reference images, where the docs narrow the upload endpoint's four.</summary>
+    public ImageFormat[]? ReferenceFormats { get; init; }
+
     /// <summary>Why a documented size list has more to it than the list, shown with the size warning.</summary>
     public string? SizeNote { get; init; }
 
@@ -58,13 +61,17 @@ internal static class ModelCatalog
     private static readonly string[] GptImage2 = { "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21" };
     private static readonly string[] Grok = { "1:1", "2:3", "3:2", "16:9", "9:16" };
     private static readonly string[] None = Array.Empty<string>();
+    private static readonly ImageFormat[] JpegOrPng = { ImageFormats.Jpeg, ImageFormats.Png };
 
     public static IReadOnlyList<ModelInfo> Documented { get; } = new[]
     {
         new ModelInfo("gemini-2.5-flash-image-preview", new[] { "nano-banana" }, new[] { "1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3" }, 14, OnlyOne, 1000),
         new ModelInfo("gemini-3-pro-image-preview", new[] { "nano-banana-pro" }, GeminiTen, 14, OnlyOne, null),
         new ModelInfo("gemini-3.1-flash-image-preview", None, GeminiTen.Concat(new[] { "1:4", "4:1", "1:8", "8:1" }).ToArray(), 14, null, null),
-        new ModelInfo(DefaultModel, new[] { "nano-banana-official" }, GeminiTen, 3, OnlyOne, null),
+        new ModelInfo(DefaultModel, new[] { "nano-banana-official" }, GeminiTen, 3, OnlyOne, null)
+        {
+            ReferenceFormats = new[] { ImageFormats.Jpeg, ImageFormats.Png, ImageFormats.WebP },
+        },
         new ModelInfo("gemini-3-pro-image-preview-official", new[] { "nano-banana-pro-official" }, GeminiTen, 14, OnlyOne, null),
         new ModelInfo("gemini-3.1-flash-image-preview-official", new[] { "nano-banana-2-official", "nano-banana-2-lite-official" }, GeminiTen.Concat(new[] { "4:1", "8:1" }).ToArray(), 14, OnlyOne, null),
         new ModelInfo("gpt-4o-image", None, new[] { "1:1", "2:3", "3:2" }, 5, OneTwoOrFour, 1000),
@@ -84,10 +91,10 @@ internal static class ModelCatalog
         new ModelInfo(EditModel, None, None, null, OneToTen, null) { RequiresReference = true },
         new ModelInfo("doubao-seedream-4-0", None, NineRatios.Append("auto").ToArray(), 10, OneToFifteen, 1000)
         {
-            ReferenceOnlySizes = new[] { "auto" }, MaxReferencesPlusImages = 15,
+            ReferenceOnlySizes = new[] { "auto" }, MaxReferencesPlusImages = 15, ReferenceFormats = JpegOrPng,
         },
-        new ModelInfo("doubao-seedream-4-5", None, NineRatios, 10, OneToFifteen, null),
-        new ModelInfo("doubao-seedream-5-0", None, NineRatios, 10, OneToFifteen, null),
+        new ModelInfo("doubao-seedream-4-5", None, NineRatios, 10, OneToFifteen, null) { ReferenceFormats = JpegOrPng },
+        new ModelInfo("doubao-seedream-5-0", None, NineRatios, 10, OneToFifteen, null) { ReferenceFormats = JpegOrPng },
         new ModelInfo("doubao-seedream-5-0-pro", None, NineRatios.Concat(new[] { "1K", "2K" }).ToArray(), 10, OneToTen, null)
         {
             SizeNote = "1K and 2K with layer_decomposition",
@@ -144,5 +151,9 @@ internal static class ModelCatalog
     public static string DescribeCounts(IReadOnlyList<int> counts) =>
         counts.Count == 1 ? $"only {counts[0]}"
         : counts.Count > 2 && counts[counts.Count - 1] - counts[0] == counts.Count - 1 ? $"{counts[0]} to {counts[counts.Count - 1]}"
-        : string.Join(", ", counts.Take(counts.Count - 1)) + " or " + counts[counts.Count - 1];
+        : OneOf(counts.Select(count => count.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList());
+
+    /// <summary>"a, b or c".</summary>
+    public static string OneOf(IReadOnlyList<string> values) =>
+        values.Count == 1 ? values[0] : string.Join(", ", values.Take(values.Count - 1)) + " or " + values[values.Count - 1];
 }

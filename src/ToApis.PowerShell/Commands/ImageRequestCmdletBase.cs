@@ -182,7 +182,7 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
 
         var input = new GenerationInput
         {
-            Prompt = Prompt, Model = Model, AvailableModels = KnownModels(), SkipModelCheck = SkipModelCheck, Size = SizeFromTheRow(pipedFile), Count = Count, ImageUrls = ImageUrl, LocalImageCount = localImages.Count,
+            Prompt = Prompt, Model = Model, AvailableModels = KnownModels(), SkipModelCheck = SkipModelCheck, Size = SizeFromTheRow(pipedFile), Count = Count, ImageUrls = ImageUrl, LocalImages = localImages.Select(image => (image.FileName, image.Format)).ToList(),
             Metadata = PSValues.ToDictionary(Metadata), ExtraBody = PSValues.ToDictionary(ExtraBody),
             Temperature = Temperature, TopP = TopP, MaxOutputTokens = MaxOutputTokens, PersonGeneration = PersonGeneration,
             OutputMimeType = OutputMimeType, CompressionQuality = CompressionQuality, ClientBusinessId = ClientBusinessId,

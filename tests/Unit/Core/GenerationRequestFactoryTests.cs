@@ -139,7 +139,7 @@ public sealed class GenerationRequestFactoryTests
         var tenEach = Enumerable.Range(1, 8).Select(i => $"https://a/{i}.png").ToList();
         var input = new GenerationInput
         {
-            Prompt = "x", Model = "gpt-image-2", ImageUrls = tenEach, LocalImageCount = 1,
+            Prompt = "x", Model = "gpt-image-2", ImageUrls = tenEach, LocalImages = new[] { ("cat.png", ImageFormats.Png) },
             ExtraBody = new() { ["reference_images"] = tenEach.Cast<object?>().ToList() },
         };
 
@@ -176,6 +176,22 @@ public sealed class GenerationRequestFactoryTests
 
         Assert.Equal(field, error.Field);
         Assert.Contains(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("doubao-seedream-4-5", "WebP", "JPEG or PNG")]
+    [InlineData("gemini-2.5-flash-image-official", "GIF", "JPEG, PNG or WebP")]
+    public void A_local_reference_of_a_type_the_model_does_not_take_is_refused_naming_the_file(string model, string type, string allowed)
+    {
+        var format = new[] { ImageFormats.WebP, ImageFormats.Gif }.Single(f => f.Name == type);
+        var input = new GenerationInput { Prompt = "x", Model = model, LocalImages = new[] { ("a.png", ImageFormats.Png), ("b.img", format) } };
+
+        var error = Assert.Throws<ToApisValidationException>(() => GenerationRequestFactory.Build(input, new List<string>()));
+        GenerationRequestFactory.Build(new GenerationInput { Prompt = "x", Model = "gpt-image-2", LocalImages = input.LocalImages }, new List<string>());
+
+        Assert.Equal("ImagePath", error.Field);
+        Assert.Contains($"'b.img' is a {type} image", error.Message);
+        Assert.Contains(allowed, error.Message);
     }
 
     [Fact]

@@ -26,8 +26,8 @@ internal sealed class GenerationInput
 
     public IReadOnlyList<string> ImageUrls { get; set; } = Array.Empty<string>();
 
-    /// <summary>Local reference images that will be uploaded and added to the request's image_urls.</summary>
-    public int LocalImageCount { get; set; }
+    /// <summary>Local reference images (file name and type by content) that will be uploaded and added to the request's image_urls.</summary>
+    public IReadOnlyList<(string FileName, ImageFormat Format)> LocalImages { get; set; } = Array.Empty<(string, ImageFormat)>();
 
     public Dictionary<string, object?> Metadata { get; set; } = new();
 

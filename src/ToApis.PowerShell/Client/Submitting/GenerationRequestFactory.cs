@@ -72,10 +72,11 @@ internal static class GenerationRequestFactory
             CheckUrls("ExtraBody", new[] { mask as string ?? throw NotAUrl("ExtraBody", "mask_url", mask) }, "mask_url");
         }
 
-        var references = imageUrls.Count + referenceImages + input.LocalImageCount;
+        var references = imageUrls.Count + referenceImages + input.LocalImages.Count;
         if (info is not null)
         {
-            CheckReferences(info, model, references, input.LocalImageCount > 0 ? "ImagePath" : "ImageUrl", count);
+            CheckReferences(info, model, references, input.LocalImages.Count > 0 ? "ImagePath" : "ImageUrl", count);
+            CheckLocalImageTypes(info, model, input.LocalImages);
             if (size is not null)
             {
                 CheckSize(size, model, info, references, warnings);
@@ -269,6 +270,16 @@ internal static class GenerationRequestFactory
         {
             throw new ToApisValidationException(
                 "Count", $"{references} reference image(s) and Count {images} make {references + images}; {model} allows at most {total} reference and output images together.");
+        }
+    }
+
+    /// <summary>Only local files can be judged by type before sending; a URL's type is the service's to find out.</summary>
+    private static void CheckLocalImageTypes(ModelInfo info, string model, IEnumerable<(string FileName, ImageFormat Format)> localImages)
+    {
+        if (info.ReferenceFormats is { } allowed && localImages.FirstOrDefault(image => !allowed.Contains(image.Format)) is { FileName: not null } wrong)
+        {
+            throw new ToApisValidationException(
+                "ImagePath", $"'{wrong.FileName}' is a {wrong.Format.Name} image; {model} takes {ModelCatalog.OneOf(allowed.Select(f => f.Name).ToList())} reference images. Convert it first. Nothing was uploaded or submitted.");
         }
     }
 
