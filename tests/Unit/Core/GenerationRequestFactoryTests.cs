@@ -248,6 +248,8 @@ public sealed class GenerationRequestFactoryTests
         var request = GenerationRequestFactory.Build(
             new GenerationInput { Prompt = "x", Model = "gpt-4o-imag", AvailableModels = available, SkipModelCheck = true }, new List<string>());
         var unlisted = GenerationRequestFactory.Build(new GenerationInput { Prompt = "x", Model = "brand-new-model" }, new List<string>());
+        var alias = GenerationRequestFactory.Build(
+            new GenerationInput { Prompt = "x", Model = "nano-banana", AvailableModels = new[] { "gemini-2.5-flash-image-preview" } }, new List<string>());
 
         Assert.Equal("Model", error.Field);
         Assert.Contains("'gpt-4o-imag'", error.Message);
@@ -255,6 +257,7 @@ public sealed class GenerationRequestFactoryTests
         Assert.Contains("-SkipModelCheck", error.Message);
         Assert.Equal("gpt-4o-imag", request.Model);
         Assert.Equal("brand-new-model", unlisted.Model);
+        Assert.Equal("nano-banana", alias.Model);
     }
 
     [Fact]

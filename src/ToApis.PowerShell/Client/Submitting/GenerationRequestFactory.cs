@@ -159,6 +159,12 @@ internal static class GenerationRequestFactory
             return;
         }
 
+        // A documented alias (nano-banana) is the model the list may name only by its id, and the other way round.
+        if (ModelCatalog.Find(model) is { } documented && documented.Names.Any(name => available.Contains(name, StringComparer.Ordinal)))
+        {
+            return;
+        }
+
         var close = ModelCatalog.ClosestNames(model, available);
         var suggestion = close.Count > 0 ? $"Did you mean {string.Join(", ", close)}? " : "List them with Get-ToApisModel. ";
         throw new ToApisValidationException(
