@@ -38,7 +38,7 @@ public sealed class RunTests : IDisposable
         Assert.Equal(4, first.Errors.Count);
         Assert.Equal((20, 18, 0, 16, 16, 4, 0, 16), (run.Rows, run.Submitted, run.Reused, run.Completed, run.Saved, run.Failed, run.Pending, run.Images));
         Assert.Equal(
-            new Dictionary<string, int> { ["ToApis.TaskFailed"] = 2, ["ToApis.ContentPolicyViolation"] = 1, ["ToApis.InvalidParameter"] = 1 },
+            new Dictionary<string, int> { ["ToApis.TaskFailed"] = 2, ["ToApis.ContentPolicyViolation"] = 1, ["ToApis.InvalidRequest"] = 1 },
             run.Errors);
         Assert.Equal(SampleRun.FailingNames, run.FailedRows.Select(row => Column(row, "Name")));
         // The original rows, every column, as PSCustomObjects.
@@ -50,7 +50,7 @@ public sealed class RunTests : IDisposable
         Assert.NotNull(run.Duration);
         Assert.True(run.Finished >= run.Started);
 
-        // The service stops refusing; the pixel size of row 7 is still wrong, so only it should fail again.
+        // The service stops failing tasks and refusing content; it still refuses row 7's pixel size, so only it fails again.
         service.Emulator.Options.TaskFailureTriggerWord = "";
         service.Emulator.Options.ContentPolicyTriggerWord = "";
         var refeed = service.Run(
@@ -58,11 +58,11 @@ public sealed class RunTests : IDisposable
             new Hashtable { ["Journal"] = JournalPath });
         var after = GetRun(service, JournalPath);
 
-        ErrorAssert.Is(Assert.Single(refeed.Errors), "ToApis.InvalidParameter", ErrorCategory.InvalidArgument);
+        ErrorAssert.Is(Assert.Single(refeed.Errors), "ToApis.InvalidRequest", ErrorCategory.InvalidArgument);
         Assert.Equal(["row12.png", "row15.png", "row3.png"], refeed.OutputOf<FileInfo>().Select(f => f.Name).Order());
         Assert.Equal(created + 3, service.Emulator.Stats.TasksCreated);
         Assert.Equal((20, 19, 1, 0), (after.Rows, after.Saved, after.Failed, after.Pending));
-        Assert.Equal(new Dictionary<string, int> { ["ToApis.InvalidParameter"] = 1 }, after.Errors);
+        Assert.Equal(new Dictionary<string, int> { ["ToApis.InvalidRequest"] = 1 }, after.Errors);
         Assert.Equal("row7", Column(Assert.Single(after.FailedRows), "Name"));
         Assert.Equal(SampleRun.Rows - 1, Directory.GetFiles(Output, "*.png").Length);
 
