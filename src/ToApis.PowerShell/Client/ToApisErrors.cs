@@ -167,6 +167,9 @@ public enum FileProblem
 
     /// <summary>The result host redirected where results are never fetched from (another scheme, a private or link-local address).</summary>
     UnsafeRedirect,
+
+    /// <summary>A link (symbolic link, junction, reparse point) stands where a file would be written: nothing is written through it.</summary>
+    UnsafePath,
 }
 
 /// <summary>A local file that cannot be uploaded, or a result that cannot be saved.</summary>

@@ -133,6 +133,8 @@ internal static class ErrorRecords
             FileProblem.WriteFailed => ("ToApis.FileWriteFailed", ErrorCategory.WriteError, WriteAdvice(error.LocalFailure)),
             FileProblem.OutsideTargetFolder => ("ToApis.UnsafeFileName", ErrorCategory.SecurityError,
                 "Use a -FileName template that names a file, not a path."),
+            FileProblem.UnsafePath => ("ToApis.UnsafePath", ErrorCategory.SecurityError,
+                "Someone may have planted that link to make this account overwrite another file: remove it (and check who can write to the folder), or write somewhere else, then run the command again."),
             _ => ("ToApis.FileError", ErrorCategory.WriteError, "Check the message above and try again."),
         };
         return Create(error, id, category, target, action);

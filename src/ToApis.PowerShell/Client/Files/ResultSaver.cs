@@ -188,9 +188,10 @@ internal sealed class ResultSaver
                     continue;
                 }
 
+                AtomicFile.RefuseLink(target);
                 if (!File.Exists(target))
                 {
-                    LocalFileErrors.Writing(target, () => File.Move(partial, target));
+                    LocalFileErrors.Writing(target, () => AtomicFile.Commit(partial, target, replace: false));
                     _writtenThisRun.Add(target);
                     return new SavedImage(target, format, length, AlreadyPresent: false);
                 }
@@ -204,7 +205,7 @@ internal sealed class ResultSaver
 
                 if (force)
                 {
-                    LocalFileErrors.Writing(target, () => File.Replace(partial, target, null));
+                    LocalFileErrors.Writing(target, () => AtomicFile.Commit(partial, target, replace: true));
                     _writtenThisRun.Add(target);
                     return new SavedImage(target, format, length, AlreadyPresent: false);
                 }
@@ -297,8 +298,12 @@ internal sealed class ResultSaver
         long received = 0;
         using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
         // Unbuffered: every chunk received is on disk, so the file shows real progress.
-        using var target = LocalFileErrors.Writing(
-            partial, () => new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: true));
+        // A retry starts over on a fresh file: the exclusive create never opens anything already there.
+        using var target = LocalFileErrors.Writing(partial, () =>
+        {
+            File.Delete(partial);
+            return AtomicFile.CreateNew(partial, useAsync: true);
+        });
         // Pooled: dozens of downloads last most of a second each, and a fresh buffer apiece would survive the
         // collections meanwhile and swell the process's working set as tasks go by.
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);

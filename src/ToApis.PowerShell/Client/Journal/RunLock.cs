@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using ToApis.Client.Files;
 using ToApis.Client.Wire;
 
 namespace ToApis.Client.Journal;
@@ -140,7 +141,7 @@ internal sealed class RunLock : IDisposable
             // No byte-range locks in .NET on macOS: hold the whole file instead; its holder is then not readable.
             try
             {
-                stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+                stream = AtomicFile.OpenShared(path, FileShare.None);
             }
             catch (IOException)
             {
@@ -149,7 +150,7 @@ internal sealed class RunLock : IDisposable
         }
         else
         {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            stream = AtomicFile.OpenShared(path, FileShare.ReadWrite | FileShare.Delete);
             try
             {
                 // Released by the OS when the stream closes or the process ends, however it ends.

@@ -95,7 +95,6 @@ internal sealed class LearnedPaceFile
             var accounts = ReadAll();
             accounts.TryGetValue(accountId, out var earlier);
             accounts[accountId] = new LearnedPace(learned.Submit ?? earlier?.Submit, learned.Query ?? earlier?.Query, learned.Updated);
-            // Under the lock, so the one partial name AtomicFile uses is this writer's alone.
             var bytes = Serialize(accounts);
             AtomicFile.Write(Path, stream => stream.Write(bytes, 0, bytes.Length));
 
@@ -114,7 +113,7 @@ internal sealed class LearnedPaceFile
         {
             try
             {
-                return new FileStream(Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return AtomicFile.OpenShared(Path + ".lock", FileShare.None);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
@@ -190,5 +189,6 @@ internal sealed class LearnedPaceFile
     }
 
     private static bool IsFileProblem(Exception error) =>
-        error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or System.Security.SecurityException;
+        error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or System.Security.SecurityException
+            or ToApisFileException; // a link planted where it writes
 }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using ToApis.Client.Files;
 
 namespace ToApis.Client.Webhooks;
 
@@ -94,7 +95,7 @@ internal sealed class SeenEventIdFile
         {
             try
             {
-                return new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return AtomicFile.OpenShared(Path, FileShare.None);
             }
             catch (IOException busy) when (busy is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
             {
