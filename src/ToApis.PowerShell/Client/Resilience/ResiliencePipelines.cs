@@ -147,17 +147,18 @@ internal sealed class ResiliencePipelines
         || (exception is IOException io && LocalFileErrors.Classify(io) == LocalFileFailure.Other);
 
     /// <summary>A 2xx submit or status answer that holds no readable task: the task was probably created.</summary>
-    public static bool IsUnreadableSuccess(ApiResponse response) => response.IsSuccess && response.Task is null;
+    public static bool IsUnreadableSuccess(ApiResponse response) => response.IsSuccess && response.Task is null && !response.IsForeign;
 
     /// <summary>A 2xx whose body is no JSON object (an HTML page, a body cut short, <c>null</c>): worth asking again.</summary>
-    public static bool IsMalformedSuccess(ApiResponse response) => response.IsSuccess && !response.IsJsonObject;
+    public static bool IsMalformedSuccess(ApiResponse response) => response.IsSuccess && !response.IsJsonObject && !response.IsForeign;
 
     /// <summary>The API answered (the breaker's streak ends) or failed (it grows); 429 and business 4xx are answers.</summary>
     private static AttemptHealth JudgeApiAttempt(object? result, Exception? exception)
     {
         if (result is ApiResponse response)
         {
-            return response.IsAmbiguousFailure || IsMalformedSuccess(response) ? AttemptHealth.Failed : AttemptHealth.Answered;
+            // A page instead of an answer (a captive portal) counts against the service too: a run against one stops.
+            return response.IsAmbiguousFailure || (response.IsSuccess && !response.IsJsonObject) ? AttemptHealth.Failed : AttemptHealth.Answered;
         }
 
         return IsTransient(exception) ? AttemptHealth.Failed : AttemptHealth.Unknown;

@@ -9,13 +9,18 @@ internal static class UploadParser
     public static ToApisUpload Parse(ApiResponse response, string requestDescription, string localPath)
     {
         using var document = Json.TryParse(response.Body);
+        if (document?.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw response.Unexpected(requestDescription, $"'{localPath}' may not have been uploaded");
+        }
+
         var root = document?.RootElement;
         var success = root?.Property("success") is { ValueKind: JsonValueKind.True };
         var data = root?.Property("data");
         var url = data?.String("url");
         if (!success || string.IsNullOrEmpty(url))
         {
-            var reason = root?.String("message") is { Length: > 0 } message ? message : response.Error.Message;
+            var reason = root?.String("message") is { Length: > 0 } message ? response.Shown(message) : response.Error.Message;
             throw new ToApisApiException(
                 success ? ApiErrorKind.UnexpectedResponse : ApiErrorKind.InvalidRequest, response.StatusCode, null,
                 $"{requestDescription} did not accept '{localPath}': {reason}", requestDescription: requestDescription);
