@@ -59,6 +59,13 @@ internal sealed class ResultSaver
     public async Task<SavedImage> SaveAsync(
         Uri url, string folder, string baseName, bool force, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
+        if (!ResultRedirects.IsFetchable(url))
+        {
+            throw new ToApisFileException(
+                FileProblem.UnsupportedUrl, url.ToString(),
+                $"The result URL '{url}' is a {url.Scheme}: URL; results are fetched only over http and https, so nothing was downloaded for '{baseName}'.");
+        }
+
         if (expiresAt is { } expiry && expiry <= DateTimeOffset.UtcNow)
         {
             throw Expired(url, expiry);
@@ -77,6 +84,13 @@ internal sealed class ResultSaver
         {
             RememberDiskFull(folder, partial);
             throw;
+        }
+        catch (ToApisFileException error) when (error.Problem == FileProblem.WriteFailed && !Directory.Exists(folder))
+        {
+            // What failed was a hidden partial file, or the rename: the user needs the folder and the image's name.
+            throw new ToApisFileException(
+                FileProblem.FolderMissing, folder,
+                $"The folder '{folder}' was removed while '{baseName}' was being saved into it; nothing was saved.", error);
         }
         finally
         {
@@ -285,6 +299,15 @@ internal sealed class ResultSaver
 
         if (!LocalFileErrors.Reading(partial, () => ImageFormats.IsComplete(partial, format)))
         {
+            // All the bytes its Content-Length promised, yet no whole image: asking again fetches the same bytes.
+            // Without a length, an early end looks just like this, so that is retried.
+            if (expected is not null)
+            {
+                throw new ToApisFileException(
+                    FileProblem.UnsupportedType, url.ToString(),
+                    $"{url} sent all of its {received} bytes, and they begin like a {format.Name} image but do not make one; it was downloaded once and nothing was saved.");
+            }
+
             throw new RetryableDownloadException(
                 FileProblem.IncompleteDownload, $"The download of {url} ended after {received} bytes, before the end of its {format.Name} image");
         }
