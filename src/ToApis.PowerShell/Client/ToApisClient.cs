@@ -1,11 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
@@ -28,11 +25,13 @@ internal sealed class ToApisClient
 
     private readonly ToApisConnection _connection;
     private readonly IRequestLog _log;
+    private readonly HttpTransport _transport;
 
     internal ToApisClient(ToApisConnection connection, IRequestLog log)
     {
         _connection = connection;
         _log = log;
+        _transport = new HttpTransport(connection.Http, log, connection.Time);
     }
 
     /// <summary>
@@ -51,10 +50,8 @@ internal sealed class ToApisClient
         }
 
         var businessId = request.ClientBusinessId!;
-        var description = $"POST /{request.Path}";
         var body = request.ToJson();
-        var sent = 0;
-        var reconciliation = new SubmitReconciliation(token => FindTaskAsync(businessId, token));
+        var reconciliation = new SubmitReconciliation($"POST /{request.Path}", businessId, token => FindTaskAsync(businessId, token));
         ApiResponse? response = null;
         ToApisTransportException? failure = null;
         try
@@ -64,7 +61,6 @@ internal sealed class ToApisClient
                 beforeSending: () =>
                 {
                     stopSending.ThrowIfCancellationRequested();
-                    Interlocked.Increment(ref sent);
                     reconciliation.Sending();
                 },
                 prepare: context =>
@@ -77,62 +73,13 @@ internal sealed class ToApisClient
         {
             failure = failed;
         }
-        catch (Exception ended) when (reconciliation.IsUnresolved && reconciliation.Recovered is null)
+        catch (Exception ended) when (reconciliation.EndedUnanswered)
         {
-            // Stopped, or the breaker opened, while a sent attempt was unanswered: the task may exist.
-            throw OutcomeUnknown(description, businessId, ended.Message, reconciliation.LookupFailed ?? ended);
+            throw reconciliation.OutcomeUnknown(ended.Message, reconciliation.LookupFailed ?? ended);
         }
 
-        if (reconciliation.Recovered is { } recovered)
-        {
-            _log.Verbose($"Recovered task {recovered.Id} by client_business_id '{businessId}'; not resubmitted.");
-            return recovered;
-        }
-
-        // A readable answer is the truth, whatever came before it.
-        if (response is { IsSuccess: true, Task: { } answered })
-        {
-            return answered;
-        }
-
-        if (response is { IsAmbiguousFailure: false, IsSuccess: false })
-        {
-            throw response.ToException(description);
-        }
-
-        if (reconciliation.IsUnresolved)
-        {
-            var ending = failure?.Message ?? $"HTTP {response!.StatusCode}{(response.IsSuccess ? " with an unreadable body" : "")}";
-            throw OutcomeUnknown(description, businessId, ending, reconciliation.LookupFailed);
-        }
-
-        if (failure is not null)
-        {
-            throw Volatile.Read(ref sent) == 0
-                ? new ToApisTransportException(
-                    $"{failure.Message}. The request was never sent, so nothing was charged.", failure.InnerException, 0) { WasProvablyNotSent = true }
-                : new ToApisTransportException(
-                    $"{failure.Message}. No task with client_business_id '{businessId}' exists, so nothing was charged.", failure.InnerException, failure.Attempts);
-        }
-
-        if (response!.IsAmbiguousFailure)
-        {
-            throw new ToApisTransportException(
-                $"{description} failed {response.Attempts} time(s) (last: HTTP {response.StatusCode} {response.Error.Message}). " +
-                $"No task with client_business_id '{businessId}' exists, so nothing was charged.",
-                null, response.Attempts);
-        }
-
-        throw response.Unexpected(description, "no task in it"); // a 2xx without a task, after lookups found none
+        return reconciliation.Conclude(response, failure, _log);
     }
-
-    /// <summary>Every way a submit can end without learning whether its task exists ends here.</summary>
-    private static ToApisSubmitOutcomeUnknownException OutcomeUnknown(string description, string businessId, string ending, Exception? lookupFailed) =>
-        new(businessId,
-            $"{description} ended ambiguously ({ending}) and the task could not be looked up by client_business_id '{businessId}'" +
-            $"{(lookupFailed is null ? "" : $" ({lookupFailed.Message})")}: the task may have been created. " +
-            $"Look it up with Get-ToApisTask -Id {businessId}; rerun with the same -RunKey (or -ClientBusinessId {businessId}) to be safe.",
-            lookupFailed);
 
     /// <summary>The task by id or client_business_id; a task-not-found answer is an error.</summary>
     public async Task<ToApisTask> GetTaskAsync(string idOrBusinessId, CancellationToken cancellationToken) =>
@@ -286,35 +233,14 @@ internal sealed class ToApisClient
     {
         using var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _connection.BearerToken);
-        var sent = _log.IsDebugEnabled ? await HttpExchangeText.DescribeRequestAsync(request, _connection.Http.DefaultRequestHeaders).ConfigureAwait(false) : null;
-        var stopwatch = Stopwatch.StartNew();
-        HttpResponseMessage answer;
-        try
-        {
-            answer = await _connection.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception failed) when (sent is not null)
-        {
-            _log.Debug($"{sent}\n\n(no answer after {stopwatch.ElapsedMilliseconds} ms: {failed.GetBaseException().Message})");
-            throw;
-        }
-
-        using var response = answer;
+        using var exchange = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = exchange.Response;
         // The body is kept as sent, for parsing: the key a server echoes is hidden where text is shown (the log
         // masks every line, ApiResponse every message it makes), never in the data, so no id is ever altered.
-        var body = await ReadCappedAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        var reason = response.ReasonPhrase ?? "";
-        if (sent is null)
-        {
-            _log.Verbose($"{method} {uri} -> {(int)response.StatusCode} {reason} in {stopwatch.ElapsedMilliseconds} ms");
-        }
-        else
-        {
-            _log.Debug($"{sent}\n\n{HttpExchangeText.DescribeResponse(response, stopwatch.Elapsed, body)}");
-        }
-
+        var body = await HttpTransport.ReadCappedAsync(response.Content, MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false);
+        _transport.Report(exchange, body);
         return new ApiResponse(
-            (int)response.StatusCode, reason, body, RetryAfter(response),
+            (int)response.StatusCode, response.ReasonPhrase ?? "", body, RetryAfter(response),
             NumberHeader(response, "X-RateLimit-Limit") is { } limit ? (int)limit : null, ResetIn(NumberHeader(response, "X-RateLimit-Reset")),
             response.Content?.Headers.ContentType?.MediaType, _connection.Mask);
     }
@@ -327,15 +253,15 @@ internal sealed class ToApisClient
             : null;
 
     /// <summary>X-RateLimit-Reset is Unix seconds (or milliseconds), or seconds to go: its format is not documented (contract U8).</summary>
-    private static TimeSpan? ResetIn(double? reset) => reset switch
+    private TimeSpan? ResetIn(double? reset) => reset switch
     {
         null => null,
-        > 1e12 => DateTimeOffset.FromUnixTimeMilliseconds((long)reset.Value) - DateTimeOffset.UtcNow,
-        > 1e9 => DateTimeOffset.FromUnixTimeSeconds((long)reset.Value) - DateTimeOffset.UtcNow,
+        > 1e12 => DateTimeOffset.FromUnixTimeMilliseconds((long)reset.Value) - _connection.Time.GetUtcNow(),
+        > 1e9 => DateTimeOffset.FromUnixTimeSeconds((long)reset.Value) - _connection.Time.GetUtcNow(),
         _ => TimeSpan.FromSeconds(reset.Value),
     };
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta)
@@ -343,30 +269,6 @@ internal sealed class ToApisClient
             return delta;
         }
 
-        return header?.Date is { } date ? date - DateTimeOffset.UtcNow : null;
-    }
-
-    private static async Task<string> ReadCappedAsync(HttpContent? content, CancellationToken cancellationToken)
-    {
-        if (content is null)
-        {
-            return "";
-        }
-
-        using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxResponseBodyBytes)
-            {
-                throw new IOException($"The response body exceeds {MaxResponseBodyBytes / (1024 * 1024)} MB; it is not a task or error object.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return header?.Date is { } date ? date - _connection.Time.GetUtcNow() : null;
     }
 }

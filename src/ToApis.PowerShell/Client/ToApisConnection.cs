@@ -52,6 +52,9 @@ internal sealed class ToApisConnection : IDisposable
 
     public ToApisConnectionSettings Settings { get; }
 
+    /// <summary>The clock of everything this connection does: timeouts, retries, expiry, timing (a manual one in tests).</summary>
+    internal TimeProvider Time => Settings.Time;
+
     /// <summary>The service root ending in '/', e.g. https://toapis.com/; request paths start with v1/.</summary>
     public Uri ApiRoot { get; }
 
