@@ -26,8 +26,8 @@ internal sealed class ToApisConnection : IDisposable
         Mask = new KeyMask(_apiKey, KeyHint);
         ApiRoot = settings.BaseUri;
         RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits);
-        _apiBreaker = new OutageBreaker($"The service at {ApiRoot}");
-        _filesBreaker = new OutageBreaker("The result host");
+        _apiBreaker = new OutageBreaker($"The service at {ApiRoot}", settings.Time.GetUtcNow);
+        _filesBreaker = new OutageBreaker("The result host", settings.Time.GetUtcNow);
         Pipelines = new ResiliencePipelines(settings, RateLimiter, _apiBreaker, _filesBreaker);
         Http = new HttpClient(handler ?? CreateHandler(settings.Proxy), disposeHandler: true)
         {

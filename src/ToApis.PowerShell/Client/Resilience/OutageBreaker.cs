@@ -48,7 +48,7 @@ internal sealed class OutageBreaker
     public OutageBreaker(string service, Func<DateTimeOffset>? now = null)
     {
         _service = service;
-        _now = now ?? (() => DateTimeOffset.UtcNow);
+        _now = now ?? TimeProvider.System.GetUtcNow;
     }
 
     public bool IsOpen

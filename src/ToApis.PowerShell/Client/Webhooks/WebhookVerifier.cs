@@ -41,7 +41,7 @@ internal sealed class WebhookVerifier
         }
 
         _tolerance = tolerance;
-        _now = now ?? (() => DateTimeOffset.UtcNow);
+        _now = now ?? TimeProvider.System.GetUtcNow;
     }
 
     /// <summary>Checks one delivery and reads its event.</summary>
