@@ -2,9 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using ToApis.Models;
 using ToApis.Tests.Infrastructure;
 using Xunit;
@@ -23,17 +21,6 @@ public sealed class HostileAnswerTests : IDisposable
     private readonly TempFolder _temp = new();
 
     public void Dispose() => _temp.Dispose();
-
-    private static async Task<WebApplication> StartAsync(Action<WebApplication> routes)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        routes(app);
-        await app.StartAsync();
-        return app;
-    }
 
     private static PowerShellHost Connected(WebApplication api, string key, string extra = "")
     {
@@ -59,7 +46,7 @@ public sealed class HostileAnswerTests : IDisposable
     [Fact]
     public async Task A_status_answer_about_another_task_is_refused_and_nothing_is_saved()
     {
-        await using var api = await StartAsync(app => app.MapGet("/v1/images/generations/{id}", () => Json(
+        await using var api = await StubServer.StartAsync(app => app.MapGet("/v1/images/generations/{id}", () => Json(
             """{"id":"tsk_img_someone_else","status":"completed","progress":100,"result":{"data":[{"url":"http://127.0.0.1:9/other.png"}]}}""")));
         using var shell = Connected(api, "sk-test-0123456789");
         var folder = Path.Combine(_temp.Path, "out");
@@ -76,7 +63,7 @@ public sealed class HostileAnswerTests : IDisposable
     [Fact]
     public async Task A_lookup_by_client_business_id_is_answered_by_the_task_that_carries_it()
     {
-        await using var api = await StartAsync(app => app.MapGet("/v1/images/generations/{id}", (string id) => Json(
+        await using var api = await StubServer.StartAsync(app => app.MapGet("/v1/images/generations/{id}", (string id) => Json(
             $$"""{"id":"tsk_img_found","client_business_id":"{{id}}","status":"queued","progress":0}""")));
         using var shell = Connected(api, "sk-test-0123456789");
 
@@ -89,7 +76,7 @@ public sealed class HostileAnswerTests : IDisposable
     [Fact]
     public async Task A_captive_portal_fails_Connect_and_says_what_came_back()
     {
-        await using var api = await StartAsync(app => app.MapFallback(() => Results.Text(Portal, "text/html")));
+        await using var api = await StubServer.StartAsync(app => app.MapFallback(() => Results.Text(Portal, "text/html")));
         using var shell = new PowerShellHost();
 
         var result = shell.Run(
@@ -109,7 +96,7 @@ public sealed class HostileAnswerTests : IDisposable
     public async Task A_web_page_instead_of_a_task_is_one_unexpected_answer_not_retried_and_says_what_came_back(string command, string method)
     {
         var requests = 0;
-        await using var api = await StartAsync(app => app.MapFallback((HttpContext context) =>
+        await using var api = await StubServer.StartAsync(app => app.MapFallback((HttpContext context) =>
         {
             if (context.Request.Method == method)
             {
@@ -129,7 +116,7 @@ public sealed class HostileAnswerTests : IDisposable
     [Fact]
     public async Task An_upload_answered_by_a_web_page_is_an_unexpected_answer_naming_the_file()
     {
-        await using var api = await StartAsync(app => app.MapFallback(() => Results.Text(Portal, "text/html")));
+        await using var api = await StubServer.StartAsync(app => app.MapFallback(() => Results.Text(Portal, "text/html")));
         using var shell = Connected(api, "sk-test-0123456789");
         var image = _temp.Write("ref.png", SampleImages.Png);
 
@@ -144,7 +131,7 @@ public sealed class HostileAnswerTests : IDisposable
     {
         const string Key = "38";
         const string Id = "tsk_img_01J38X38";
-        await using var api = await StartAsync(app =>
+        await using var api = await StubServer.StartAsync(app =>
         {
             app.MapPost("/v1/images/generations", () => Json($$"""{"id":"{{Id}}","status":"queued","progress":0}"""));
             app.MapGet("/v1/images/generations/{id}", () => Json($$"""{"id":"{{Id}}","status":"queued","progress":0}"""));
@@ -173,7 +160,7 @@ public sealed class HostileAnswerTests : IDisposable
             Convert.ToBase64String(Encoding.UTF8.GetBytes("Bearer " + Key)), Convert.ToBase64String(Encoding.UTF8.GetBytes("api:" + Key)).TrimEnd('='),
         };
         var echo = string.Join(" | ", forms);
-        await using var api = await StartAsync(app =>
+        await using var api = await StubServer.StartAsync(app =>
         {
             app.MapPost("/v1/images/generations", () => Results.Json(
                 new { error = new { code = "invalid_request", message = "bad token " + echo, param = "model" } }, statusCode: 400));

@@ -1,9 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using ToApis.Client.Webhooks;
 using ToApis.Tests.Infrastructure;
 using Xunit;
@@ -20,17 +18,6 @@ public sealed class HostileResultTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static async Task<WebApplication> StartAsync(Action<WebApplication> routes)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        routes(app);
-        await app.StartAsync();
-        return app;
-    }
-
     private static ScriptResult Save(EmulatedService service, string url, string folder) => service.Run("""
         param($url, $out)
         $task = [ToApis.Models.ToApisTask]::new()
@@ -43,7 +30,7 @@ public sealed class HostileResultTests : IDisposable
     {
         var fetches = 0;
         var body = SampleImages.Png.Take(16).Concat(new byte[3 * 1024 * 1024]).ToArray();
-        await using var files = await StartAsync(app => app.MapGet("/fake.png", () =>
+        await using var files = await StubServer.StartAsync(app => app.MapGet("/fake.png", () =>
         {
             Interlocked.Increment(ref fetches);
             return Results.Bytes(body, "image/png");
@@ -78,7 +65,7 @@ public sealed class HostileResultTests : IDisposable
     public async Task A_folder_removed_mid_save_is_named_with_the_image_not_a_hidden_temporary_file()
     {
         var folder = Path.Combine(_temp.Path, "out");
-        await using var files = await StartAsync(app => app.MapGet("/image.png", () =>
+        await using var files = await StubServer.StartAsync(app => app.MapGet("/image.png", () =>
         {
             Directory.Delete(folder, recursive: true); // removed while the download is under way
             return Results.Bytes(SampleImages.Png, "image/png");

@@ -1,5 +1,6 @@
 using ToApis.Client;
 using ToApis.Client.RateLimiting;
+using ToApis.Tests.Infrastructure;
 using Xunit;
 
 namespace ToApis.Tests.Core;
@@ -13,7 +14,7 @@ public sealed class ClientClockTests
     [Fact]
     public async Task A_request_that_never_answers_times_out_when_the_manual_clock_passes_the_limit()
     {
-        var clock = new TimerClock(DateTimeOffset.Parse("2026-12-04T10:00:00Z"));
+        var clock = new ManualTimeProvider(DateTimeOffset.Parse("2026-12-04T10:00:00Z"));
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var settings = new ToApisConnectionSettings
         {
@@ -44,101 +45,6 @@ public sealed class ClientClockTests
             arrived.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
             throw new InvalidOperationException("unreachable");
-        }
-    }
-
-    /// <summary>A clock whose time and timers move only on <see cref="Advance"/>.</summary>
-    private sealed class TimerClock(DateTimeOffset start) : TimeProvider
-    {
-        private readonly object _gate = new();
-        private readonly List<ManualTimer> _timers = [];
-        private TimeSpan _elapsed;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override DateTimeOffset GetUtcNow()
-        {
-            lock (_gate)
-            {
-                return start + _elapsed;
-            }
-        }
-
-        public override long GetTimestamp()
-        {
-            lock (_gate)
-            {
-                return _elapsed.Ticks;
-            }
-        }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = new ManualTimer(this, callback, state);
-            timer.Change(dueTime, period);
-            return timer;
-        }
-
-        public void Advance(TimeSpan duration)
-        {
-            List<ManualTimer> due;
-            lock (_gate)
-            {
-                _elapsed += duration;
-                due = _timers.Where(t => t.DueAt <= _elapsed).ToList();
-                foreach (var timer in due)
-                {
-                    timer.Rearm();
-                }
-            }
-
-            foreach (var timer in due)
-            {
-                timer.Fire();
-            }
-        }
-
-        private sealed class ManualTimer(TimerClock clock, TimerCallback callback, object? state) : ITimer
-        {
-            private TimeSpan _period;
-
-            public TimeSpan DueAt { get; private set; }
-
-            public bool Change(TimeSpan dueTime, TimeSpan period)
-            {
-                lock (clock._gate)
-                {
-                    clock._timers.Remove(this);
-                    _period = period;
-                    if (dueTime != Timeout.InfiniteTimeSpan)
-                    {
-                        DueAt = clock._elapsed + dueTime;
-                        clock._timers.Add(this);
-                    }
-                }
-
-                return true;
-            }
-
-            public void Rearm()
-            {
-                clock._timers.Remove(this);
-                if (_period != Timeout.InfiniteTimeSpan && _period > TimeSpan.Zero)
-                {
-                    DueAt += _period;
-                    clock._timers.Add(this);
-                }
-            }
-
-            public void Fire() => callback(state);
-
-            public void Dispose() => Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-
-            public ValueTask DisposeAsync()
-            {
-                Dispose();
-                return default;
-            }
         }
     }
 }
