@@ -152,6 +152,12 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
                 refused, "ToApis.Unauthorized", ErrorCategory.AuthenticationError, session.KeyHint,
                 $"The service refused the key {session.KeyHint}: copy it again from https://toapis.com/console/token (or check -BaseUri). Nothing was stored; -SkipValidation connects without asking."));
         }
+        catch (ToApisApiException foreign) when (foreign.Kind == ApiErrorKind.UnexpectedResponse)
+        {
+            // Only the documented answer proves a key works: a captive portal or a web page at -BaseUri answers 200 too.
+            session.Close();
+            ThrowTerminatingError(ErrorRecords.From(foreign, session.BaseUri));
+        }
         catch (Exception unanswered) when (unanswered is ToApisApiException or ToApisTransportException or OperationCanceledException && !CancelToken.IsCancellationRequested)
         {
             var reason = unanswered is OperationCanceledException ? $"no answer within {ValidationLimit.TotalSeconds:0} s" : unanswered.Message;

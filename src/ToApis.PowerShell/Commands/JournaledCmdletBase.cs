@@ -221,6 +221,11 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             ThrowTerminatingError(ErrorRecords.From(busy, busy.Resource));
             throw;
         }
+        catch (ToApisFileException unsafePath)
+        {
+            ThrowTerminatingError(ErrorRecords.From(unsafePath, unsafePath.Path));
+            throw;
+        }
         catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();

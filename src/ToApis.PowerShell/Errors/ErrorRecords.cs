@@ -133,6 +133,12 @@ internal static class ErrorRecords
             FileProblem.WriteFailed => ("ToApis.FileWriteFailed", ErrorCategory.WriteError, WriteAdvice(error.LocalFailure)),
             FileProblem.OutsideTargetFolder => ("ToApis.UnsafeFileName", ErrorCategory.SecurityError,
                 "Use a -FileName template that names a file, not a path."),
+            FileProblem.UnsupportedUrl => ("ToApis.UnsupportedResultUrl", ErrorCategory.SecurityError,
+                "The service (or something between) returned a result link that is not a web address: check -BaseUri and any proxy, then look at the task with Get-ToApisTask -Id <id>; report it to the service if it repeats."),
+            FileProblem.FolderMissing => ("ToApis.OutputFolderMissing", ErrorCategory.ObjectNotFound,
+                "Something removed the output folder during the save: create it again (or choose another -Path), then run Save-ToApisImage again for these tasks; result URLs last 24 h."),
+            FileProblem.UnsafePath => ("ToApis.UnsafePath", ErrorCategory.SecurityError,
+                "Someone may have planted that link to make this account overwrite another file: remove it (and check who can write to the folder), or write somewhere else, then run the command again."),
             _ => ("ToApis.FileError", ErrorCategory.WriteError, "Check the message above and try again."),
         };
         return Create(error, id, category, target, action);
@@ -150,6 +156,8 @@ internal static class ErrorRecords
                 "Answer 401 and do nothing: ToAPIs signs each retry afresh and will deliver again. If real deliveries fail this way, set this machine's clock right (NTP), or widen -ToleranceSec."),
             WebhookProblem.Replayed => ("ToApis.WebhookReplayed", ErrorCategory.ResourceExists,
                 "Answer 2xx and do nothing more: the event was accepted before. The TargetObject is the event again; if handling it failed the first time, act on it now, or read the task with Get-ToApisTask."),
+            WebhookProblem.TooLarge => ("ToApis.WebhookTooLarge", ErrorCategory.LimitsExceeded,
+                "Answer 413 and do nothing: ToAPIs events are a few KB, so this is not one of its deliveries. Limit request bodies to 1 MB in front of the receiver too."),
             _ => ("ToApis.WebhookMalformed", ErrorCategory.InvalidData,
                 "Answer 400. Pass -Body the raw body text as received and -Header the request's headers; the message says what could not be read."),
         };

@@ -25,7 +25,7 @@ internal sealed class GalleryPage
 
     public IReadOnlyList<GalleryCard> Cards { get; set; } = Array.Empty<GalleryCard>();
 
-    public DateTimeOffset Generated { get; set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset Generated { get; set; } = TimeProvider.System.GetUtcNow();
 
     /// <summary>The first cards load at once (what a screen shows first); the rest as they scroll into view.</summary>
     private const int EagerCards = 24;

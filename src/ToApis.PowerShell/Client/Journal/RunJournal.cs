@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using ToApis.Client.Files;
 using ToApis.Client.Wire;
 using ToApis.Models;
 
@@ -40,7 +41,7 @@ internal sealed class RunJournal
     {
         Path = path;
         _lock = runLock;
-        _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        _file = AtomicFile.OpenShared(path, FileShare.ReadWrite | FileShare.Delete);
         Load();
     }
 

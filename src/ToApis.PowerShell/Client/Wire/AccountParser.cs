@@ -19,7 +19,7 @@ internal static class AccountParser
         var data = document.RootElement.Property("data");
         if (data is not { ValueKind: JsonValueKind.Array } list)
         {
-            throw Unusable(requestDescription, "it has no 'data' list.");
+            throw response.Unexpected(requestDescription, "no 'data' list in it");
         }
 
         var models = new List<ToApisModel>();
@@ -74,7 +74,7 @@ internal static class AccountParser
         if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
         {
             document?.Dispose();
-            throw response.IsSuccess ? Unusable(requestDescription, "it is not a JSON object.") : response.ToException(requestDescription);
+            throw response.IsSuccess ? response.Unexpected(requestDescription) : response.ToException(requestDescription);
         }
 
         if (root.Property("success") is { ValueKind: JsonValueKind.False } || !response.IsSuccess)
@@ -97,8 +97,4 @@ internal static class AccountParser
         root.Property(name) is { } value && decimal.TryParse(Json.AsText(value), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
             ? number
             : null;
-
-    private static ToApisApiException Unusable(string requestDescription, string detail) =>
-        new(ApiErrorKind.UnexpectedResponse, 0, null,
-            $"{requestDescription} returned a response the client cannot use: {detail}", requestDescription: requestDescription);
 }
