@@ -12,9 +12,11 @@ internal sealed class ApiResponse
     private bool _taskRead;
     private bool? _isJsonObject;
 
-    public ApiResponse(int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null, TimeSpan? rateLimitResetIn = null)
+    public ApiResponse(
+        int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null, TimeSpan? rateLimitResetIn = null, int? rateLimitRemaining = null)
     {
         RateLimit = rateLimit;
+        RateLimitRemaining = rateLimitRemaining;
         RateLimitResetIn = rateLimitResetIn;
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
@@ -32,6 +34,9 @@ internal sealed class ApiResponse
 
     /// <summary>The server's X-RateLimit-Limit, when it sent one.</summary>
     public int? RateLimit { get; }
+
+    /// <summary>The server's X-RateLimit-Remaining, when it sent one.</summary>
+    public int? RateLimitRemaining { get; }
 
     /// <summary>The server's X-RateLimit-Reset as time from now, when it sent one.</summary>
     public TimeSpan? RateLimitResetIn { get; }
