@@ -30,8 +30,7 @@ internal sealed class AccountRateLimiter
     private CategoryPacer? _submit;
     private CategoryPacer? _query;
     /// <summary>The log of the command that last used each category: a change of its pace is reported there.</summary>
-    private IRequestLog _submitLog = NullRequestLog.Instance;
-    private IRequestLog _queryLog = NullRequestLog.Instance;
+    private readonly IRequestLog[] _logs = [NullRequestLog.Instance, NullRequestLog.Instance];
 
     private AccountRateLimiter(string account, RateLimitSettings settings, TimeProvider time, LearnedPaceFile? memory)
     {
@@ -125,20 +124,9 @@ internal sealed class AccountRateLimiter
         Pacer(category)?.Observe(signal);
     }
 
-    private void UseLog(RequestCategory category, IRequestLog log)
-    {
-        if (category == RequestCategory.Submit)
-        {
-            Volatile.Write(ref _submitLog, log);
-        }
-        else
-        {
-            Volatile.Write(ref _queryLog, log);
-        }
-    }
+    private void UseLog(RequestCategory category, IRequestLog log) => Volatile.Write(ref _logs[(int)category], log);
 
-    private IRequestLog LogOf(RequestCategory category) =>
-        category == RequestCategory.Submit ? Volatile.Read(ref _submitLog) : Volatile.Read(ref _queryLog);
+    private IRequestLog LogOf(RequestCategory category) => Volatile.Read(ref _logs[(int)category]);
 
     private CategoryPacer? Pacer(RequestCategory category)
     {

@@ -233,26 +233,12 @@ internal sealed class CategoryPacer : IDisposable
 
     private int Waiting => _retrying.Count + _waiting.Count;
 
-    /// <summary>A wait on the injected clock (Task.Delay takes a TimeProvider only on .NET 8).</summary>
-    private Task Delay(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        if (delay <= TimeSpan.Zero)
-        {
-            return Task.CompletedTask;
-        }
-
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var timer = _time.CreateTimer(_ => done.TrySetResult(true), null, delay, Timeout.InfiniteTimeSpan);
-        var registration = cancellationToken.Register(() => done.TrySetCanceled(cancellationToken));
-        return done.Task.ContinueWith(
-            ended =>
-            {
-                registration.Dispose();
-                timer.Dispose();
-                return ended;
-            },
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
-    }
+    private Task Delay(TimeSpan delay, CancellationToken cancellationToken) =>
+#if NET8_0_OR_GREATER
+        Task.Delay(delay, _time, cancellationToken);
+#else
+        _time.Delay(delay, cancellationToken);
+#endif
 
     private void Refill(TimeSpan now)
     {

@@ -4,31 +4,10 @@ using System.Globalization;
 namespace ToApis.Client.RateLimiting;
 
 /// <summary>What one answer of the service said about its limit (contract §5: headers on limited responses).</summary>
-internal readonly struct LimitSignal
-{
-    public LimitSignal(bool rejected, int? limit, int? remaining, TimeSpan? resetIn, TimeSpan? retryAfter)
-    {
-        Rejected = rejected;
-        Limit = limit;
-        Remaining = remaining;
-        ResetIn = resetIn;
-        RetryAfter = retryAfter;
-    }
-
-    /// <summary>A 429: the request was refused by the rate limiter and nothing was done.</summary>
-    public bool Rejected { get; }
-
-    /// <summary>X-RateLimit-Limit.</summary>
-    public int? Limit { get; }
-
-    /// <summary>X-RateLimit-Remaining: what the account's bucket (all its keys, processes and machines) has left.</summary>
-    public int? Remaining { get; }
-
-    /// <summary>X-RateLimit-Reset, as time from now (the header may be Unix seconds or seconds to go).</summary>
-    public TimeSpan? ResetIn { get; }
-
-    public TimeSpan? RetryAfter { get; }
-}
+/// <param name="Rejected">A 429: the request was refused by the rate limiter and nothing was done.</param>
+/// <param name="Remaining">X-RateLimit-Remaining: what the account's bucket (all its keys, processes and machines) has left.</param>
+/// <param name="ResetIn">X-RateLimit-Reset, as time from now (the header may be Unix seconds or seconds to go).</param>
+internal readonly record struct LimitSignal(bool Rejected, int? Limit, int? Remaining, TimeSpan? ResetIn, TimeSpan? RetryAfter);
 
 /// <summary>A change of pace and why, for -Verbose; <see cref="Warning"/>: a pinned setting above what the service allows.</summary>
 internal sealed record PaceChange(double From, double To, string Reason, string? Warning = null);
