@@ -89,30 +89,56 @@ public sealed class PaceControllerTests
         Assert.Equal(5, pace.Limit, precision: 9);
     }
 
+    /// <summary>Answers at the pace from <paramref name="from"/> to <paramref name="to"/>, each showing what <paramref name="remaining"/> says.</summary>
+    private static void Answer(PaceController pace, double from, double to, Func<double, int> remaining)
+    {
+        for (var t = from; t < to; t += 1 / pace.Pace)
+        {
+            pace.Observe(Accepted(5, remaining(t)), At(t));
+        }
+    }
+
     [Fact]
     public void A_bucket_that_empties_lowers_the_pace_and_one_that_fills_raises_it_above_a_rounded_down_limit()
     {
         var pace = Learned();
         pace.Backlog(waiting: true, At(0));
-        pace.Observe(Accepted(5, 4), At(0));
 
-        // Someone else spends the bucket: 4 left, then 1 a second later.
-        pace.Observe(Accepted(5, 1), At(1));
-        var lowered = pace.Pace;
-        Assert.True(lowered < 5 * PaceController.Safety * 0.6, $"pace {lowered}");
+        // Someone else spends the bucket: from 4 left to none within two seconds.
+        Answer(pace, 0, 3.1, t => Math.Max(0, 4 - (int)(t * 2)));
+        Assert.True(pace.Pace < 5 * PaceController.Safety * 0.6, $"pace {pace.Pace}");
 
         // A half-default account reads as 2 (2.5 rounded down); its bucket stays full while requests wait.
         var slow = Learned();
         slow.Backlog(waiting: true, At(0));
-        slow.Observe(Accepted(2, 1), At(0));
-        Assert.Equal(2 * PaceController.Safety, slow.Pace, precision: 9);
-        for (var t = 1.0; t <= 6; t += 1)
+        for (var t = 0.0; t < 8; t += 1 / slow.Pace)
         {
             slow.Observe(Accepted(2, 1), At(t));
         }
 
         Assert.True(slow.Pace > 2.5, $"pace {slow.Pace}");
         Assert.True(slow.Pace <= 3, $"pace {slow.Pace}: never more than half above the reported limit");
+    }
+
+    [Fact]
+    public void A_burst_this_process_saved_up_costs_only_the_room_it_took()
+    {
+        var pace = new PaceController(RequestCategory.Submit, PaceSetting.Pinned(33.3), null, At(0));
+        var bucket = new SharedBucket(perSecond: 33.3);
+        pace.Backlog(waiting: true, At(0));
+        int accepted = 0, refused = 0;
+
+        // 29 saved-up tokens at once (the svip bucket of 33 falls to 4), then the pace for 5 s.
+        for (var (t, burst) = (0.0, 29); t < 5; t += burst-- > 0 ? 0.001 : 1 / pace.Pace)
+        {
+            var (allowed, remaining) = bucket.Take(t);
+            pace.Observe(allowed ? new LimitSignal(false, 33, remaining, At(1), null) : Refused(33), At(t));
+            (accepted, refused) = allowed ? (accepted + 1, refused) : (accepted, refused + 1);
+        }
+
+        // The bucket's 33, then 5 s at the pace; bringing the level back to a third costs about 6.
+        Assert.Equal(0, refused);
+        Assert.InRange(accepted, 33 + (5 * 33.3 * PaceController.Safety) - 10, 33 + (5 * 33.3));
     }
 
     [Fact]

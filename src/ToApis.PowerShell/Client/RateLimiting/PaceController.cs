@@ -58,7 +58,8 @@ internal sealed class PaceController
     private double _ceiling;
     private int? _reported;
     private double? _limitRead;
-    private (TimeSpan At, int Remaining)? _reading;
+    private (TimeSpan At, int Remaining, int Accepted)? _reading;
+    private int _accepted;
     private TimeSpan? _lastReadingAt;
     private TimeSpan? _lastCut;
     private bool _slowStart;
@@ -133,9 +134,10 @@ internal sealed class PaceController
         }
 
         _lastReadingAt = now;
+        _accepted++;
         if (_reading is not { } before)
         {
-            _reading = (now, remaining);
+            _reading = (now, remaining, _accepted);
             return change;
         }
 
@@ -145,14 +147,17 @@ internal sealed class PaceController
             return change;
         }
 
-        _reading = (now, remaining);
-        var saturated = Saturated(now);
-        var target = Math.Max(0, (limit - 2) / 3.0);
-        var correction = ((remaining - before.Remaining) / elapsed) + ((remaining - target) / Settling);
-        if (correction > 0 && !saturated)
+        _reading = (now, remaining, _accepted);
+        if (!Saturated(now))
         {
-            return change; // room in the bucket, but nothing waits to use it
+            return change; // the pace holds nothing back: it is not what spends the bucket
         }
+
+        // The bucket's slope is the account's refill less everyone's sending; this process's own sending above or
+        // below its pace (a saved-up burst, jitter) passes, so what is left is the pace's error.
+        var sentOverPace = ((_accepted - before.Accepted) / elapsed) - Pace;
+        var target = Math.Max(0, (limit - 2) / 3.0);
+        var correction = ((remaining - before.Remaining) / elapsed) + sentOverPace + ((remaining - target) / Settling);
 
         // Half of what the bucket shows: every process reading it corrects too. Raises alike, cuts by share.
         Pace = Clamp(Pace + (correction > 0 ? correction / 2 : correction * Pace / Limit));
