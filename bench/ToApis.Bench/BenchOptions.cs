@@ -8,11 +8,11 @@ internal sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/ToApis.Bench -- [options]
 
-          --tasks N             tasks per scenario (default 1000); g runs half as many, h splits them over its two
-                                processes, b runs a sample (--baseline-sample) and is extrapolated
+          --tasks N             tasks per scenario (default 1000); g runs half as many, m a fifth, h to l split them
+                                over their processes, b runs a sample (--baseline-sample) and is extrapolated
           --time-scale X        emulator time scale: 0.02 turns the 5-30 s latencies into 0.1-0.6 s (default 0.02);
                                 rate limits and downloads stay in real time
-          --scenarios LIST      letters, default all of a,b,c,d,e,f,g,h:
+          --scenarios LIST      letters, default all of a to m:
                                   a  New | Wait | Save, CDN downloads, default tier, told (-RateTier Default)
                                   b  the docs' sample: one row at a time, submit, sleep, poll until terminal
                                   c  ForEach-Object -Parallel -ThrottleLimit 10 { New | Wait }, no pacing
@@ -21,6 +21,11 @@ internal sealed record BenchOptions
                                   f  e again on the same account: starts at the pace e remembered (runs e first)
                                   g  New | Wait, an account at half the default pace, untold
                                   h  New | Wait in two processes at once on one default-tier account, untold
+                                  i  h with three processes
+                                  j  h against a service that sends X-RateLimit-* only on 429s
+                                  k  i against a service that sends X-RateLimit-* only on 429s
+                                  l  h, but the second process joins when the first has submitted half its rows
+                                  m  e with 200 rows (a fifth of --tasks)
           --baseline-sample N   tasks actually run for b (default 50)
           --warmup N            unmeasured tasks each client process runs first against an emulator of its own, so
                                 the JIT has tiered up the hot code (default 50; smoke 0)
@@ -124,7 +129,7 @@ internal sealed record BenchOptions
         foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var scenario = Scenario.FromLetter(part.ToLowerInvariant())
-                ?? throw new ArgumentException($"--scenarios takes letters a to h, not '{part}'.");
+                ?? throw new ArgumentException($"--scenarios takes letters a to m, not '{part}'.");
             if (!chosen.Contains(scenario))
             {
                 chosen.Add(scenario);

@@ -31,6 +31,9 @@ internal sealed record ScenarioResult(
     /// <summary>Wall time against this scenario's own physical limit; for b, its projected time for all tasks.</summary>
     public double Ratio => WallForAll / Limit.Total;
 
+    /// <summary>429s for every 100 tasks run: how hard the clients pushed.</summary>
+    public double RateLimitedPer100 => 100.0 * RateLimited / TasksRun;
+
     public double QueriesPerTask => (double)Queries / TasksRun;
 
     public TimeSpan CpuPerTask => Cpu / TasksRun;
@@ -40,6 +43,7 @@ internal sealed record ScenarioResult(
     /// <summary>Met, missed, or null when the scenario has no goal.</summary>
     public bool? GoalMet => Scenario.GoalRatio is { } goal
         ? AllCompleted && Ratio <= goal && (Scenario.Goal429s is not { } most || RateLimited <= most)
+            && (Scenario.Goal429sPer100 is not { } per100 || RateLimitedPer100 <= per100)
         : null;
 
     /// <summary>Nearest-rank percentile of the completion-to-output delays; null when nothing came out.</summary>

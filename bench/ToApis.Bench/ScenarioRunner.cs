@@ -27,6 +27,7 @@ internal sealed class ScenarioRunner(BenchOptions options, TextWriter log)
     {
         var settings = new EmulatorOptions { TimeScale = options.TimeScale, Seed = options.Seed };
         settings.Users[EmulatorOptions.DefaultApiKey] = scenario.User;
+        settings.RateLimitHeaders = scenario.Headers;
         if (scenario.Saves)
         {
             Cdn.Apply(settings);
@@ -55,7 +56,6 @@ internal sealed class ScenarioRunner(BenchOptions options, TextWriter log)
         }
 
         var work = TemporaryFolder("toapis-bench-");
-        var stateFolder = account?.StateFolder ?? Path.Combine(work, "state");
         var tasks = options.TasksOf(scenario);
         try
         {
@@ -63,7 +63,9 @@ internal sealed class ScenarioRunner(BenchOptions options, TextWriter log)
                 .Select(i => StartWorker(new WorkerSpec(
                     options.Module, emulator.BaseUri.ToString(), emulator.ApiKey, scenario.ConnectParameters, scenario.Script,
                     $"{scenario.Letter}{i + 1}", Share(tasks, scenario.Processes, i), options.PollIntervalSec, Path.Combine(work, $"out{i + 1}"),
-                    options.WarmupTasks, options.TimeScale, options.Seed, stateFolder, Path.Combine(work, $"result{i + 1}.json"))))
+                    // Each process remembers in a folder of its own, as on separate machines; e and f share the account's.
+                    options.WarmupTasks, options.TimeScale, options.Seed, account?.StateFolder ?? Path.Combine(work, $"state{i + 1}"),
+                    Path.Combine(work, $"result{i + 1}.json"))))
                 .ToList();
             try
             {
@@ -71,7 +73,20 @@ internal sealed class ScenarioRunner(BenchOptions options, TextWriter log)
                 using var progress = new Timer(
                     _ => log.WriteLine($"    {scenario.Letter}: {emulator.Stats.TasksCreated}/{tasks} tasks created, {emulator.Stats.RateLimitedResponses} 429s so far"),
                     null, ProgressInterval, ProgressInterval);
-                workers.ForEach(w => w.Go());
+                var joiner = scenario.JoinsHalfway ? workers[^1] : null;
+                workers.Where(w => w != joiner).ToList().ForEach(w => w.Go());
+                if (joiner is not null)
+                {
+                    // The second process starts when the first has submitted half its rows.
+                    var half = Share(tasks, scenario.Processes, 0) / 2;
+                    while (emulator.Stats.TasksCreated < half)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(20));
+                    }
+
+                    joiner.Go();
+                }
+
                 await Task.WhenAll(workers.Select(w => w.ExitedAsync()));
             }
             finally

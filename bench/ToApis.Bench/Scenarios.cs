@@ -27,6 +27,21 @@ internal enum ScenarioKind
 
     /// <summary>h. Two processes at once on one default-tier account, not told.</summary>
     TwoProcesses,
+
+    /// <summary>i. Three processes at once on one default-tier account, not told.</summary>
+    ThreeProcesses,
+
+    /// <summary>j. h, against a service that sends the rate-limit headers only on 429s.</summary>
+    TwoProcessesHeadersOn429s,
+
+    /// <summary>k. i, against a service that sends the rate-limit headers only on 429s.</summary>
+    ThreeProcessesHeadersOn429s,
+
+    /// <summary>l. A second process joins one account halfway through the first one's run.</summary>
+    JoinsHalfway,
+
+    /// <summary>m. e with 200 rows: how soon an untold account's pace is found.</summary>
+    FasterAccountFewRows,
 }
 
 /// <summary>What each process of a scenario runs in the hosted engine.</summary>
@@ -58,7 +73,10 @@ internal sealed record Scenario(
     int Processes = 1,
     double TaskShare = 1,
     double? GoalRatio = null,
-    int? Goal429s = null)
+    int? Goal429s = null,
+    double? Goal429sPer100 = null,
+    RateLimitHeaders Headers = RateLimitHeaders.EveryAnswer,
+    bool JoinsHalfway = false)
 {
     public const int ParallelThrottleLimit = 10;
 
@@ -68,10 +86,15 @@ internal sealed record Scenario(
         new(ScenarioKind.DocsSample, "b", "docs' sample: submit, sleep, poll until terminal, one row at a time (default tier)", RateTier.Default, 1, Told: true, ScriptKind.DocsSample),
         new(ScenarioKind.Parallel, "c", $"`ForEach-Object -Parallel -ThrottleLimit {ParallelThrottleLimit} {{ New | Wait }}`, no pacing (default tier)", RateTier.Default, 1, Told: false, ScriptKind.Parallel),
         new(ScenarioKind.PipelineSvip, "d", "`New | Wait | Save`, CDN downloads, svip tier (told)", RateTier.Svip, 1, Told: true, ScriptKind.NewWaitSave, GoalRatio: 1.10),
-        new(ScenarioKind.FasterAccount, "e", "`New | Wait`, untold account at 4× the default pace, first run", RateTier.Default, 4, Told: false, ScriptKind.NewWait, GoalRatio: 1.15, Goal429s: 30),
+        new(ScenarioKind.FasterAccount, "e", "`New | Wait`, untold account at 4× the default pace, first run", RateTier.Default, 4, Told: false, ScriptKind.NewWait, GoalRatio: 1.05, Goal429s: 30),
         new(ScenarioKind.FasterAccountAgain, "f", "`New | Wait`, the same account, second run (remembered pace)", RateTier.Default, 4, Told: false, ScriptKind.NewWait, GoalRatio: 1.05),
-        new(ScenarioKind.SlowerAccount, "g", "`New | Wait`, untold account at half the default pace", RateTier.Default, 0.5, Told: false, ScriptKind.NewWait, TaskShare: 0.5, GoalRatio: 1.25, Goal429s: 20),
-        new(ScenarioKind.TwoProcesses, "h", "`New | Wait` in two processes at once on one default-tier account (untold), half the rows each", RateTier.Default, 1, Told: false, ScriptKind.NewWait, Processes: 2, GoalRatio: 1.20),
+        new(ScenarioKind.SlowerAccount, "g", "`New | Wait`, untold account at half the default pace", RateTier.Default, 0.5, Told: false, ScriptKind.NewWait, TaskShare: 0.5, GoalRatio: 1.15, Goal429s: 10),
+        new(ScenarioKind.TwoProcesses, "h", "`New | Wait` in two processes at once on one default-tier account (untold), half the rows each", RateTier.Default, 1, Told: false, ScriptKind.NewWait, Processes: 2, GoalRatio: 1.15, Goal429sPer100: 10),
+        new(ScenarioKind.ThreeProcesses, "i", "`New | Wait` in three processes at once on one default-tier account (untold), a third of the rows each", RateTier.Default, 1, Told: false, ScriptKind.NewWait, Processes: 3, GoalRatio: 1.20),
+        new(ScenarioKind.TwoProcessesHeadersOn429s, "j", "h against a service that sends X-RateLimit-* only on 429s", RateTier.Default, 1, Told: false, ScriptKind.NewWait, Processes: 2, GoalRatio: 1.20, Goal429sPer100: 25, Headers: RateLimitHeaders.RefusalsOnly),
+        new(ScenarioKind.ThreeProcessesHeadersOn429s, "k", "i against a service that sends X-RateLimit-* only on 429s", RateTier.Default, 1, Told: false, ScriptKind.NewWait, Processes: 3, GoalRatio: 1.20, Goal429sPer100: 25, Headers: RateLimitHeaders.RefusalsOnly),
+        new(ScenarioKind.JoinsHalfway, "l", "`New | Wait`, a second process joins one default-tier account (untold) halfway through the first one's rows", RateTier.Default, 1, Told: false, ScriptKind.NewWait, Processes: 2, GoalRatio: 1.15, Goal429sPer100: 10, JoinsHalfway: true),
+        new(ScenarioKind.FasterAccountFewRows, "m", "`New | Wait`, untold account at 4× the default pace, 200 rows of a 1,000-task run", RateTier.Default, 4, Told: false, ScriptKind.NewWait, TaskShare: 0.2, GoalRatio: 1.10),
     ];
 
     public bool Saves => Script == ScriptKind.NewWaitSave;
@@ -82,7 +105,13 @@ internal sealed record Scenario(
     /// <summary>Connect-ToApis parameters: the tier when told; nothing (learn it) when not.</summary>
     public string ConnectParameters => Told ? $"-RateTier {Tier}" : "";
 
-    public string Account => $"{Tier.ToString().ToLowerInvariant()}{(RateScale == 1 ? "" : $" × {RateScale:0.##}")}, {(Told ? "told" : "untold")}";
+    public string Account =>
+        $"{Tier.ToString().ToLowerInvariant()}{(RateScale == 1 ? "" : $" × {RateScale:0.##}")}, {(Told ? "told" : "untold")}{(Headers == RateLimitHeaders.RefusalsOnly ? ", headers on 429s only" : "")}";
+
+    /// <summary>The goal as the table states it, or null.</summary>
+    public string? GoalText => GoalRatio is { } ratio
+        ? $"≤ {ratio:0.00}{(Goal429s is { } most ? $", ≤ {most} 429s" : "")}{(Goal429sPer100 is { } per100 ? $", ≤ {per100:0} 429s/100 tasks" : "")}{(Processes > 1 ? ", no row lost" : "")}"
+        : null;
 
     public static Scenario Of(ScenarioKind kind) => All.Single(s => s.Kind == kind);
 

@@ -44,6 +44,12 @@ public sealed class EmulatorOptions
 
     public bool RateLimitsEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Which answers carry <c>X-RateLimit-*</c>: the contract's "limited responses" may mean every answer subject to
+    /// a limit or only the 429s, so both are emulated.
+    /// </summary>
+    public RateLimitHeaders RateLimitHeaders { get; set; } = RateLimitHeaders.EveryAnswer;
+
     /// <summary>Answers submits with 503 <c>rate_limit_unavailable</c>; queries keep working.</summary>
     public bool SubmitLimiterUnavailable { get; set; }
 
@@ -166,6 +172,16 @@ public sealed class EmulatorOptions
 /// contract), 0.5 one whose budget is half used by another consumer.
 /// </param>
 public sealed record EmulatorUser(string UserId, RateTier Tier = RateTier.Default, double RateScale = 1.0);
+
+/// <summary>Which rate-limited answers carry the <c>X-RateLimit-*</c> headers.</summary>
+public enum RateLimitHeaders
+{
+    /// <summary>Every answer subject to a limit, accepted or refused.</summary>
+    EveryAnswer,
+
+    /// <summary>Only 429s (Retry-After always comes with a 429).</summary>
+    RefusalsOnly,
+}
 
 public enum RateTier
 {

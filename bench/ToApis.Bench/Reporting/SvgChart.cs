@@ -106,6 +106,11 @@ internal static class SvgChart
         ScenarioKind.FasterAccountAgain => "f. untold 4× default, second run",
         ScenarioKind.SlowerAccount => "g. untold ½ default",
         ScenarioKind.TwoProcesses => "h. two processes, one default account",
+        ScenarioKind.ThreeProcesses => "i. three processes, one default account",
+        ScenarioKind.TwoProcessesHeadersOn429s => "j. two processes, headers on 429s only",
+        ScenarioKind.ThreeProcessesHeadersOn429s => "k. three processes, headers on 429s only",
+        ScenarioKind.JoinsHalfway => "l. a second process joins halfway",
+        ScenarioKind.FasterAccountFewRows => "m. untold 4× default, 200 rows",
         _ => r.Kind.ToString(),
     };
 

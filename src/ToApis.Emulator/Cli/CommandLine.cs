@@ -39,6 +39,7 @@ internal static class CommandLineParser
           --webhook-disabled        Configure the webhook but leave it turned off
           --webhook-faults LIST     Comma-separated: tampered-body, stale-timestamp, duplicate, unsigned
           --no-rate-limits          Disable the async-task rate limits
+          --rate-limit-headers every|429  X-RateLimit-* on every limited answer (default) or only on 429s
           --expired-403             Expired result URLs answer 403 instead of 404
           --outage                  Every API and files request answers 500 (PATCH /_emulator/options {"outage":false} ends it)
           --ready-file PATH         Write {"baseUrl","filesUrl","apiKey"} as JSON once listening
@@ -151,6 +152,14 @@ internal static class CommandLineParser
                     break;
                 case "--no-rate-limits":
                     options.RateLimitsEnabled = false;
+                    break;
+                case "--rate-limit-headers":
+                    options.RateLimitHeaders = Value().ToLowerInvariant() switch
+                    {
+                        "every" => RateLimitHeaders.EveryAnswer,
+                        "429" => RateLimitHeaders.RefusalsOnly,
+                        var other => throw new CommandLineException($"{name} must be every or 429, not '{other}'."),
+                    };
                     break;
                 case "--expired-403":
                     options.ExpiredResultsAnswer403 = true;

@@ -31,10 +31,13 @@ internal sealed class RateLimitMiddleware(EmulatorOptions options, UserRateLimit
         var user = context.GetEmulatorUser();
         var decision = limiter.TryAcquire(user, category);
         var headers = context.Response.Headers;
-        headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
-        headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
-        headers["X-RateLimit-Reset"] = CeilingSeconds(decision.ResetAt.ToUnixTimeMilliseconds()).ToString(CultureInfo.InvariantCulture);
-        headers["X-RateLimit-Category"] = category.HeaderValue();
+        if (!decision.Allowed || options.RateLimitHeaders == RateLimitHeaders.EveryAnswer)
+        {
+            headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
+            headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers["X-RateLimit-Reset"] = CeilingSeconds(decision.ResetAt.ToUnixTimeMilliseconds()).ToString(CultureInfo.InvariantCulture);
+            headers["X-RateLimit-Category"] = category.HeaderValue();
+        }
 
         if (!decision.Allowed)
         {

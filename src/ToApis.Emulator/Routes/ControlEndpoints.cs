@@ -26,7 +26,8 @@ internal sealed record OptionsPatch(
     bool? ExpiredResultsAnswer403,
     WebhookFaults? WebhookFaults,
     string? ContentPolicyTriggerWord,
-    string? TaskFailureTriggerWord = null);
+    string? TaskFailureTriggerWord = null,
+    RateLimitHeaders? RateLimitHeaders = null);
 
 /// <summary>Test controls outside /v1, without authentication, for tests that run the emulator out of process.</summary>
 internal sealed class ControlEndpoints(
@@ -116,6 +117,7 @@ internal sealed class ControlEndpoints(
         options.TimeScale = patch.TimeScale ?? options.TimeScale;
         options.FailureRate = patch.FailureRate ?? options.FailureRate;
         options.RateLimitsEnabled = patch.RateLimitsEnabled ?? options.RateLimitsEnabled;
+        options.RateLimitHeaders = patch.RateLimitHeaders ?? options.RateLimitHeaders;
         options.SubmitLimiterUnavailable = patch.SubmitLimiterUnavailable ?? options.SubmitLimiterUnavailable;
         options.Outage = patch.Outage ?? options.Outage;
         options.Quirks = patch.Quirks ?? options.Quirks;

@@ -21,11 +21,12 @@ internal sealed class ApiResponse
     /// <param name="mask">Hides the key in every text this answer puts into a message.</param>
     public ApiResponse(
         int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null, TimeSpan? rateLimitResetIn = null,
-        string? contentType = null, KeyMask? mask = null)
+        int? rateLimitRemaining = null, string? contentType = null, KeyMask? mask = null)
     {
         ContentType = contentType;
         _mask = mask;
         RateLimit = rateLimit;
+        RateLimitRemaining = rateLimitRemaining;
         RateLimitResetIn = rateLimitResetIn;
         StatusCode = statusCode;
         ReasonPhrase = mask?.Apply(reasonPhrase) ?? reasonPhrase; // shown only, never parsed
@@ -47,6 +48,9 @@ internal sealed class ApiResponse
 
     /// <summary>The server's X-RateLimit-Limit, when it sent one.</summary>
     public int? RateLimit { get; }
+
+    /// <summary>The server's X-RateLimit-Remaining, when it sent one.</summary>
+    public int? RateLimitRemaining { get; }
 
     /// <summary>The server's X-RateLimit-Reset as time from now, when it sent one.</summary>
     public TimeSpan? RateLimitResetIn { get; }

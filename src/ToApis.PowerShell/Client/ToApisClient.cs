@@ -216,7 +216,7 @@ internal sealed class ToApisClient
     }
 
     /// <summary>
-    /// Every answer teaches the account's pacer: a 429 or a limit in the headers. A 503 rate_limit_unavailable
+    /// Every answer informs the account's pacer: a 429, or the bucket the headers describe. A 503 rate_limit_unavailable
     /// says the limiter is down, nothing about the pace, and is only retried.
     /// </summary>
     private void LearnFromLimits(RequestCategory category, ApiResponse response)
@@ -224,7 +224,9 @@ internal sealed class ToApisClient
         if (!response.IsLimiterUnavailable)
         {
             _connection.RateLimiter.Observe(
-                category, new LimitSignal(response.StatusCode == 429, response.RateLimit, response.RateLimitResetIn, response.RetryAfter), _log);
+                category,
+                new LimitSignal(response.StatusCode == 429, response.RateLimit, response.RateLimitRemaining, response.RateLimitResetIn, response.RetryAfter),
+                _log);
         }
     }
 
@@ -242,6 +244,7 @@ internal sealed class ToApisClient
         return new ApiResponse(
             (int)response.StatusCode, response.ReasonPhrase ?? "", body, RetryAfter(response),
             NumberHeader(response, "X-RateLimit-Limit") is { } limit ? (int)limit : null, ResetIn(NumberHeader(response, "X-RateLimit-Reset")),
+            NumberHeader(response, "X-RateLimit-Remaining") is { } remaining ? (int)remaining : null,
             response.Content?.Headers.ContentType?.MediaType, _connection.Mask);
     }
 

@@ -9,7 +9,7 @@ using RateTier = ToApis.Emulator.RateTier;
 
 namespace ToApis.Tests.Cmdlets;
 
-/// <summary>Pacing learned from the service, remembered per account, quiet when right, and 429s that never fail a row.</summary>
+/// <summary>Pacing read from the service, remembered per account, quiet when right, and 429s that never fail a row.</summary>
 [Collection(nameof(PacingCollection))]
 public sealed class LearnedPacingTests
 {
@@ -25,7 +25,7 @@ public sealed class LearnedPacingTests
             new Hashtable { ["uri"] = emulator.BaseUri.ToString(), ["key"] = PowerShellHost.Secure(emulator.ApiKey) }).Output.Single();
 
     [Fact]
-    public async Task An_untold_session_learns_a_faster_account_quietly_and_the_next_run_starts_there()
+    public async Task An_untold_session_reads_a_faster_account_s_limit_quietly_and_the_next_run_starts_there()
     {
         await using var emulator = await ToApisEmulator.StartAsync(Account(RateTier.Default, scale: 4)); // 20 submits a second
         using (var first = new PowerShellHost())
@@ -39,7 +39,7 @@ public sealed class LearnedPacingTests
             Assert.Empty(run.Warnings);
             Assert.Equal(60, run.OutputOf<ToApisTask>().Count());
             Assert.Contains(run.Verbose, v => v.Message.StartsWith("Submit pace starts at the documented default, 5 per second"));
-            Assert.Contains(run.Verbose, v => v.Message.StartsWith("Submit pace raised from 5 to 10 per second: requests are waiting"));
+            Assert.Contains(run.Verbose, v => v.Message.StartsWith("Submit pace raised from 4.85 to 19.4 per second: the service reports a limit of 20 per second"));
             Assert.Equal(20.0, session.Properties["SubmitRateLimit"].Value);
             first.Run("Disconnect-ToApis"); // the last user of the account writes what it learned
         }
@@ -53,7 +53,7 @@ public sealed class LearnedPacingTests
         var rerun = next.Run("New-ToApisImage 'one more' -Verbose");
 
         Assert.Empty(rerun.Errors);
-        Assert.Contains(rerun.Verbose, v => v.Message.StartsWith("Submit pace starts at 20 per second, where a run on this account settled"));
+        Assert.Contains(rerun.Verbose, v => v.Message.StartsWith("Submit pace starts at 20 per second, the account's limit a run found"));
         Assert.Equal(20.0, nextSession.Properties["SubmitRateLimit"].Value);
         Assert.Equal(0, emulator.Stats.RateLimitedResponses);
     }

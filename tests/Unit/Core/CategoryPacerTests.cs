@@ -1,4 +1,5 @@
 using ToApis.Client.RateLimiting;
+using ToApis.Tests.Infrastructure;
 using Xunit;
 
 namespace ToApis.Tests.Core;
@@ -8,11 +9,11 @@ public sealed class CategoryPacerTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private static CategoryPacer Pinned(double perSecond, ManualClock clock) =>
-        new(new PaceController(RequestCategory.Submit, PaceSetting.Pinned(perSecond), null, clock.Now), clock, new Random(1));
+    private static CategoryPacer Pinned(double perSecond, ManualTimeProvider clock) =>
+        new(new PaceController(RequestCategory.Submit, PaceSetting.Pinned(perSecond), null, TimeSpan.Zero), clock, new Random(1));
 
     /// <summary>Moves the clock in steps, each after the pacer has armed its next wake-up.</summary>
-    private static void Run(ManualClock clock, CategoryPacer pacer, IReadOnlyList<Task<bool>> waiters, TimeSpan duration, TimeSpan step)
+    private static void Run(ManualTimeProvider clock, CategoryPacer pacer, IReadOnlyList<Task<bool>> waiters, TimeSpan duration, TimeSpan step)
     {
         for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += step)
         {
@@ -21,7 +22,7 @@ public sealed class CategoryPacerTests
                 return;
             }
 
-            Assert.True(clock.WaitForSleeper(Patience, () => waiters.All(w => w.IsCompleted)), "the pacer never went back to sleep");
+            Assert.True(clock.WaitForTimer(Patience, () => waiters.All(w => w.IsCompleted)), "the pacer never went back to sleep");
             clock.Advance(step);
         }
     }
@@ -31,7 +32,7 @@ public sealed class CategoryPacerTests
     [Fact]
     public void A_full_bucket_lets_a_second_less_the_margin_through_then_releases_at_the_pace()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider();
         using var pacer = Pinned(5, clock);
 
         var waiters = Enumerable.Range(0, 40).Select(_ => pacer.AcquireAsync(CancellationToken.None)).ToList();
@@ -47,11 +48,11 @@ public sealed class CategoryPacerTests
     [Fact]
     public async Task A_429_spends_the_saved_burst()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider();
         using var pacer = Pinned(20, clock);
         Assert.True(await pacer.AcquireAsync(CancellationToken.None));
 
-        pacer.Observe(new LimitSignal(true, 20, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+        pacer.Observe(new LimitSignal(true, 20, 0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
         var next = pacer.AcquireAsync(CancellationToken.None);
 
         Assert.False(next.IsCompleted); // 16 tokens were left; the service's bucket is empty, so they are gone
@@ -62,10 +63,10 @@ public sealed class CategoryPacerTests
     [Fact]
     public async Task A_long_Retry_After_holds_the_whole_category()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider();
         using var pacer = Pinned(5, clock);
 
-        pacer.Observe(new LimitSignal(true, null, null, TimeSpan.FromSeconds(30)));
+        pacer.Observe(new LimitSignal(true, null, null, null, TimeSpan.FromSeconds(30)));
         var waiter = pacer.AcquireAsync(CancellationToken.None);
 
         Run(clock, pacer, [waiter], TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(1));
@@ -77,7 +78,7 @@ public sealed class CategoryPacerTests
     [Fact]
     public async Task A_cancelled_request_takes_no_token_and_retiring_the_pacer_releases_the_queue()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider();
         var pacer = Pinned(1, clock); // one token, then one a second
         Assert.True(await pacer.AcquireAsync(CancellationToken.None));
         using var cancel = new CancellationTokenSource();
@@ -97,7 +98,7 @@ public sealed class CategoryPacerTests
     [Fact]
     public async Task A_retry_goes_ahead_of_first_attempts()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider();
         using var pacer = Pinned(1, clock);
         Assert.True(await pacer.AcquireAsync(CancellationToken.None));
         var first = pacer.AcquireAsync(CancellationToken.None);
@@ -110,11 +111,11 @@ public sealed class CategoryPacerTests
     }
 
     [Fact]
-    public void Waiting_requests_raise_an_unpinned_pace()
+    public void Waiting_requests_raise_an_unpinned_pace_that_has_no_headers_to_read()
     {
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider();
         var changes = new List<PaceChange>();
-        using var pacer = new CategoryPacer(new PaceController(RequestCategory.Submit, PaceSetting.Learned, null, clock.Now), clock, new Random(1))
+        using var pacer = new CategoryPacer(new PaceController(RequestCategory.Submit, PaceSetting.Learned, null, TimeSpan.Zero), clock, new Random(1))
         {
             Changed = changes.Add,
         };
@@ -122,80 +123,24 @@ public sealed class CategoryPacerTests
         var waiters = Enumerable.Range(0, 200).Select(_ => pacer.AcquireAsync(CancellationToken.None)).ToList();
         Run(clock, pacer, waiters, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(20));
 
-        Assert.Equal(33.3, pacer.Limit);
-        Assert.Equal(new[] { 10, 20, 33.3 }, changes.Select(c => c.To));
-    }
-}
-
-/// <summary>A <see cref="PacingClock"/> that moves only when told; sleepers wake when their time has come.</summary>
-internal sealed class ManualClock : PacingClock
-{
-    private readonly object _gate = new();
-    private readonly List<(TimeSpan Due, TaskCompletionSource Wake)> _sleepers = [];
-    private TimeSpan _now = TimeSpan.FromSeconds(1000);
-
-    public override TimeSpan Now
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _now;
-            }
-        }
+        Assert.Equal(33.3, pacer.Limit, precision: 6);
+        Assert.Equal(new[] { 9.7, 19.4, 32.301 }, changes.Select(c => Math.Round(c.To, 6)));
     }
 
-    public override Task Delay(TimeSpan delay, CancellationToken cancellationToken)
+    [Fact]
+    public async Task A_per_second_limit_in_the_first_answer_is_the_pace_at_once()
     {
-        if (delay <= TimeSpan.Zero)
-        {
-            return Task.CompletedTask;
-        }
+        var clock = new ManualTimeProvider();
+        using var pacer = new CategoryPacer(new PaceController(RequestCategory.Submit, PaceSetting.Learned, null, TimeSpan.Zero), clock, new Random(1));
+        Assert.True(await pacer.AcquireAsync(CancellationToken.None));
 
-        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            _sleepers.Add((_now + delay, wake));
-            Monitor.PulseAll(_gate);
-        }
+        pacer.Observe(new LimitSignal(false, 20, 19, TimeSpan.FromSeconds(1), null));
+        var waiters = Enumerable.Range(0, 60).Select(_ => pacer.AcquireAsync(CancellationToken.None)).ToList();
+        Run(clock, pacer, waiters, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(10));
+        SpinWait.SpinUntil(() => Granted(waiters) >= 3 + 37, Patience);
 
-        cancellationToken.Register(() => wake.TrySetCanceled(cancellationToken));
-        return wake.Task;
-    }
-
-    /// <summary>
-    /// Waits (for the pacer's own thread, not for time to pass) until something sleeps on this clock, or
-    /// <paramref name="done"/> says nothing will.
-    /// </summary>
-    public bool WaitForSleeper(TimeSpan patience, Func<bool> done)
-    {
-        var deadline = DateTime.UtcNow + patience;
-        lock (_gate)
-        {
-            while (!_sleepers.Any(s => !s.Wake.Task.IsCompleted) && !done())
-            {
-                if (DateTime.UtcNow >= deadline)
-                {
-                    return false;
-                }
-
-                Monitor.Wait(_gate, TimeSpan.FromMilliseconds(10));
-            }
-
-            return true;
-        }
-    }
-
-    public void Advance(TimeSpan by)
-    {
-        List<TaskCompletionSource> due;
-        lock (_gate)
-        {
-            _now += by;
-            due = _sleepers.Where(s => s.Due <= _now).Select(s => s.Wake).ToList();
-            _sleepers.RemoveAll(s => s.Due <= _now || s.Wake.Task.IsCompleted);
-        }
-
-        due.ForEach(wake => wake.TrySetResult());
+        // The local bucket, refilled at 20 a second less the safety margin: 3 at once, then about 38.8 in 2 s.
+        Assert.Equal(20, pacer.Limit);
+        Assert.InRange(Granted(waiters), 3 + 37, 3 + 39);
     }
 }

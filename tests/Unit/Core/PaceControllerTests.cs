@@ -9,9 +9,10 @@ public sealed class PaceControllerTests
     private static TimeSpan At(double seconds) => TimeSpan.FromSeconds(seconds);
 
     /// <summary>An accepted answer; <paramref name="limit"/> as a per-second X-RateLimit-Limit (its window resets within a second).</summary>
-    private static LimitSignal Accepted(int? limit = null) => new(false, limit, limit is null ? null : At(1), null);
+    private static LimitSignal Accepted(int? limit = null, int? remaining = null) =>
+        new(false, limit, remaining, limit is null ? null : At(1), null);
 
-    private static LimitSignal Refused(int? limit = null) => new(true, limit, limit is null ? null : At(1), At(1));
+    private static LimitSignal Refused(int? limit = null) => new(true, limit, limit is null ? null : 0, limit is null ? null : At(1), At(1));
 
     private static PaceController Learned(double? remembered = null) =>
         new(RequestCategory.Submit, PaceSetting.Learned, remembered, At(0));
@@ -33,18 +34,17 @@ public sealed class PaceControllerTests
     }
 
     [Fact]
-    public void Unpinned_pace_starts_at_the_documented_default_and_doubles_while_requests_wait_up_to_the_top_tier()
+    public void Without_headers_the_pace_starts_at_the_documented_default_and_doubles_while_requests_wait_up_to_the_top_tier()
     {
         var pace = Learned();
-        Assert.Equal(5, pace.Limit);
+        Assert.Equal(5, pace.Limit, precision: 9);
         Assert.Equal(5 * PaceController.Safety, pace.Pace);
 
         var changes = Saturate(pace, 0, 10);
 
-        Assert.Equal(new[] { 10, 20, 33.3 }, changes.Select(c => c.To));
-        Assert.All(changes, c => Assert.Null(c.Warning));
-        Assert.True(changes[^1].Settled, "reaching the top tier without a 429 is worth remembering");
-        Assert.Contains("submit pace raised from 5 to 10 per second", changes[0].Reason);
+        Assert.Equal(new[] { 9.7, 19.4, Math.Round(33.3 * PaceController.Safety, 9) }, changes.Select(c => Math.Round(c.To, 9)));
+        Assert.Contains("submit pace raised from 4.85 to 9.7 per second", changes[0].Reason);
+        Assert.Equal(33.3, pace.Learned!.Value, precision: 9);
     }
 
     [Fact]
@@ -57,197 +57,211 @@ public sealed class PaceControllerTests
 
         Assert.Null(pace.Tick(At(0.5)));
         Assert.Null(pace.Tick(At(10)));
-        Assert.Equal(5, pace.Limit);
+
+        // A full bucket says there is room, but nothing waits to use it.
+        pace.Observe(Accepted(5, 4), At(11));
+        pace.Observe(Accepted(5, 4), At(12.5));
+        Assert.Equal(5 * PaceController.Safety, pace.Pace, precision: 9);
     }
 
     [Fact]
-    public void Slow_start_stops_at_the_limit_the_service_reports()
-    {
-        var pace = Learned();
-        Assert.Null(pace.Observe(Accepted(limit: 20), At(0.1))); // above the pace: nothing to lower
-
-        var changes = Saturate(pace, 0.1, 10);
-
-        Assert.Equal(new[] { 10, 20.0 }, changes.Select(c => c.To));
-        Assert.True(changes[^1].Settled);
-    }
-
-    [Fact]
-    public void A_429_in_slow_start_settles_on_the_reported_limit()
-    {
-        var pace = Learned();
-        Saturate(pace, 0, 0.5); // 5 -> 10 -> 20
-
-        var change = pace.Observe(Refused(limit: 12), At(1.2));
-
-        Assert.Equal(12, pace.Limit);
-        Assert.Equal(20, change!.From);
-        Assert.Contains("reports a limit of 12 per second", change.Reason);
-    }
-
-    [Fact]
-    public void A_429_in_slow_start_without_headers_halves_to_the_last_pace_accepted()
-    {
-        var pace = Learned();
-        Saturate(pace, 0, 0.5); // 20
-
-        pace.Observe(Refused(), At(1.2));
-
-        Assert.Equal(10, pace.Limit);
-    }
-
-    [Fact]
-    public void A_lower_reported_limit_is_followed_once_and_never_warns_when_not_pinned()
+    public void A_per_second_limit_in_the_first_answer_is_the_account_s_rate_at_once()
     {
         var pace = Learned();
 
-        var change = pace.Observe(Accepted(limit: 2), At(0));
-        var again = pace.Observe(Accepted(limit: 2), At(0.5));
+        var change = pace.Observe(Accepted(20, 19), At(0.01));
 
-        Assert.Equal(2, pace.Limit);
-        Assert.Contains("reports a limit of 2 per second", change!.Reason);
-        Assert.Null(change.Warning);
-        Assert.Null(again);
-    }
-
-    [Fact]
-    public void A_small_reported_limit_may_be_rounded_down_so_probing_reaches_the_next_whole_number_quickly()
-    {
-        var pace = Learned();
-        pace.Observe(Accepted(limit: 2), At(0)); // the account allows 2.5 a second; the header says 2
-
-        Assert.True(Saturate(pace, 0, 9.5).Single().Settled); // slow start ends at once: the pace is at the reported limit
-        var probes = Saturate(pace, 10, 12.5);
-
-        Assert.Equal(new[] { 2.5, 3.0 }, probes.Take(2).Select(c => c.To));
+        Assert.Equal(20, pace.Limit);
+        Assert.Equal(20 * PaceController.Safety, pace.Pace, precision: 9);
+        Assert.Contains("the service reports a limit of 20 per second", change!.Reason);
+        Assert.Equal(20, pace.Learned);
+        Assert.Empty(Saturate(pace, 0.01, 0.5)); // no slow start: the rate is known
     }
 
     [Theory]
-    [InlineData(30, 40.0)] // a figure for a longer window: it resets far away
-    [InlineData(3, null)] // no reset: the unit is unknown
-    [InlineData(5000, 1.0)] // far above any documented tier
-    public void A_limit_that_may_not_count_per_second_is_ignored(int limit, double? resetSeconds)
+    [InlineData(300, 42.0)] // a per-minute figure: its window resets in tens of seconds
+    [InlineData(50, null)] // no reset: the window is unknown
+    public void A_limit_that_may_not_count_per_second_is_not_believed(int limit, double? resetSeconds)
     {
         var pace = Learned();
 
-        Assert.Null(pace.Observe(new LimitSignal(false, limit, resetSeconds is { } r ? At(r) : null, null), At(0)));
-        Assert.Equal(5, pace.Limit);
+        Assert.Null(pace.Observe(new LimitSignal(false, limit, limit - 1, resetSeconds is { } s ? At(s) : null, null), At(1)));
+        Assert.Equal(5, pace.Limit, precision: 9);
+    }
+
+    /// <summary>Answers at the pace from <paramref name="from"/> to <paramref name="to"/>, each showing what <paramref name="remaining"/> says.</summary>
+    private static void Answer(PaceController pace, double from, double to, Func<double, int> remaining)
+    {
+        for (var t = from; t < to; t += 1 / pace.Pace)
+        {
+            pace.Observe(Accepted(5, remaining(t)), At(t));
+        }
     }
 
     [Fact]
-    public void Refusals_that_keep_coming_measure_this_process_share()
+    public void A_bucket_that_empties_lowers_the_pace_and_one_that_fills_raises_it_above_a_rounded_down_limit()
     {
-        var pace = Learned(remembered: 5); // no slow start: starts where an earlier run settled
-        pace.Observe(Accepted(limit: 5), At(0));
+        var pace = Learned();
+        pace.Backlog(waiting: true, At(0));
 
-        // Another process takes half the account: 429s keep coming, while the service accepts 2.5 a second from us.
-        Assert.Null(pace.Observe(Refused(limit: 5), At(10)));
-        for (var i = 1; i <= 8; i++)
+        // Someone else spends the bucket: from 4 left to none within two seconds.
+        Answer(pace, 0, 3.1, t => Math.Max(0, 4 - (int)(t * 2)));
+        Assert.True(pace.Pace < 5 * PaceController.Safety * 0.6, $"pace {pace.Pace}");
+
+        // A half-default account reads as 2 (2.5 rounded down); its bucket stays full while requests wait.
+        var slow = Learned();
+        slow.Backlog(waiting: true, At(0));
+        for (var t = 0.0; t < 8; t += 1 / slow.Pace)
         {
-            pace.Observe(Accepted(limit: 5), At(10 + (0.4 * i)));
-            if (i == 3)
+            slow.Observe(Accepted(2, 1), At(t));
+        }
+
+        Assert.True(slow.Pace > 2.5, $"pace {slow.Pace}");
+        Assert.True(slow.Pace <= 3, $"pace {slow.Pace}: never more than half above the reported limit");
+    }
+
+    [Fact]
+    public void A_burst_this_process_saved_up_costs_only_the_room_it_took()
+    {
+        var pace = new PaceController(RequestCategory.Submit, PaceSetting.Pinned(33.3), null, At(0));
+        var bucket = new SharedBucket(perSecond: 33.3);
+        pace.Backlog(waiting: true, At(0));
+        int accepted = 0, refused = 0;
+
+        // 29 saved-up tokens at once (the svip bucket of 33 falls to 4), then the pace for 5 s.
+        for (var (t, burst) = (0.0, 29); t < 5; t += burst-- > 0 ? 0.001 : 1 / pace.Pace)
+        {
+            var (allowed, remaining) = bucket.Take(t);
+            pace.Observe(allowed ? new LimitSignal(false, 33, remaining, At(1), null) : Refused(33), At(t));
+            (accepted, refused) = allowed ? (accepted + 1, refused) : (accepted, refused + 1);
+        }
+
+        // The bucket's 33, then 5 s at the pace; bringing the level back to a third costs about 6.
+        Assert.Equal(0, refused);
+        Assert.InRange(accepted, 33 + (5 * 33.3 * PaceController.Safety) - 10, 33 + (5 * 33.3));
+    }
+
+    [Fact]
+    public void Two_or_three_processes_reading_one_bucket_share_it_with_few_refusals()
+    {
+        foreach (var processes in new[] { 2, 3 })
+        {
+            var bucket = new SharedBucket(perSecond: 5);
+            var paces = Enumerable.Range(0, processes).Select(_ => Learned()).ToList();
+            var next = paces.Select(_ => 0.0).ToArray();
+            var random = new Random(processes);
+            var each = new int[processes];
+            int accepted = 0, refused = 0;
+            for (var now = 0.0; now < 120; now += 0.001)
             {
-                Assert.Null(pace.Observe(Refused(limit: 5), At(11.3))); // three acceptances are too few to measure
+                for (var i = 0; i < processes; i++)
+                {
+                    if (now < next[i])
+                    {
+                        continue;
+                    }
+
+                    paces[i].Backlog(waiting: true, At(now));
+                    var (allowed, remaining) = bucket.Take(now);
+                    paces[i].Observe(allowed ? Accepted(5, remaining) : Refused(5), At(now));
+                    (accepted, refused) = allowed ? (accepted + 1, refused) : (accepted, refused + 1);
+                    each[i] += allowed ? 1 : 0;
+                    next[i] = now + ((0.85 + (random.NextDouble() * 0.3)) / paces[i].Pace);
+                }
             }
+
+            // 120 s at 5 a second, plus the 5 the bucket starts with.
+            Assert.InRange(accepted, 0.95 * 605, 605);
+            Assert.True(refused <= accepted * 0.05, $"{processes} processes: {refused} refusals for {accepted} acceptances");
+            Assert.All(each, share => Assert.True(share > 0.7 * accepted / processes, $"{processes} processes: shares {string.Join(", ", each)}"));
         }
-
-        var change = pace.Observe(Refused(limit: 5), At(13.3));
-
-        Assert.Equal(2.5, pace.Limit, precision: 6); // 2.42 measured, but one round never more than halves
-        Assert.True(change!.Settled);
-        Assert.Contains("accepted 2.42 per second from this process", change.Reason);
     }
 
     [Fact]
-    public void A_lone_429_is_jitter_and_changes_nothing()
+    public void A_429_cuts_the_pace_once_however_many_come_at_once()
     {
-        var pace = Learned(remembered: 20);
+        var pace = Learned();
+        pace.Observe(Accepted(5, 4), At(0));
 
-        pace.Observe(Refused(limit: 20), At(30));
-        var changes = Saturate(pace, 30, 44);
+        var change = pace.Observe(Refused(5), At(1));
+        Assert.Null(pace.Observe(Refused(5), At(1.2)));
 
-        Assert.Equal(20, pace.Limit);
-        Assert.Empty(changes); // probing waits while a round of 429s might follow
-        Assert.NotEmpty(Saturate(pace, 46, 48)); // the round ended without another 429: probing resumes
+        Assert.Equal(5 * PaceController.Safety * 0.7, pace.Pace, precision: 9);
+        Assert.Contains("429", change!.Reason);
+        Assert.NotNull(pace.Observe(Refused(5), At(2.3)));
     }
 
     [Fact]
-    public void After_settling_it_holds_then_probes_slowly_and_closes_in_fast_on_a_partner_s_leftovers()
+    public void With_headers_only_on_429s_the_pace_rises_gently_after_a_refusal_and_remembers_the_limit()
     {
-        var pace = Learned(remembered: 5);
-        pace.Observe(Accepted(limit: 5), At(0));
-        pace.Observe(Refused(limit: 5), At(1));
-        for (var t = 1.5; t <= 5.0; t += 0.5)
-        {
-            pace.Observe(Accepted(limit: 5), At(t));
-        }
+        var pace = Learned();
+        pace.Observe(Refused(5), At(0)); // the limit, read from the refusal
+        Assert.Equal(5 * PaceController.Safety * 0.7, pace.Pace, precision: 9);
 
-        pace.Observe(Refused(limit: 5), At(5.1)); // measured 8 / 4.1 s: at most halved, to 2.5
-        Assert.Equal(2.5, pace.Limit, precision: 6);
+        var changes = Saturate(pace, 0, 2.5);
 
-        Assert.Empty(Saturate(pace, 5.1, 15)); // holds for 10 s
-        var probes = Saturate(pace, 15.1, 19);
-
-        // Far below the reported 5: a quarter of the gap a second, not 2 % of it.
-        Assert.True(probes[0].To - probes[0].From >= 0.25 * (5 - 2.5) - 1e-9);
-        Assert.True(pace.Limit <= 5 + 1e-9);
+        Assert.Equal(2, changes.Count); // once a second after the cut's second, by 4 % of the limit
+        Assert.Equal((5 * PaceController.Safety * 0.7) + 0.4, pace.Pace, precision: 9);
+        Assert.Equal(5, pace.Learned);
     }
 
     [Fact]
     public void A_pinned_pace_never_rises_above_the_given_figure_but_yields_to_429s()
     {
-        var pace = new PaceController(RequestCategory.Submit, PaceSetting.Pinned(16.7), null, At(0));
-        Assert.Empty(Saturate(pace, 0, 30));
-        Assert.Equal(16.7, pace.Limit);
+        var pace = new PaceController(RequestCategory.Submit, PaceSetting.Pinned(5), null, At(0));
 
-        pace.Observe(Refused(), At(31));
-        for (var t = 31.1; t < 32.2; t += 0.125)
-        {
-            pace.Observe(Accepted(), At(t));
-        }
+        Assert.Empty(Saturate(pace, 0, 5));
+        pace.Observe(Accepted(20, 19), At(6));
+        Assert.Equal(5 * PaceController.Safety, pace.Pace, precision: 9);
 
-        pace.Observe(Refused(), At(32.2));
-        Assert.True(pace.Limit < 16.7);
-
-        Saturate(pace, 33, 200);
-        Assert.Equal(16.7, pace.Limit, precision: 6);
+        pace.Observe(Refused(20), At(7));
+        Assert.Equal(5 * PaceController.Safety * 0.7, pace.Pace, precision: 9);
+        Assert.Null(pace.Learned);
     }
 
     [Fact]
-    public void A_pinned_figure_the_service_reports_lower_warns_once_and_a_right_one_stays_quiet()
+    public void A_pinned_figure_the_service_reports_lower_warns_once_and_a_rounded_one_stays_quiet()
     {
-        var tooHigh = new PaceController(RequestCategory.Submit, PaceSetting.Pinned(33.3), null, At(0));
-        var first = tooHigh.Observe(Accepted(limit: 5), At(0));
-        var second = tooHigh.Observe(Accepted(limit: 4), At(1));
-        Assert.Contains("submit limit of 5 per second, below the 33.3 this session was given", first!.Warning);
-        Assert.Null(second!.Warning);
-        Assert.Equal(4, tooHigh.Limit);
+        var pace = new PaceController(RequestCategory.Submit, PaceSetting.Pinned(16.7), null, At(0));
+        Assert.Null(pace.Observe(Accepted(16, 15), At(0))); // vip's 16.7, rounded
 
-        // svip: the service rounds 33.3 down to 33 in its header. That is agreement, not a wrong setting.
-        var right = new PaceController(RequestCategory.Submit, PaceSetting.Pinned(33.3), null, At(0));
-        Assert.Null(right.Observe(Accepted(limit: 33), At(0))?.Warning);
+        var low = pace.Observe(Accepted(5, 4), At(1));
+        Assert.Contains("below the 16.7 this session was given", low!.Warning);
+        Assert.Equal(5, pace.Limit);
+
+        pace.Observe(Accepted(4, 3), At(2));
+        pace.Observe(Accepted(5, 4), At(3));
+        Assert.Equal(5, pace.Limit);
     }
 
     [Fact]
-    public void A_remembered_pace_starts_without_slow_start_then_probes_gently()
+    public void A_remembered_rate_starts_without_slow_start()
     {
         var pace = Learned(remembered: 20);
 
-        Assert.Equal(20, pace.Limit);
-        Assert.Empty(Saturate(pace, 0, 9.5)); // holds first
-        var probes = Saturate(pace, 10, 12);
-        Assert.NotEmpty(probes);
-        Assert.All(probes, c => Assert.Equal(0.02 * c.From, c.To - c.From, precision: 6));
+        Assert.Equal(20 * PaceController.Safety, pace.Pace, precision: 9);
+        var changes = Saturate(pace, 0, 2);
+        Assert.Equal(2, changes.Count); // the gentle probe, never doubling
+        Assert.True(pace.Pace < 20 * PaceController.Safety * 1.1);
     }
 
-    [Fact]
-    public void A_service_that_reports_more_than_the_top_tier_is_believed()
+    /// <summary>The account's bucket as the service keeps it: refilled continuously, one token a request, refusals free.</summary>
+    private sealed class SharedBucket(double perSecond)
     {
-        var pace = Learned();
-        pace.Observe(Accepted(limit: 45), At(0));
+        private double _tokens = double.MaxValue;
+        private double _refilledAt;
 
-        Saturate(pace, 0, 5);
+        public (bool Allowed, int Remaining) Take(double now)
+        {
+            _tokens = Math.Min(perSecond, _tokens + ((now - _refilledAt) * perSecond));
+            _refilledAt = now;
+            if (_tokens < 1)
+            {
+                return (false, 0);
+            }
 
-        Assert.Equal(45, pace.Limit);
+            _tokens -= 1;
+            return (true, (int)Math.Floor(_tokens));
+        }
     }
 }

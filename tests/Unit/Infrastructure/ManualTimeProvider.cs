@@ -1,14 +1,19 @@
 namespace ToApis.Tests.Infrastructure;
 
 /// <summary>
-/// Real time that moves only when a test says so: the emulator's clock follows it exactly, and its timers (the
-/// client's timeouts and waits) fire only as <see cref="Advance"/> passes their time.
+/// Real time that moves only when a test says so: the emulator's clock follows it exactly, and timers made on it
+/// (the pacer's waits) fire when <see cref="Advance"/> reaches them.
 /// </summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
-    private readonly Lock _gate = new();
-    private readonly List<ManualTimer> _timers = [];
+    private readonly object _gate = new();
+    private readonly List<ManualTimer> _armed = [];
     private TimeSpan _elapsed;
+
+    public ManualTimeProvider()
+        : this(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
+    {
+    }
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
@@ -35,55 +40,78 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>
+    /// Waits (for another thread to arm a timer, not for time to pass) until a timer is armed, or
+    /// <paramref name="done"/> says none will be.
+    /// </summary>
+    public bool WaitForTimer(TimeSpan patience, Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        lock (_gate)
+        {
+            while (_armed.Count == 0 && !done())
+            {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_gate, TimeSpan.FromMilliseconds(10));
+            }
+
+            return true;
+        }
+    }
+
     public void Advance(TimeSpan duration)
     {
         List<ManualTimer> due;
         lock (_gate)
         {
             _elapsed += duration;
-            due = _timers.Where(timer => timer.DueAt <= _elapsed).ToList();
+            due = [.. _armed.Where(t => t.Due <= _elapsed)];
             foreach (var timer in due)
             {
-                timer.Rearm();
+                timer.Rearm(_elapsed);
             }
         }
 
-        foreach (var timer in due)
-        {
-            timer.Fire();
-        }
+        due.ForEach(timer => timer.Fire());
     }
 
-    private sealed class ManualTimer(ManualTimeProvider clock, TimerCallback callback, object? state) : ITimer
+    private sealed class ManualTimer(ManualTimeProvider time, TimerCallback callback, object? state) : ITimer
     {
-        private TimeSpan _period;
+        private TimeSpan _period = Timeout.InfiniteTimeSpan;
 
-        public TimeSpan DueAt { get; private set; }
+        public TimeSpan Due { get; private set; }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            lock (clock._gate)
+            lock (time._gate)
             {
-                clock._timers.Remove(this);
+                time._armed.Remove(this);
                 _period = period;
                 if (dueTime != Timeout.InfiniteTimeSpan)
                 {
-                    DueAt = clock._elapsed + dueTime;
-                    clock._timers.Add(this);
+                    Due = time._elapsed + dueTime;
+                    time._armed.Add(this);
+                    Monitor.PulseAll(time._gate);
                 }
             }
 
             return true;
         }
 
-        /// <summary>Under the clock's lock: the next period's time, or out of the list.</summary>
-        public void Rearm()
+        /// <summary>Under the provider's lock: the next period, or disarmed.</summary>
+        public void Rearm(TimeSpan now)
         {
-            clock._timers.Remove(this);
-            if (_period != Timeout.InfiniteTimeSpan && _period > TimeSpan.Zero)
+            if (_period > TimeSpan.Zero && _period != Timeout.InfiniteTimeSpan)
             {
-                DueAt += _period;
-                clock._timers.Add(this);
+                Due = now + _period;
+            }
+            else
+            {
+                time._armed.Remove(this);
             }
         }
 
@@ -94,7 +122,7 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         public ValueTask DisposeAsync()
         {
             Dispose();
-            return default;
+            return ValueTask.CompletedTask;
         }
     }
 }

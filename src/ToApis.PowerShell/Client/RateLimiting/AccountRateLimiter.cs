@@ -9,8 +9,9 @@ namespace ToApis.Client.RateLimiting;
 /// <summary>
 /// The pacing of one account (API key at one service), shared by every session and runspace of the process that
 /// uses the same key, since the service counts them together: a <see cref="CategoryPacer"/> for submits and one
-/// for queries, each pinned to what the user said or learned from the service, and the memory of what earlier
-/// runs learned (<see cref="LearnedPaceFile"/>).
+/// for queries, each pinned to what the user said or read from the service, and the memory of what earlier
+/// runs found (<see cref="LearnedPaceFile"/>). Processes and machines sharing the account share nothing here: the
+/// service's bucket, which every answer's headers describe, is their coordinator.
 /// </summary>
 internal sealed class AccountRateLimiter
 {
@@ -19,13 +20,8 @@ internal sealed class AccountRateLimiter
     /// <summary>Guards the pacer fields. Never held while a pacer reports (pacers call back under their own lock).</summary>
     private readonly object _gate = new();
 
-    /// <summary>Guards what was learned and not yet written; held only for moments.</summary>
-    private readonly object _learnedGate = new();
-
-    /// <summary>One write of the memory at a time.</summary>
-    private readonly object _writeGate = new();
     private readonly string _account;
-    private readonly PacingClock _clock;
+    private readonly TimeProvider _time;
     private readonly LearnedPaceFile? _memory;
     private readonly LearnedPace? _remembered;
     private readonly Random _random = new();
@@ -34,16 +30,12 @@ internal sealed class AccountRateLimiter
     private CategoryPacer? _submit;
     private CategoryPacer? _query;
     /// <summary>The log of the command that last used each category: a change of its pace is reported there.</summary>
-    private IRequestLog _submitLog = NullRequestLog.Instance;
-    private IRequestLog _queryLog = NullRequestLog.Instance;
-    private double? _learnedSubmit;
-    private double? _learnedQuery;
-    private bool _unsaved;
+    private readonly IRequestLog[] _logs = [NullRequestLog.Instance, NullRequestLog.Instance];
 
-    private AccountRateLimiter(string account, RateLimitSettings settings, PacingClock clock, LearnedPaceFile? memory)
+    private AccountRateLimiter(string account, RateLimitSettings settings, TimeProvider time, LearnedPaceFile? memory)
     {
         _account = account;
-        _clock = clock;
+        _time = time;
         _memory = memory;
         Settings = settings;
         _remembered = memory?.Read(account);
@@ -66,7 +58,7 @@ internal sealed class AccountRateLimiter
         {
             if (!ByAccount.TryGetValue(account, out var limiter))
             {
-                limiter = new AccountRateLimiter(account, settings, PacingClock.System, LearnedPaceFile.ForCurrentUser());
+                limiter = new AccountRateLimiter(account, settings, TimeProvider.System, LearnedPaceFile.ForCurrentUser());
                 ByAccount[account] = limiter;
             }
             else if (settings.AnyPinned)
@@ -79,7 +71,7 @@ internal sealed class AccountRateLimiter
         }
     }
 
-    /// <summary>One user fewer; the last one writes what was learned and stops the pacers.</summary>
+    /// <summary>One user fewer; the last one remembers what the run found and stops the pacers.</summary>
     public static void Release(AccountRateLimiter limiter)
     {
         lock (ByAccount)
@@ -92,7 +84,13 @@ internal sealed class AccountRateLimiter
             ByAccount.Remove(limiter._account);
         }
 
-        limiter.SaveNow();
+        CategoryPacer? submit, query;
+        lock (limiter._gate)
+        {
+            (submit, query) = (limiter._submit, limiter._query);
+        }
+
+        limiter.Remember(submit?.Learned, query?.Learned);
         lock (limiter._gate)
         {
             limiter._submit?.Dispose();
@@ -101,7 +99,7 @@ internal sealed class AccountRateLimiter
         }
     }
 
-    /// <summary>Requests per second the category is paced to (what the service is believed to allow), or null when unpaced.</summary>
+    /// <summary>Requests per second the account is believed to allow in the category, or null when unpaced.</summary>
     public double? LimitOf(RequestCategory category) => Pacer(category)?.Limit;
 
     /// <summary>Waits for a token; a request queued on a pacer that was replaced meanwhile queues on the new one.</summary>
@@ -126,20 +124,9 @@ internal sealed class AccountRateLimiter
         Pacer(category)?.Observe(signal);
     }
 
-    private void UseLog(RequestCategory category, IRequestLog log)
-    {
-        if (category == RequestCategory.Submit)
-        {
-            Volatile.Write(ref _submitLog, log);
-        }
-        else
-        {
-            Volatile.Write(ref _queryLog, log);
-        }
-    }
+    private void UseLog(RequestCategory category, IRequestLog log) => Volatile.Write(ref _logs[(int)category], log);
 
-    private IRequestLog LogOf(RequestCategory category) =>
-        category == RequestCategory.Submit ? Volatile.Read(ref _submitLog) : Volatile.Read(ref _queryLog);
+    private IRequestLog LogOf(RequestCategory category) => Volatile.Read(ref _logs[(int)category]);
 
     private CategoryPacer? Pacer(RequestCategory category)
     {
@@ -186,18 +173,18 @@ internal sealed class AccountRateLimiter
             return null;
         }
 
-        var controller = new PaceController(category, setting, setting.IsPinned ? null : _remembered?.For(category), _clock.Now);
+        var controller = new PaceController(category, setting, setting.IsPinned ? null : _remembered?.For(category), TimeSpan.Zero);
         int seed;
         lock (_random)
         {
             seed = _random.Next();
         }
 
-        return new CategoryPacer(controller, _clock, new Random(seed)) { Changed = change => OnChanged(category, controller, change) };
+        return new CategoryPacer(controller, _time, new Random(seed)) { Changed = change => OnChanged(category, change) };
     }
 
-    /// <summary>Runs under the pacer's lock: reports and schedules, never waits.</summary>
-    private void OnChanged(RequestCategory category, PaceController controller, PaceChange change)
+    /// <summary>Runs under the pacer's lock: reports, never waits.</summary>
+    private void OnChanged(RequestCategory category, PaceChange change)
     {
         var log = LogOf(category);
         if (change.Warning is { } warning)
@@ -207,26 +194,6 @@ internal sealed class AccountRateLimiter
         else if (change.From != change.To)
         {
             log.Verbose(char.ToUpperInvariant(change.Reason[0]) + change.Reason.Substring(1));
-        }
-
-        if (change.Settled && !controller.IsPinned && _memory is not null)
-        {
-            lock (_learnedGate)
-            {
-                if (category == RequestCategory.Submit)
-                {
-                    _learnedSubmit = change.To;
-                }
-                else
-                {
-                    _learnedQuery = change.To;
-                }
-
-                _unsaved = true;
-            }
-
-            // Off the pacing path: the file write may wait for another process's lock.
-            _ = Task.Run(SaveNow);
         }
     }
 
@@ -246,36 +213,21 @@ internal sealed class AccountRateLimiter
         }
 
         log.Verbose(_remembered?.For(category) is { } remembered
-            ? $"{Name(category)} pace starts at {remembered.ToString("0.##", CultureInfo.InvariantCulture)} per second, where a run on this account settled on {_remembered.Updated.ToLocalTime():yyyy-MM-dd HH:mm} ({_memory!.Path})."
-            : $"{Name(category)} pace starts at the documented default, {pacer.Limit.ToString("0.##", CultureInfo.InvariantCulture)} per second, and rises while requests wait and the service refuses none.");
+            ? $"{Name(category)} pace starts at {remembered.ToString("0.##", CultureInfo.InvariantCulture)} per second, the account's limit a run found on {_remembered.Updated.ToLocalTime():yyyy-MM-dd HH:mm} ({_memory!.Path}), and follows the service's X-RateLimit headers."
+            : $"{Name(category)} pace starts at the documented default, {pacer.Limit.ToString("0.##", CultureInfo.InvariantCulture)} per second, and follows the service's X-RateLimit headers (without them, it rises while requests wait and the service refuses none).");
     }
 
-    /// <summary>Writes what was learned since the last write.</summary>
-    private void SaveNow()
+    /// <summary>Writes what the run found, for the next run on this account to start from.</summary>
+    private void Remember(double? submit, double? query)
     {
-        if (_memory is null)
+        if (_memory is null || (submit is null && query is null))
         {
             return;
         }
 
-        lock (_writeGate)
+        if (_memory.Write(_account, new LearnedPace(submit, query, DateTimeOffset.UtcNow)) is { } problem)
         {
-            LearnedPace learned;
-            lock (_learnedGate)
-            {
-                if (!_unsaved)
-                {
-                    return;
-                }
-
-                _unsaved = false;
-                learned = new LearnedPace(_learnedSubmit, _learnedQuery, DateTimeOffset.UtcNow);
-            }
-
-            if (_memory.Write(_account, learned) is { } problem)
-            {
-                LogOf(RequestCategory.Submit).Verbose($"The learned pace could not be remembered ({problem}); the next run starts where it can.");
-            }
+            LogOf(RequestCategory.Submit).Verbose($"The account's pace could not be remembered ({problem}); the next run starts where it can.");
         }
     }
 

@@ -20,7 +20,8 @@ internal sealed class CategoryPacer : IDisposable
 
     private readonly object _gate = new();
     private readonly PaceController _controller;
-    private readonly PacingClock _clock;
+    private readonly TimeProvider _time;
+    private readonly long _started;
     private readonly Random _random;
     private readonly Queue<TaskCompletionSource<bool>> _waiting = new();
     private readonly Queue<TaskCompletionSource<bool>> _retrying = new();
@@ -31,14 +32,18 @@ internal sealed class CategoryPacer : IDisposable
     private CancellationTokenSource? _wake;
     private bool _disposed;
 
-    public CategoryPacer(PaceController controller, PacingClock clock, Random random)
+    /// <param name="controller">Made at <paramref name="time"/>'s present reading, as zero.</param>
+    public CategoryPacer(PaceController controller, TimeProvider time, Random random)
     {
         _controller = controller;
-        _clock = clock;
+        _time = time;
+        _started = time.GetTimestamp();
         _random = random;
-        _refilledAt = clock.Now;
         _tokens = Capacity;
     }
+
+    /// <summary>Time since this pacer was made, the controller's zero.</summary>
+    private TimeSpan Now => _time.GetElapsedTime(_started);
 
     /// <summary>Reports every change of pace (and why); set by the account's limiter.</summary>
     public Action<PaceChange>? Changed { get; set; }
@@ -55,6 +60,18 @@ internal sealed class CategoryPacer : IDisposable
     }
 
     public bool IsPinned => _controller.IsPinned;
+
+    /// <summary>What the next run on this account should start from, or null.</summary>
+    public double? Learned
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _controller.Learned;
+            }
+        }
+    }
 
     /// <summary>A whole second of the service's bucket, less the margin for requests that arrive bunched.</summary>
     private double Capacity
@@ -83,7 +100,7 @@ internal sealed class CategoryPacer : IDisposable
                 return Task.FromResult(false);
             }
 
-            var now = _clock.Now;
+            var now = Now;
             Refill(now);
             if (Waiting == 0 && now >= _pausedUntil && _tokens >= 1)
             {
@@ -118,7 +135,7 @@ internal sealed class CategoryPacer : IDisposable
     {
         lock (_gate)
         {
-            var now = _clock.Now;
+            var now = Now;
             Refill(now);
             if (signal.Rejected)
             {
@@ -168,7 +185,7 @@ internal sealed class CategoryPacer : IDisposable
                     return;
                 }
 
-                var now = _clock.Now;
+                var now = Now;
                 Refill(now);
                 Report(_controller.Tick(now));
                 while (Waiting > 0 && now >= _pausedUntil && _tokens >= 1)
@@ -205,7 +222,7 @@ internal sealed class CategoryPacer : IDisposable
 
             try
             {
-                await _clock.Delay(wait, wake).ConfigureAwait(false);
+                await Delay(wait, wake).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -215,6 +232,13 @@ internal sealed class CategoryPacer : IDisposable
     }
 
     private int Waiting => _retrying.Count + _waiting.Count;
+
+    private Task Delay(TimeSpan delay, CancellationToken cancellationToken) =>
+#if NET8_0_OR_GREATER
+        Task.Delay(delay, _time, cancellationToken);
+#else
+        _time.Delay(delay, cancellationToken);
+#endif
 
     private void Refill(TimeSpan now)
     {
