@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ToApis.Client;
+using ToApis.Client.Batches;
 using ToApis.Client.Journal;
 using ToApis.Client.Submitting;
 using ToApis.Client.Wire;
@@ -15,7 +16,7 @@ namespace ToApis.Commands;
 /// <summary>
 /// Submits one image-generation task per prompt or input row and emits the task at once (it runs on the
 /// server; pipe to Wait-ToApisTask). Every value is checked before anything is sent or spent. The cmdlet
-/// binds and writes; <see cref="SubmitEngine"/> submits.
+/// binds and writes; a <see cref="BatchRunner{TItem,TResult}"/> runs <see cref="Submitter"/> for each row.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ToApisTask))]
@@ -52,40 +53,42 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     [Parameter]
     public SwitchParameter RetryUnknown { get; set; }
 
-    private SubmitEngine? _engine;
+    private BatchRunner<SubmitItem, SubmitOutcome>? _runner;
+    private Submitter? _submitter;
     private ProgressReporter? _progress;
     private RequestFingerprint? _fingerprint;
     private RunLock? _runKeyLock;
     private bool _endedEarly;
-    private readonly SubmitTally _tally = new();
 
     /// <summary>Made before the first submit; with -RunKey, that is when the run key's lock is taken (-WhatIf takes none).</summary>
-    private SubmitEngine Engine
+    private Submitter Submitter
     {
         get
         {
-            if (_engine is null && RunKey is not null)
+            if (_submitter is null && RunKey is not null)
             {
                 // Two runs of one run key at once would both find a row missing and both pay for it.
                 _runKeyLock = TakeRunLock(RunLock.PathForRunKey(RunKey, ActiveSession.BaseUri), $"The run key '{RunKey}'");
             }
 
-            return _engine ??= new SubmitEngine(Client, RequestLog, RunJournal, ThrottleLimit, CancelToken, RetryUnknown);
+            return _submitter ??= new Submitter(Client, RequestLog, RunJournal, RetryUnknown);
         }
     }
+
+    private BatchTally Tally => _runner!.Tally;
 
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         _progress = new ProgressReporter(this, activityId: 1, "Submitting image tasks");
+        _runner = new BatchRunner<SubmitItem, SubmitOutcome>((item, batch) => _submitter!.SubmitAsync(item, batch), Submitter.Options(ThrottleLimit), CancelToken);
     }
 
     protected override void ProcessRecord()
     {
-        _tally.RowRead();
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
         TrackJournalRow(input);
-        var row = new InputRow(_tally.Read, input);
+        var row = new InputRow(Tally.Read + 1, input);
         SubmitItem item;
         try
         {
@@ -93,22 +96,30 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         }
         catch (Exception invalid) when (invalid is ToApisValidationException or ToApisFileException)
         {
-            _tally.RowRefused();
+            Tally.ItemRead();
+            Tally.ItemFailed(invalid);
             WriteFailure(invalid, input, row);
             return;
         }
 
         if (ShouldProcess($"'{GenerationRequestFactory.Shorten(item.Request.Prompt)}' with {item.Request.Model}", "Submit image generation (uses credits)"))
         {
-            Engine.Start(item);
+            _ = Submitter;
+            _runner!.Add(Submitter.Named(item));
+        }
+        else
+        {
+            Tally.ItemRead();
         }
 
-        EndingEarlyOnAnyFailure(() => EmitFinished(all: false), () => EndEarly(canWrite: false));
+        // Read no further while the window is full: a downstream Select-Object -First then stops before more is sent.
+        EndingEarlyOnAnyFailure(() => Drain(DrainUntil.Room), () => EndEarly(canWrite: false));
     }
 
     protected override void EndProcessing()
     {
-        EndingEarlyOnAnyFailure(() => EmitFinished(all: true), () => EndEarly(canWrite: false));
+        _runner!.CompleteAdding();
+        EndingEarlyOnAnyFailure(() => Drain(DrainUntil.Drained), () => EndEarly(canWrite: false));
         _progress?.Complete();
         base.EndProcessing();
     }
@@ -122,12 +133,14 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         }
         finally
         {
+            _runner?.Dispose();
             _runKeyLock?.Dispose();
             base.OnDisposing();
         }
     }
 
-    protected override string RunState() => _tally.RunState();
+    protected override string RunState() =>
+        Tally.RunState("New-ToApisImage", "row", "never tried", $"Rows after row {Tally.Read} were not read.");
 
     private SubmitItem Prepare(object input, InputRow row)
     {
@@ -148,26 +161,10 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         return new SubmitItem(input, request, localImages, mayExist, row.Number, JournalRowOf(input));
     }
 
-    /// <summary>Writes finished submits in input order; waits for the oldest only while the window is full (or at the end).</summary>
-    private void EmitFinished(bool all)
+    private void Drain(DrainUntil until)
     {
-        Mailbox.RunPending();
-        while (_engine is { InFlight: > 0 } engine)
-        {
-            if (!engine.OldestIsDone)
-            {
-                if (!all && !engine.IsFull)
-                {
-                    break;
-                }
-
-                WaitFor(engine.Oldest);
-            }
-
-            Emit(engine.TakeOldest());
-        }
-
-        _progress?.Report(_tally.Progress, _tally.Submitted + _tally.Failed, _tally.Read);
+        Drain(_runner!, outcome => Emit(_submitter!.Settle(outcome)), until);
+        _progress?.Report(Tally.Progress("submitted"), Tally.Done + Tally.Failed, Tally.Read);
     }
 
     private void Emit(SubmitOutcome outcome)
@@ -175,38 +172,35 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         ReportJournalFailure(outcome);
         if (outcome.Task is { } task)
         {
-            _tally.TaskPassedOn();
             WriteTask(task);
             return;
         }
 
         var error = outcome.Error ?? new OperationCanceledException();
-        var unavailable = SubmitTally.ServiceUnavailableBehind(error);
-        _tally.RowEnded(error);
-        if (error is ToApisSubmitOutcomeUnknownException unknown)
+        var row = new InputRow(outcome.Item.Row, outcome.Item.Input);
+        if (Outcomes.Classify(error) == OutcomeClass.UnknownOutcome)
         {
-            WriteItemError(ErrorRecords.From(unknown, outcome.Item.Input), new InputRow(outcome.Item.Row, outcome.Item.Input));
+            WriteItemError(ErrorRecords.From(error, outcome.Item.Input), row);
         }
 
-        if (unavailable is not null)
+        if (Outcomes.OutageBehind(error) is { } unavailable)
         {
             // The service is down: nothing further can succeed. Account for what is under way, then stop as a whole.
             EndEarly(canWrite: true);
             ThrowTerminatingError(ErrorRecords.ServiceUnavailable(unavailable, outcome.Item.Input, RunState()));
         }
 
-        if (error is ToApisSubmitOutcomeUnknownException)
+        switch (Outcomes.Classify(error))
         {
-            return;
+            case OutcomeClass.UnknownOutcome:
+                return;
+            case OutcomeClass.EndsCommand:
+                // Submits already under way may have been charged: pass them on before the command ends.
+                EndEarly(canWrite: true);
+                break;
         }
 
-        if (error is ToApisApiException { IsFatalForSession: true })
-        {
-            // Submits already under way may have been charged: pass them on before the command ends.
-            EndEarly(canWrite: true);
-        }
-
-        WriteFailure(error, outcome.Item.Input, new InputRow(outcome.Item.Row, outcome.Item.Input));
+        WriteFailure(error, outcome.Item.Input, row);
     }
 
     private void ReportJournalFailure(SubmitOutcome outcome) =>
@@ -218,18 +212,18 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     /// </summary>
     private void EndEarly(bool canWrite)
     {
-        if (_engine is null || _endedEarly)
+        if (_submitter is null || _runner is null || _endedEarly)
         {
             return;
         }
 
         _endedEarly = true;
-        var left = _engine.Stop(StopGrace);
+        var left = _runner.Stop(StopGrace).Select(_submitter.Settle).ToList();
         var paid = left.Where(o => o.Task is not null).Select(o => o.Task!).ToList();
         var unknown = left.Select(o => o.Error).OfType<ToApisSubmitOutcomeUnknownException>().ToList();
         foreach (var outcome in left.Where(o => o.Task is null && !o.NotSent && o.Error is not null))
         {
-            _tally.RowEnded(outcome.Error!);
+            Tally.ItemFailed(outcome.Error);
         }
 
         foreach (var outcome in canWrite ? left : new List<SubmitOutcome>())
@@ -237,12 +231,12 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             ReportJournalFailure(outcome);
             if (outcome.Task is { } task)
             {
-                _tally.TaskPassedOn();
+                Tally.ItemDone();
                 WriteTask(task);
             }
         }
 
-        if (SubmitTally.StoppedWith(canWrite ? new List<ToApisTask>() : paid, unknown) is { } warning)
+        if (Submitter.StoppedEarlyWarning(canWrite ? new List<ToApisTask>() : paid, unknown) is { } warning)
         {
             WriteWarningEvenWhileStopping(warning);
         }

@@ -5,10 +5,19 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ToApis.Client;
+using ToApis.Client.Batches;
 using ToApis.Errors;
 using ToApis.Pipeline;
 
 namespace ToApis.Commands;
+
+/// <summary>How far a command drains its batch: what is ready, until one more item fits, or to the end.</summary>
+internal enum DrainUntil
+{
+    Ready,
+    Room,
+    Drained,
+}
 
 /// <summary>
 /// Owns what every ToApis cmdlet needs to run async work safely: the cancellation source that Ctrl+C
@@ -79,6 +88,30 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the outcomes <paramref name="runner"/> has ready, on the pipeline thread, running what background
+    /// work posts meanwhile; then, as <paramref name="until"/> asks, waits for room for one more item, or for the
+    /// batch to drain. The one loop through which every batch command writes what its items became.
+    /// </summary>
+    private protected void Drain<TItem, TResult>(BatchRunner<TItem, TResult> runner, Action<BatchOutcome<TItem, TResult>> write, DrainUntil until)
+    {
+        Mailbox.RunPending();
+        while (true)
+        {
+            while (runner.TryTake(out var outcome))
+            {
+                write(outcome);
+            }
+
+            if (until == DrainUntil.Ready || runner.IsDrained || (until == DrainUntil.Room && runner.HasRoom))
+            {
+                return;
+            }
+
+            WaitFor(runner.Changed);
+        }
+    }
+
     /// <summary>The parameter of this cmdlet that takes file paths literally, named in advice about wildcard characters.</summary>
     private protected virtual string? LiteralPathParameter => null;
 
@@ -88,20 +121,21 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     /// </summary>
     private protected void WriteFailure(Exception exception, object? target, InputRow? row = null)
     {
-        if (exception is ToApisServiceUnavailableException unavailable)
+        switch (Outcomes.Classify(exception))
         {
-            // The service is down: every later item would wait and fail the same way.
-            ThrowTerminatingError(ErrorRecords.ServiceUnavailable(unavailable, target, RunState()));
+            case OutcomeClass.Outage:
+                // The service is down: every later item would wait and fail the same way.
+                ThrowTerminatingError(ErrorRecords.ServiceUnavailable(Outcomes.OutageBehind(exception)!, target, RunState()));
+                break;
+            case OutcomeClass.EndsCommand:
+                var record = ErrorRecords.From(exception, target, LiteralPathParameter);
+                OnItemFailed(record);
+                ThrowTerminatingError(record);
+                break;
+            default:
+                WriteItemError(ErrorRecords.From(exception, target, LiteralPathParameter), row);
+                break;
         }
-
-        var record = ErrorRecords.From(exception, target, LiteralPathParameter);
-        if (exception is ToApisApiException { IsFatalForSession: true })
-        {
-            OnItemFailed(record);
-            ThrowTerminatingError(record);
-        }
-
-        WriteItemError(record, row);
     }
 
     /// <summary>
