@@ -59,6 +59,13 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     private RequestFingerprint? _fingerprint;
     private RunLock? _runKeyLock;
     private bool _endedEarly;
+    private SpendingStop? _spendingStopped;
+
+    /// <summary>Why submitting stopped mid-run (the key refused, the balance empty), from which row, and how many rows it left unsubmitted.</summary>
+    private sealed record SpendingStop(Exception Cause, InputRow FirstRow, object FirstInput)
+    {
+        public int RowsNotSubmitted { get; set; }
+    }
 
     /// <summary>Made before the first submit; with -RunKey, that is when the run key's lock is taken (-WhatIf takes none).</summary>
     private Submitter Submitter
@@ -89,6 +96,14 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
         TrackJournalRow(input);
         var row = new InputRow(Tally.Read + 1, input);
+        if (_spendingStopped is { } stopped)
+        {
+            // Nothing more is submitted; tasks already paid for still flow on to be delivered.
+            Tally.ItemRead();
+            NotSubmitted(stopped.Cause, input);
+            return;
+        }
+
         SubmitItem item;
         try
         {
@@ -120,6 +135,11 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     {
         _runner!.CompleteAdding();
         EndingEarlyOnAnyFailure(() => Drain(DrainUntil.Drained), () => EndEarly(canWrite: false));
+        if (_spendingStopped is { } stopped)
+        {
+            WriteError(ErrorRecords.ForRow(ErrorRecords.SubmittingStopped(stopped.Cause, stopped.FirstInput, stopped.RowsNotSubmitted, Tally.Done), stopped.FirstRow));
+        }
+
         _progress?.Complete();
         base.EndProcessing();
     }
@@ -194,13 +214,26 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         {
             case OutcomeClass.UnknownOutcome:
                 return;
+            case OutcomeClass.EndsCommand when Tally.Done > 0 || _spendingStopped is not null:
+                // Tasks were paid for: stop spending, not delivering. The rows left are reported once, at the end.
+                _spendingStopped ??= new SpendingStop(error, row, outcome.Item.Input);
+                NotSubmitted(error, outcome.Item.Input);
+                return;
             case OutcomeClass.EndsCommand:
-                // Submits already under way may have been charged: pass them on before the command ends.
+                // Nothing was paid for (the first submit was refused): the command ends here.
                 EndEarly(canWrite: true);
                 break;
         }
 
         WriteFailure(error, outcome.Item.Input, row);
+    }
+
+    /// <summary>A row not submitted because submitting stopped: journaled as failed (so Get-ToApisRun offers it again), reported once at the end.</summary>
+    private void NotSubmitted(Exception cause, object input)
+    {
+        _spendingStopped!.RowsNotSubmitted++;
+        Tally.ItemFailed(cause);
+        OnItemFailed(ErrorRecords.From(cause, input));
     }
 
     private void ReportJournalFailure(SubmitOutcome outcome) =>

@@ -107,10 +107,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
 
             if (!task.IsCompleted || task.ImageUrls.Length == 0)
             {
-                WriteItemError(ErrorRecords.Create(
-                    new InvalidOperationException($"Task {task.Id} is '{task.Status}' with {task.ImageUrls.Length} image(s); only completed tasks can be saved."),
-                    "ToApis.TaskNotCompleted", ErrorCategory.InvalidOperation, task,
-                    "Pipe tasks through Wait-ToApisTask before Save-ToApisImage."), inputRow);
+                WriteItemError(task.IsCompleted ? ErrorRecords.TaskWithoutImages(task) : ErrorRecords.TaskNotCompleted(task), inputRow);
                 continue;
             }
 
@@ -263,8 +260,8 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         var problem = matches.Count == 0
             ? $"-Path '{path}' has wildcard characters and matches no existing folder; no folder of that name is created."
             : $"-Path '{path}' matches {matches.Count} folders ({string.Join(", ", matches.Take(3).Select(System.IO.Path.GetFileName))}{(matches.Count > 3 ? ", …" : "")}); images go to one.";
-        ThrowTerminatingError(ErrorRecords.Create(
-            new ArgumentException(problem), "ToApis.InvalidPath", ErrorCategory.InvalidArgument, path,
+        ThrowTerminatingError(ErrorRecords.InvalidPath(
+            problem, path,
             matches.Count == 0
                 ? "Name an existing folder, or use -LiteralPath to create a folder whose name has [ ] * or ? in it."
                 : "Name one folder (a pattern that matches only it, or the folder itself)."));

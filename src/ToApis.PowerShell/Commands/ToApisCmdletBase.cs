@@ -130,6 +130,7 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
             case OutcomeClass.EndsCommand:
                 var record = ErrorRecords.From(exception, target, LiteralPathParameter);
                 OnItemFailed(record);
+                OnEndingAsAWhole();
                 ThrowTerminatingError(record);
                 break;
             default:
@@ -182,6 +183,11 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 
     /// <summary>Called on the pipeline thread for each item that failed, just before its error is written.</summary>
     protected virtual void OnItemFailed(ErrorRecord record)
+    {
+    }
+
+    /// <summary>Called on the pipeline thread just before an error that ends the whole pipeline is thrown.</summary>
+    protected virtual void OnEndingAsAWhole()
     {
     }
 

@@ -148,10 +148,7 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
                 WriteItemError(ErrorRecords.From(new ToApisTaskFailedException(task), task), row);
                 break;
             case WaitOutcomeKind.TimedOut:
-                WriteItemError(ErrorRecords.Create(
-                    new TimeoutException($"Task {task.Id} did not finish within {TimeoutSec} s (last status '{task.Status}', {task.Progress}%)."),
-                    "ToApis.TaskTimeout", ErrorCategory.OperationTimeout, task,
-                    $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec."), row);
+                WriteItemError(ErrorRecords.TaskTimeout(task, TimeoutSec), row);
                 break;
             default:
                 WriteFailure(outcome.Error!, task, row);

@@ -44,40 +44,13 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
     public BatchTally Tally { get; } = new();
 
     /// <summary>Slots open now: the throttle limit, or under slow start one more than the successes so far.</summary>
-    public int Window
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return WindowNow;
-            }
-        }
-    }
+    public int Window => Locked(() => WindowNow);
 
     /// <summary>An item added now would start at once: what a command that must not read ahead waits for.</summary>
-    public bool HasRoom
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _holding + _waiting.Count < WindowNow;
-            }
-        }
-    }
+    public bool HasRoom => Locked(() => _holding + _waiting.Count < WindowNow);
 
     /// <summary>Every item added has been taken and no more will come, or the batch was stopped: the command can end.</summary>
-    public bool IsDrained
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _stopped || _noMoreItems && _waiting.Count == 0 && _inOrder.Count == 0 && _running.Count == 0 && _ready.Count == 0;
-            }
-        }
-    }
+    public bool IsDrained => Locked(() => DrainedNow && _ready.Count == 0);
 
     /// <summary>Completes when an outcome is ready to take, or the batch is drained or stopped; wait on it, then take.</summary>
     public Task Changed
@@ -86,18 +59,17 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
         {
             lock (_gate)
             {
-                if (_ready.Count > 0 || _stopped || (_noMoreItems && _running.Count == 0 && _waiting.Count == 0 && _inOrder.Count == 0))
-                {
-                    return Task.CompletedTask;
-                }
-
-                return (_changed ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                return _ready.Count > 0 || DrainedNow
+                    ? Task.CompletedTask
+                    : (_changed ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             }
         }
     }
 
     /// <summary>The error that ended the batch, if one did.</summary>
     public Exception? Latched => Volatile.Read(ref _latched);
+
+    private bool DrainedNow => _stopped || (_noMoreItems && _waiting.Count == 0 && _inOrder.Count == 0 && _running.Count == 0);
 
     private int WindowNow => _options.SlowStart ? Math.Min(_options.ThrottleLimit, 1 + _succeeded) : _options.ThrottleLimit;
 
@@ -298,6 +270,14 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
         }
     }
 
+    private T Locked<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            return read();
+        }
+    }
+
     private void Signal()
     {
         var changed = _changed;
@@ -305,11 +285,9 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
         changed?.TrySetResult(true);
     }
 
-    private sealed class Entry
+    private sealed class Entry(TItem item)
     {
-        public Entry(TItem item) => Item = item;
-
-        public TItem Item { get; }
+        public TItem Item { get; } = item;
 
         public Task? Work { get; set; }
 
