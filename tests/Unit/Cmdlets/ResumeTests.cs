@@ -145,6 +145,24 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_journal_cut_short_still_proves_every_task_its_surviving_lines_name()
+    {
+        // A log rotation with copy-truncate keeps only the later lines: completed and saved, not submitted.
+        await using var service = await EmulatedService.StartAsync(o => o.Quirks = EmulatorQuirks.NoBusinessIdLookup);
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+        var output = Path.Combine(_temp.Path, "out");
+        Assert.Empty(service.Run(Pipeline(journal, output)).Errors);
+        var later = File.ReadAllLines(journal).Where(line => !line.Contains("\"submitt") && !line.Contains("\"row\"")).ToArray();
+        Assert.Contains(later, line => line.Contains("\"saved\""));
+        File.WriteAllLines(journal, later);
+
+        var rerun = service.Run(Pipeline(journal, output));
+
+        Assert.Empty(rerun.Errors);
+        Assert.Equal(2, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
     public async Task Without_a_journal_such_a_service_would_be_paid_twice()
     {
         // The counterpart of the test above: shows what the journal is for.

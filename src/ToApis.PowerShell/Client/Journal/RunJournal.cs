@@ -244,7 +244,9 @@ internal sealed class RunJournal
     private void Remember(JournalLine entry, bool loadedFromEarlierRun)
     {
         var businessId = entry.ClientBusinessId;
-        if (businessId is not null && entry.TaskId is { } createdTaskId && entry.Event is JournalEvents.Submitted or JournalEvents.Reused)
+        // Any line that names both proves the task exists (submitted, reused, completed, saved, …): a journal cut
+        // short by a log rotation still finds every task whose later lines survived, and nothing is paid twice.
+        if (businessId is not null && entry.TaskId is { Length: > 0 } createdTaskId)
         {
             _taskIdByBusinessId[businessId] = createdTaskId;
             _knownTask ??= (businessId, createdTaskId);
