@@ -58,6 +58,7 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     private ProgressReporter? _progress;
     private RequestFingerprint? _fingerprint;
     private RunLock? _runKeyLock;
+    private readonly BusinessIdClaims _businessIds = new();
     private bool _endedEarly;
     private SpendingStop? _spendingStopped;
 
@@ -117,6 +118,26 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             return;
         }
 
+        if (item.Request.ClientBusinessId is { } given && !item.DerivedId)
+        {
+            var (claim, firstRow) = _businessIds.Claim(given, item.Request, item.LocalImages.Select(i => i.Content), row.Number);
+            if (claim == BusinessIdClaim.Conflict)
+            {
+                Tally.ItemRead();
+                Tally.ItemFailed(null);
+                WriteItemError(ErrorRecords.DuplicateClientBusinessId(given, firstRow, input), row);
+                return;
+            }
+
+            if (claim == BusinessIdClaim.SameRequest)
+            {
+                Tally.ItemRead();
+                Tally.ItemDone();
+                WriteRowWarning($"it asks for the same request as row {firstRow} under the same client_business_id '{given}': it reuses that row's task (not submitted, and not passed on a second time).", row);
+                return;
+            }
+        }
+
         if (ShouldProcess($"'{GenerationRequestFactory.Shorten(item.Request.Prompt)}' with {item.Request.Model}", "Submit image generation (uses credits)"))
         {
             _ = Submitter;
@@ -172,13 +193,14 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
 
         // A known id (given, or derived from -RunKey) may already name a task from an earlier run.
         var mayExist = request.ClientBusinessId is not null || RunKey is not null;
-        if (request.ClientBusinessId is null && RunKey is not null)
+        var derived = request.ClientBusinessId is null && RunKey is not null;
+        if (derived)
         {
-            _fingerprint ??= new RequestFingerprint(RunKey);
+            _fingerprint ??= new RequestFingerprint(RunKey!);
             request.ClientBusinessId = _fingerprint.BusinessIdFor(request, localImages.Select(i => i.Content));
         }
 
-        return new SubmitItem(input, request, localImages, mayExist, row.Number, JournalRowOf(input));
+        return new SubmitItem(input, request, localImages, mayExist, row.Number, JournalRowOf(input)) { DerivedId = derived };
     }
 
     private void Drain(DrainUntil until)

@@ -202,7 +202,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             RecordInJournal("saved", task, image.Saved.Path, image.Index + 1);
         }
 
-        var file = FileItem(image.Saved.Path);
+        var file = Files.Item(image.Saved.Path);
         file.Properties.Add(new PSNoteProperty("TaskId", task.Id));
         file.Properties.Add(new PSNoteProperty("ImageIndex", image.Index + 1));
         file.Properties.Add(new PSNoteProperty("AlreadyPresent", image.Saved.AlreadyPresent));

@@ -55,7 +55,7 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
     protected override void ProcessRecord()
     {
         var literal = ParameterSetName == LiteralPathSet;
-        foreach (var (input, path, resolveError) in ResolveFilePaths(literal ? LiteralPath : Path, literal))
+        foreach (var (input, path, resolveError) in Files.Resolve(literal ? LiteralPath : Path, literal))
         {
             var row = new InputRow(++_received, null); // the messages name the file
             if (resolveError is not null)

@@ -194,66 +194,10 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     /// <summary>When the command stops as a whole: what it had done, what is pending, what it never tried.</summary>
     protected virtual string? RunState() => null;
 
-    /// <summary>
-    /// File-system paths for -Path (wildcards expanded) or -LiteralPath values, resolved against the current
-    /// PowerShell location. A path that matches nothing yields a <see cref="ToApisFileException"/> in its place.
-    /// </summary>
-    internal IEnumerable<(string Input, string? Path, Exception? Error)> ResolveFilePaths(IEnumerable<string> paths, bool literal)
-    {
-        foreach (var input in paths)
-        {
-            List<string> resolved;
-            try
-            {
-                resolved = literal
-                    ? new List<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(input) }
-                    : GetResolvedProviderPathFromPSPath(input, out _).ToList();
+    /// <summary>Files named by -Path or -LiteralPath values, resolved through this command's PowerShell location.</summary>
+    internal ProviderFiles Files => _files ??= new ProviderFiles(this);
 
-                // A pattern means the files it matches, as Get-ChildItem -File would; a folder named outright is reported.
-                if (!literal && WildcardPattern.ContainsWildcardCharacters(input))
-                {
-                    resolved.RemoveAll(System.IO.Directory.Exists);
-                }
-            }
-            catch (Exception error) when (error is ItemNotFoundException or DriveNotFoundException or ProviderNotFoundException)
-            {
-                resolved = new List<string>();
-            }
-
-            if (resolved.Count == 0)
-            {
-                yield return (input, null, new ToApisFileException(FileProblem.NotFound, input, $"No file matches '{input}'."));
-            }
-
-            foreach (var path in resolved)
-            {
-                yield return (input, path, null);
-            }
-        }
-    }
-
-    /// <summary>
-    /// A file as Get-Item shows it: through the FileSystem provider, so it carries PSPath, PSParentPath,
-    /// PSChildName, PSDrive and PSProvider and the console shows it with the file-system view (Mode or UnixMode,
-    /// LastWriteTime, Length, Name, under its folder).
-    /// </summary>
-    private protected PSObject FileItem(string path)
-    {
-        try
-        {
-            var items = InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true);
-            if (items.Count == 1 && items[0].BaseObject is System.IO.FileInfo)
-            {
-                return items[0];
-            }
-        }
-        catch (Exception error) when (error is ItemNotFoundException or ProviderInvocationException or NotSupportedException)
-        {
-            // Not reachable through a provider here (a host without the FileSystem provider): the plain file still is.
-        }
-
-        return PSObject.AsPSObject(new System.IO.FileInfo(path));
-    }
+    private ProviderFiles? _files;
 
     /// <summary>
     /// Writes a warning even when the pipeline is being stopped (the stream then refuses records; the host
@@ -323,46 +267,6 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
             _cancellation.Dispose();
             (_requestLog as MailboxRequestLog)?.Detach();
             GC.SuppressFinalize(this);
-        }
-    }
-
-    /// <summary>
-    /// The command's streams, seen from the core. Whatever keeps it after the command ended (the account's pacer
-    /// reports pace changes to the last command that used it) keeps only this shell: detached, it writes nowhere
-    /// and no longer holds the command, its pipeline and what they gathered.
-    /// </summary>
-    private sealed class MailboxRequestLog : IRequestLog
-    {
-        private ToApisCmdletBase? _cmdlet;
-
-        public MailboxRequestLog(ToApisCmdletBase cmdlet, bool debugEnabled)
-        {
-            _cmdlet = cmdlet;
-            IsDebugEnabled = debugEnabled;
-        }
-
-        public bool IsDebugEnabled { get; }
-
-        public void Verbose(string message) => Post(cmdlet => cmdlet.WriteVerbose(message));
-
-        public void Warning(string message) => Post(cmdlet => cmdlet.WriteWarning(message));
-
-        public void Debug(string message)
-        {
-            if (IsDebugEnabled)
-            {
-                Post(cmdlet => cmdlet.WriteDebug(message));
-            }
-        }
-
-        public void Detach() => Volatile.Write(ref _cmdlet, null);
-
-        private void Post(Action<ToApisCmdletBase> write)
-        {
-            if (Volatile.Read(ref _cmdlet) is { } cmdlet)
-            {
-                cmdlet.Mailbox.Post(() => write(cmdlet));
-            }
         }
     }
 }

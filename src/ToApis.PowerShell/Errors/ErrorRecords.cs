@@ -98,6 +98,12 @@ internal static class ErrorRecords
             $"{record.ErrorDetails.Message} Submitting stopped here: {rowsNotSubmitted} row(s) from this one on were not submitted; the {tasksPassedOn} task(s) already paid for were passed on to be delivered.");
     }
 
+    /// <summary>A row gives the client_business_id an earlier row gave a different request: nothing is sent for it.</summary>
+    public static ErrorRecord DuplicateClientBusinessId(string businessId, int firstRow, object? input) => Create(
+        new ArgumentException($"client_business_id '{businessId}' was already given by row {firstRow} for a different request; one id names one task, so this row would get row {firstRow}'s image. It was not submitted."),
+        "ToApis.DuplicateClientBusinessId", ErrorCategory.InvalidData, input,
+        "Give each distinct row its own ClientBusinessId (or leave the column out and use -RunKey, which derives one per request), then run this row again.");
+
     /// <summary>A file a command needs to write (the gallery, the seen-ids file) cannot be: the command ends.</summary>
     public static ErrorRecord CannotWrite(Exception error, string path, string advice) =>
         Create(error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, path, advice);

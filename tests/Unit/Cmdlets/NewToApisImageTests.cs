@@ -180,6 +180,24 @@ public sealed class NewToApisImageTests
     }
 
     [Fact]
+    public async Task One_client_business_id_names_one_task_a_different_request_under_it_is_refused_before_sending()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run(
+            "@([pscustomobject]@{ Prompt = 'a cat'; ClientBusinessId = 'pet-0001'; Name = 'cat' }, " +
+            "[pscustomobject]@{ Prompt = 'a dog'; ClientBusinessId = 'pet-0001'; Name = 'dog' }, " +
+            "[pscustomobject]@{ Prompt = 'a cat'; ClientBusinessId = 'pet-0001'; Name = 'cat again' }) | New-ToApisImage");
+
+        Assert.Single(result.OutputOf<ToApisTask>());
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.DuplicateClientBusinessId", ErrorCategory.InvalidData);
+        Assert.StartsWith("Row 2 (Name=dog)", error.ErrorDetails.Message);
+        Assert.Contains("row 1", error.ErrorDetails.Message);
+        Assert.Contains(result.Warnings, w => w.Message.StartsWith("Row 3 (Name=cat again)") && w.Message.Contains("reuses"));
+        Assert.Equal(1, service.Submits);
+    }
+
+    [Fact]
     public async Task Empty_balance_stops_submitting_once_instead_of_failing_every_row()
     {
         await using var service = await EmulatedService.StartAsync(o => { o.Credits = 10; o.CreditsPerImage = 10; });
