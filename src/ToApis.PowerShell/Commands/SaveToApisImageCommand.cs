@@ -99,7 +99,8 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     {
         foreach (var given in Task)
         {
-            var inputRow = new InputRow(++_received, given);
+            _received++;
+            var inputRow = new InputRow(given.RowNumber ?? _received, given);
             if (Current(given, inputRow) is not { } task)
             {
                 continue;
@@ -190,7 +191,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         }
         else if (outcome.Error is { } error)
         {
-            WriteFailure(error, outcome.Item.Task);
+            WriteFailure(error, outcome.Item.Task, outcome.Item.Task.RowNumber is { } number ? new InputRow(number, outcome.Item.Task) : null);
         }
     }
 

@@ -138,7 +138,9 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
 
         ReportProgress();
         RecordInJournal(outcome.Kind.ToString().ToLowerInvariant(), task);
-        var row = new InputRow(TakeRowNumber(task.Id), task);
+        // The row New-ToApisImage read it from, where the task carries it; else its place in this command's input.
+        var received = TakeRowNumber(task.Id);
+        var row = new InputRow(task.RowNumber ?? received, task);
         switch (outcome.Kind)
         {
             case WaitOutcomeKind.Completed:

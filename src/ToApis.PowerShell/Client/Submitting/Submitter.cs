@@ -205,6 +205,7 @@ internal sealed class Submitter
         task.Size = item.Request.Size;
         task.Model ??= item.Request.Model;
         task.ClientBusinessId ??= item.Request.ClientBusinessId;
+        task.RowNumber = item.Row > 0 ? item.Row : task.RowNumber;
         task.InputObject = item.Input;
         return task;
     }
