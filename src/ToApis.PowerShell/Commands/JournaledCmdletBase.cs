@@ -201,7 +201,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         try
         {
             var fullPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-            return WhileWaitingForAnotherRun(() => RunJournal.Open(fullPath, MyInvocation.MyCommand.Name, LockTimeout, WriteVerbose, CancelToken));
+            return WhileWaitingForAnotherRun(() => RunJournal.Open(fullPath, MyInvocation.MyCommand.Name, LockTimeout, WriteVerbose, RequestLog.Warning, CancelToken));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -162,6 +162,27 @@ public sealed class JournalTests : IDisposable
         Assert.Equal(2, service.Emulator.Stats.TasksCreated);
     }
 
+    [Theory]
+    [InlineData("Remove-Item", "removed or replaced")]
+    [InlineData("Clear-Content", "cut short")]
+    public async Task A_journal_removed_or_cut_mid_run_is_written_back_whole_with_one_warning(string cmdlet, string said)
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+
+        var result = service.Run(
+            $"'a fox', 'a whale' | New-ToApisImage -RunKey 'cut' -Journal '{journal}' | " +
+            $"ForEach-Object {{ {cmdlet} -LiteralPath '{journal}' -ErrorAction SilentlyContinue; $_ }} | " +
+            $"Wait-ToApisTask -Journal '{journal}' {EmulatedService.FastPolling} | Out-Null");
+
+        Assert.Empty(result.Errors);
+        var warning = Assert.Single(result.Warnings, w => w.Message.Contains(said));
+        Assert.Contains(journal, warning.Message);
+        var events = Lines(journal).Select(line => line.GetProperty("event").GetString()).ToList();
+        Assert.Equal(2, events.Count(e => e == "submitted"));
+        Assert.Equal(2, events.Count(e => e == "completed"));
+    }
+
     [Fact]
     public async Task Without_a_journal_such_a_service_would_be_paid_twice()
     {

@@ -49,7 +49,7 @@ internal sealed class EarlierTasks
             _log.Verbose($"The service cannot look tasks up by client_business_id ({refused.Message}).");
         }
 
-        var task = _journal?.TaskIdFor(clientBusinessId) is { } taskId
+        var task = _journal?.Memory.TaskIdFor(clientBusinessId) is { } taskId
             ? await _client.FindTaskAsync(taskId, cancellationToken).ConfigureAwait(false)
             : null;
         return (task, serviceSaysNone);
@@ -61,7 +61,7 @@ internal sealed class EarlierTasks
     /// </summary>
     public async Task<ToApisSubmitOutcomeUnknownException?> LeftUnknownAsync(string businessId, bool serviceSaysNone, CancellationToken cancellationToken)
     {
-        if (_journal?.WasLeftUnresolved(businessId) != true)
+        if (_journal?.Memory.WasLeftUnresolved(businessId) != true)
         {
             return null;
         }
@@ -98,7 +98,7 @@ internal sealed class EarlierTasks
 
         async Task<bool> ProbeAsync()
         {
-            if (_journal?.KnownTask is not { } known)
+            if (_journal?.Memory.KnownTask is not { } known)
             {
                 return false;
             }
