@@ -77,8 +77,8 @@ public sealed class ConvertFromToApisWebhookCommand : ToApisCmdletBase
         }
         catch (Exception error) when (error is ArgumentException or NotSupportedException or IOException or SessionStateException)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, path,
+            ThrowTerminatingError(ErrorRecords.CannotWrite(
+                error, path,
                 "Give -SeenIdPath the path of a file in a folder this account can write to, shared by every receiver of the token's webhooks."));
             throw;
         }

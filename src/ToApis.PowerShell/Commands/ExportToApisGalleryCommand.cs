@@ -126,8 +126,8 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, Path,
+            ThrowTerminatingError(ErrorRecords.CannotWrite(
+                error, Path,
                 "Give -Path a file in a folder you can write to."));
         }
 

@@ -26,7 +26,7 @@ public sealed class GetToApisRunCommand : ToApisCmdletBase
 
     protected override void ProcessRecord()
     {
-        foreach (var (input, path, error) in ResolveFilePaths(Journal, literal: false))
+        foreach (var (input, path, error) in Files.Resolve(Journal, literal: false))
         {
             if (error is not null)
             {

@@ -154,8 +154,8 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
         {
             try
             {
-                var references = ResolveFilePaths(ImagePath ?? Array.Empty<string>(), literal: false)
-                    .Concat(ResolveFilePaths(LiteralImagePath ?? Array.Empty<string>(), literal: true));
+                var references = Files.Resolve(ImagePath ?? Array.Empty<string>(), literal: false)
+                    .Concat(Files.Resolve(LiteralImagePath ?? Array.Empty<string>(), literal: true));
                 _givenImages = references.Select(r => r.Error is null ? LocalImage.Read(r.Path!) : throw r.Error).ToList();
             }
             catch (Exception error) when (error is not (PipelineStoppedException or OperationCanceledException))

@@ -97,10 +97,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     {
         if (error is not null)
         {
-            WriteError(ErrorRecords.Create(
-                new IOException($"{what} could not be recorded in the journal '{Journal}': {error.Message}", error),
-                "ToApis.JournalWriteFailed", ErrorCategory.WriteError, target,
-                "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id."));
+            WriteError(ErrorRecords.JournalWriteFailed(error, what, Journal, target));
         }
     }
 
@@ -166,10 +163,15 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             // Reported, not raised: this item's own error is about to be written, and must not be lost.
             WriteWarning($"Could not record the error in the journal {Journal}: {error.Message}");
         }
+    }
 
-        // This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how
-        // the run stands, so this one says it now.
-        if (record.Exception is ToApisApiException { IsFatalForSession: true } && _participation?.Leave() is not null)
+    /// <summary>
+    /// This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how the
+    /// run stands, so this one says it now.
+    /// </summary>
+    protected override void OnEndingAsAWhole()
+    {
+        if (_participation?.Leave() is not null)
         {
             WriteClosingLine(_journalPath!);
         }
@@ -199,13 +201,11 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         try
         {
             var fullPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-            return WhileWaitingForAnotherRun(() => RunJournal.Open(fullPath, MyInvocation.MyCommand.Name, LockTimeout, WriteVerbose, CancelToken));
+            return WhileWaitingForAnotherRun(() => RunJournal.Open(fullPath, MyInvocation.MyCommand.Name, LockTimeout, WriteVerbose, RequestLog.Warning, CancelToken));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, path,
-                "Give -Journal a path in a folder you can write to."));
+            ThrowTerminatingError(ErrorRecords.JournalNotWritable(error, path));
             throw;
         }
     }

@@ -33,10 +33,7 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
     {
         if (session.IsClosed)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                new PSInvalidOperationException($"The session to {session.BaseUri} was closed by Disconnect-ToApis."),
-                "ToApis.SessionClosed", ErrorCategory.InvalidOperation, session,
-                "Connect again with Connect-ToApis (-PassThru gives a new session for -Session)."));
+            ThrowTerminatingError(ErrorRecords.SessionClosed(session, session.BaseUri));
         }
 
         return session;

@@ -85,6 +85,81 @@ internal static class ErrorRecords
         error, "ToApis.FileReadFailed", ErrorCategory.ReadError, path,
         "Check that the journal file can be read by this account, then run the command again.");
 
+    /// <summary>
+    /// Submitting stopped mid-run (a refused key, an empty balance) while tasks already paid for went on to be
+    /// delivered: one error for every row left unsubmitted, with the cause's own ErrorId.
+    /// </summary>
+    public static ErrorRecord SubmittingStopped(Exception cause, object? firstRow, int rowsNotSubmitted, int tasksPassedOn)
+    {
+        var record = From(cause, firstRow);
+        return Create(
+            cause, record.FullyQualifiedErrorId, record.CategoryInfo.Category, firstRow,
+            $"{record.ErrorDetails.RecommendedAction} Then rerun the same input with the same -RunKey: only the {rowsNotSubmitted} row(s) not submitted are paid for.",
+            $"{record.ErrorDetails.Message} Submitting stopped here: {rowsNotSubmitted} row(s) from this one on were not submitted; the {tasksPassedOn} task(s) already paid for were passed on to be delivered.");
+    }
+
+    /// <summary>A row gives the client_business_id an earlier row gave a different request: nothing is sent for it.</summary>
+    public static ErrorRecord DuplicateClientBusinessId(string businessId, int firstRow, object? input) => Create(
+        new ArgumentException($"client_business_id '{businessId}' was already given by row {firstRow} for a different request; one id names one task, so this row would get row {firstRow}'s image. It was not submitted."),
+        "ToApis.DuplicateClientBusinessId", ErrorCategory.InvalidData, input,
+        "Give each distinct row its own ClientBusinessId (or leave the column out and use -RunKey, which derives one per request), then run this row again.");
+
+    /// <summary>A file a command needs to write (the gallery, the seen-ids file) cannot be: the command ends.</summary>
+    public static ErrorRecord CannotWrite(Exception error, string path, string advice) =>
+        Create(error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, path, advice);
+
+    /// <summary>The journal cannot be opened or created (a read-only folder, no permission, a bad path): nothing is sent without it.</summary>
+    public static ErrorRecord JournalNotWritable(Exception error, string path) => Create(
+        error, "ToApis.JournalNotWritable", ErrorCategory.WriteError, path,
+        "Give -Journal a path in a folder this account can write to (the journal and its .lock file are created there); nothing was submitted or saved.",
+        $"The journal '{path}' cannot be opened for writing: {error.Message}");
+
+    /// <summary>A step of an item could not be journaled; the item itself went on.</summary>
+    public static ErrorRecord JournalWriteFailed(Exception error, string what, string? journal, object? target) => Create(
+        new System.IO.IOException($"{what} could not be recorded in the journal '{journal}': {error.Message}", error),
+        "ToApis.JournalWriteFailed", ErrorCategory.WriteError, target,
+        "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id.");
+
+    public static ErrorRecord SessionClosed(object session, Uri baseUri) => Create(
+        new PSInvalidOperationException($"The session to {baseUri} was closed by Disconnect-ToApis."),
+        "ToApis.SessionClosed", ErrorCategory.InvalidOperation, session,
+        "Connect again with Connect-ToApis (-PassThru gives a new session for -Session).");
+
+    /// <summary>Connect-ToApis without a key in -ApiKey or the environment.</summary>
+    public static ErrorRecord NoApiKeyGiven() => Create(
+        new PSArgumentException("No API key: -ApiKey was not given and $env:TOAPIS_API_KEY is not set."),
+        "ToApis.MissingApiKey", ErrorCategory.AuthenticationError, null,
+        "Pass -ApiKey (Read-Host -AsSecureString 'API key') or set $env:TOAPIS_API_KEY to a key from https://toapis.com/console/token.");
+
+    /// <summary>Connect-ToApis's key check was refused: nothing is stored.</summary>
+    public static ErrorRecord KeyRefused(Exception refused, string keyHint) => Create(
+        refused, "ToApis.Unauthorized", ErrorCategory.AuthenticationError, keyHint,
+        $"The service refused the key {keyHint}: copy it again from https://toapis.com/console/token (or check -BaseUri). Nothing was stored; -SkipValidation connects without asking.");
+
+    public static ErrorRecord ModelNotFound(string message, string name, string advice) =>
+        Create(new ItemNotFoundException(message), "ToApis.ModelNotFound", ErrorCategory.ObjectNotFound, name, advice);
+
+    /// <summary>-Path cannot name one folder to save into.</summary>
+    public static ErrorRecord InvalidPath(string problem, string path, string advice) =>
+        Create(new ArgumentException(problem), "ToApis.InvalidPath", ErrorCategory.InvalidArgument, path, advice);
+
+    /// <summary>A task handed to Save-ToApisImage that has not completed.</summary>
+    public static ErrorRecord TaskNotCompleted(Models.ToApisTask task) => Create(
+        new InvalidOperationException($"Task {task.Id} is '{task.Status}', not completed: only completed tasks can be saved."),
+        "ToApis.TaskNotCompleted", ErrorCategory.InvalidOperation, task,
+        "Pipe tasks through Wait-ToApisTask before Save-ToApisImage.");
+
+    /// <summary>A task the service says completed, without a single image to save.</summary>
+    public static ErrorRecord TaskWithoutImages(Models.ToApisTask task) => Create(
+        new InvalidOperationException($"Task {task.Id} completed without any image: the service returned no image URL, so there is nothing to save."),
+        "ToApis.TaskWithoutImages", ErrorCategory.InvalidResult, task,
+        $"Look at the task with Get-ToApisTask -Id {task.Id}; if it still has no image, submit the prompt again (without the same -RunKey, which would reuse this task) and report the task to the service.");
+
+    public static ErrorRecord TaskTimeout(Models.ToApisTask task, int timeoutSec) => Create(
+        new TimeoutException($"Task {task.Id} did not finish within {timeoutSec} s (last status '{task.Status}', {task.Progress}%)."),
+        "ToApis.TaskTimeout", ErrorCategory.OperationTimeout, task,
+        $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec.");
+
     /// <summary>The record with its message prefixed by the row it is about: "Row 3 (Name=fox): the prompt is empty."</summary>
     public static ErrorRecord ForRow(ErrorRecord record, InputRow? row)
     {

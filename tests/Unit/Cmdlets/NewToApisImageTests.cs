@@ -268,17 +268,55 @@ public sealed class NewToApisImageTests
     }
 
     [Fact]
-    public async Task Empty_balance_ends_the_command_once_instead_of_failing_every_row()
+    public async Task One_client_business_id_names_one_task_a_different_request_under_it_is_refused_before_sending()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run(
+            "@([pscustomobject]@{ Prompt = 'a cat'; ClientBusinessId = 'pet-0001'; Name = 'cat' }, " +
+            "[pscustomobject]@{ Prompt = 'a dog'; ClientBusinessId = 'pet-0001'; Name = 'dog' }, " +
+            "[pscustomobject]@{ Prompt = 'a cat'; ClientBusinessId = 'pet-0001'; Name = 'cat again' }) | New-ToApisImage");
+
+        Assert.Single(result.OutputOf<ToApisTask>());
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.DuplicateClientBusinessId", ErrorCategory.InvalidData);
+        Assert.StartsWith("Row 2 (Name=dog)", error.ErrorDetails.Message);
+        Assert.Contains("row 1", error.ErrorDetails.Message);
+        Assert.Contains(result.Warnings, w => w.Message.StartsWith("Row 3 (Name=cat again)") && w.Message.Contains("reuses"));
+        Assert.Equal(1, service.Submits);
+    }
+
+    [Fact]
+    public async Task Empty_balance_stops_submitting_once_instead_of_failing_every_row()
     {
         await using var service = await EmulatedService.StartAsync(o => { o.Credits = 10; o.CreditsPerImage = 10; });
 
         var result = service.Run("try { 'one', 'two', 'three', 'four' | New-ToApisImage } catch { $_ }");
 
         Assert.Single(result.OutputOf<ToApisTask>());
-        var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded);
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded);
         Assert.Equal("two", ErrorAssert.Target(error));
-        Assert.Empty(result.Errors);
+        Assert.Contains("3 row(s) from this one on were not submitted", error.ErrorDetails.Message);
+        Assert.StartsWith("Row 2", error.ErrorDetails.Message);
+        Assert.Empty(result.OutputOf<ErrorRecord>());
         Assert.Equal(1, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
+    public async Task Running_out_of_credit_mid_run_still_delivers_every_task_already_paid_for()
+    {
+        await using var service = await EmulatedService.StartAsync(o => { o.Credits = 50; o.CreditsPerImage = 10; });
+        using var folder = new TempFolder();
+
+        var result = service.Run(
+            $"param($out) 1..12 | ForEach-Object {{ \"p$_\" }} | New-ToApisImage | Wait-ToApisTask {EmulatedService.FastPolling} | Save-ToApisImage -Path $out",
+            new Hashtable { ["out"] = folder.Path });
+
+        Assert.Equal(5, service.Emulator.Stats.TasksCreated);
+        Assert.Equal(5, Directory.GetFiles(folder.Path).Length);
+        Assert.Equal(5, result.Output.Count);
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded);
+        Assert.Contains("7 row(s) from this one on were not submitted", error.ErrorDetails.Message);
+        Assert.Contains("same -RunKey", error.ErrorDetails.RecommendedAction);
     }
 
     [Theory]

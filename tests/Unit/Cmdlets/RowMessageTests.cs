@@ -34,6 +34,21 @@ public sealed class RowMessageTests
     }
 
     [Fact]
+    public async Task Wait_names_the_row_New_read_the_task_from_even_after_an_Export_Csv_round_trip()
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.FailureRate = 1);
+        using var folder = new TempFolder();
+        var csv = Path.Combine(folder.Path, "tasks.csv");
+
+        var result = service.Run(
+            $"@([pscustomobject]@{{ Name = 'bad'; Prompt = '' }}, [pscustomobject]@{{ Name = 'fox'; Prompt = 'a fox' }}) | New-ToApisImage | Export-Csv -LiteralPath '{csv}'; " +
+            $"Import-Csv -LiteralPath '{csv}' | Wait-ToApisTask {EmulatedService.FastPolling}");
+
+        var failed = Assert.Single(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("ToApis.TaskFailed,"));
+        Assert.StartsWith("Row 2 (Name=fox)", failed.ErrorDetails.Message);
+    }
+
+    [Fact]
     public async Task Prompts_without_a_row_are_named_by_number_and_failed_tasks_by_their_row()
     {
         await using var service = await EmulatedService.StartAsync(o => o.FailureRate = 1);
