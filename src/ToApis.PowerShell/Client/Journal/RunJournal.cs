@@ -34,6 +34,7 @@ internal sealed class RunJournal
     private readonly HashSet<string> _unresolvedByEarlierRuns = new(StringComparer.Ordinal);
     private (string ClientBusinessId, string TaskId)? _knownTask;
     private bool _mayEndMidLine;
+    private bool _balanceReadAtStart;
     private int _users = 1;
 
     private RunJournal(string path, RunLock runLock)
@@ -170,6 +171,28 @@ internal sealed class RunJournal
             RowNumber = row,
             ErrorMessage = error,
         });
+
+    /// <summary>The key's balance when this run begins or ends (<see cref="BalanceReadings"/>).</summary>
+    public void RecordBalance(string at, ToApisBalance balance)
+    {
+        Append(new JournalLine(JournalEvents.Balance) { BalanceAt = at, Balance = balance });
+        lock (_gate)
+        {
+            _balanceReadAtStart = at == BalanceReadings.Start;
+        }
+    }
+
+    /// <summary>This run read the balance when it began and not yet when it ended.</summary>
+    public bool AwaitsClosingBalance
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _balanceReadAtStart;
+            }
+        }
+    }
 
     private void Append(JournalLine entry)
     {
@@ -310,6 +333,11 @@ internal sealed class JournalLine
     /// <summary>The input row and, on an error line, the error (see <see cref="JournalDetails"/>).</summary>
     public JournalDetails? Details { get; set; }
 
+    /// <summary>On a <c>balance</c> line: which reading (<see cref="BalanceReadings"/>) and the key's balance.</summary>
+    public string? BalanceAt { get; set; }
+
+    public ToApisBalance? Balance { get; set; }
+
     public static JournalLine From(JsonElement line) => new(line.String("event") ?? "")
     {
         TaskId = line.String("task_id"),
@@ -341,6 +369,17 @@ internal sealed class JournalLine
                 [JournalFields.File] = File,
             };
             Details?.AddTo(line);
+            if (Balance is { } balance)
+            {
+                line[JournalFields.BalanceAt] = BalanceAt;
+                line[JournalFields.RemainCredits] = balance.RemainCredits;
+                line[JournalFields.UsedCredits] = balance.UsedCredits;
+                line[JournalFields.RemainBalance] = balance.RemainBalance;
+                line[JournalFields.UsedBalance] = balance.UsedBalance;
+                line[JournalFields.CreditsPerUsd] = balance.CreditsPerUsd;
+                line[JournalFields.UnlimitedQuota] = balance.UnlimitedQuota;
+            }
+
             JsonValueWriter.Write(writer, line);
         }
 
