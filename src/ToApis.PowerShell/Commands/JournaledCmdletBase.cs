@@ -56,6 +56,14 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             RunJournal = OpenJournal(Journal);
             _journalPath = RunJournal.Path;
             _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, _journalPath);
+            try
+            {
+                RunJournal.RecordStep(MyInvocation.MyCommand.Name);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                WriteJournalFailure(error, null, $"The start of {MyInvocation.MyCommand.Name}");
+            }
         }
     }
 

@@ -105,6 +105,12 @@ internal static class JournalEvents
     public const string Error = "error";
     public const string Saved = "saved";
 
+    /// <summary>
+    /// A journaled cmdlet began (its <c>cmdlet</c> field names it): the run's last step is known before any row
+    /// gets to it, so rows a run stopped short of saving are pending, not done.
+    /// </summary>
+    public const string Step = "step";
+
     /// <summary>The key's balance, read when a run begins (<c>balance_at: start</c>) and ends (<c>end</c>): what the run cost.</summary>
     public const string Balance = "balance";
 }

@@ -172,6 +172,10 @@ internal sealed class RunJournal
             ErrorMessage = error,
         });
 
+    /// <summary>A journaled cmdlet of this run began (see <see cref="JournalEvents.Step"/>).</summary>
+    public void RecordStep(string cmdlet) =>
+        Append(new JournalLine(JournalEvents.Step) { Details = new JournalDetails { Cmdlet = cmdlet } });
+
     /// <summary>The key's balance when this run begins or ends (<see cref="BalanceReadings"/>).</summary>
     public void RecordBalance(string at, ToApisBalance balance)
     {

@@ -289,6 +289,12 @@ internal sealed class RunSummary
             return;
         }
 
+        if (entry.Event == JournalEvents.Step)
+        {
+            NoteStep(entry);
+            return;
+        }
+
         if (entry is { Event: JournalEvents.Submitted, TaskId: { } submitted })
         {
             _openSpan?.SubmittedTasks.Add(submitted);
@@ -437,6 +443,12 @@ internal sealed class RunSummary
                 break;
         }
 
+        NoteStep(entry);
+    }
+
+    /// <summary>The run's last step is the furthest any line shows: a cmdlet that began, or a row's event.</summary>
+    private void NoteStep(JournalEntry entry)
+    {
         if (entry.Cmdlet == "Save-ToApisImage")
         {
             LastStep = RunSteps.Save;
