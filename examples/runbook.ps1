@@ -80,9 +80,9 @@ $ErrorActionPreference = 'Stop'
 Import-Module ToApis
 
 if ($VaultName) {
-    # Without -VaultName the cmdlets read $env:TOAPIS_API_KEY and $env:TOAPIS_BASE_URL themselves.
-    $address = if ($env:TOAPIS_BASE_URL) { @{ BaseUri = $env:TOAPIS_BASE_URL } } else { @{} }
-    Connect-ToApis -ApiKey (Get-Secret -Name $SecretName -Vault $VaultName) @address
+    # Without -VaultName the cmdlets read $env:TOAPIS_API_KEY themselves; the address comes from
+    # $env:TOAPIS_BASE_URL either way.
+    Connect-ToApis -ApiKey (Get-Secret -Name $SecretName -Vault $VaultName)
 }
 
 # Under 'Stop' the first bad row would end the whole pipeline. -ErrorAction Continue keeps a row's error that

@@ -22,8 +22,8 @@ public sealed class ToApisRunCost
     public decimal? CreditsPerImage { get; set; }
 
     /// <summary>
-    /// False when an invocation of the run ended without its closing reading (it was killed): what it spent is
-    /// not in <see cref="CreditsUsed"/>.
+    /// False when an invocation of the run has no closing reading (it is still running, or it was killed): what it
+    /// spent is not in <see cref="CreditsUsed"/>.
     /// </summary>
     public bool Complete { get; set; } = true;
 
@@ -33,7 +33,7 @@ public sealed class ToApisRunCost
         var money = MoneyUsed is { } spent ? $" (${spent.ToString("0.00##", CultureInfo.InvariantCulture)})" : "";
         return $"{Number(CreditsUsed)} credits{money} used by the key during the run" +
             ", any other use of the key included" +
-            (Complete ? "" : " (an invocation that ended without reading the balance is not counted)");
+            (Complete ? "" : " (an invocation without its closing balance reading, still running or killed, is not counted)");
     }
 
     internal static string Number(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);

@@ -17,7 +17,8 @@ public sealed class RunTests : IDisposable
 
     private string Output => Path.Combine(_temp.Path, "out");
 
-    private static ToApisRun GetRun(EmulatedService service, string journal)
+    /// <summary>The run of <paramref name="journal"/>, read without errors.</summary>
+    internal static ToApisRun GetRun(EmulatedService service, string journal)
     {
         var result = service.Run("param($Journal) Get-ToApisRun -Journal $Journal", new Hashtable { ["Journal"] = journal });
         Assert.Empty(result.Errors);

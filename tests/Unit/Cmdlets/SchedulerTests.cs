@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 using ToApis.Emulator;
 using ToApis.Models;
@@ -24,26 +23,23 @@ public sealed class SchedulerTests : IDisposable
     private string Pipeline(int rows, string runKey = "nightly") =>
         EmulatedService.CsvRows(rows) + SampleRun.Pipeline("$rows", JournalPath, Output, runKey) + " | Out-Null";
 
-    private static ToApisRun GetRun(EmulatedService service, string journal)
-    {
-        var result = service.Run("param($Journal) Get-ToApisRun -Journal $Journal", new Hashtable { ["Journal"] = journal });
-        Assert.Empty(result.Errors);
-        return Assert.Single(result.OutputOf<ToApisRun>());
-    }
-
     [Fact]
     public async Task A_journaled_run_reads_the_balance_when_it_starts_and_ends_and_says_what_the_key_used()
     {
         await using var service = await EmulatedService.StartAsync(options => options.Credits = 200);
 
         var result = service.Run(Pipeline(4));
-        var run = GetRun(service, JournalPath);
+        var run = RunTests.GetRun(service, JournalPath);
 
         Assert.Empty(result.Errors);
         Assert.Equal(2, service.Emulator.Stats.RequestCount(RouteKeys.TokenBalance));
         var cost = Assert.IsType<ToApisRunCost>(run.Cost);
         Assert.Equal((40m, 0.20m, 160m, 10m, true), (cost.CreditsUsed, cost.MoneyUsed, cost.CreditsLeft, cost.CreditsPerImage, cost.Complete));
         Assert.EndsWith("; 40 credits ($0.20) used by the key during the run, any other use of the key included.", run.ToString());
+
+        var gallery = Path.Combine(_temp.Path, "gallery.html");
+        Assert.Empty(service.Run($"Export-ToApisGallery -Journal '{JournalPath}' -Path '{gallery}'").Errors);
+        Assert.Contains("<b>40</b>credits ($0.20) used by the key during the run, any other use of it included", File.ReadAllText(gallery));
     }
 
     [Fact]
@@ -58,7 +54,7 @@ public sealed class SchedulerTests : IDisposable
             $"Wait-ToApisTask -Journal '{JournalPath}' {EmulatedService.FastPolling} | Out-Null");
 
         Assert.Empty(result.Errors);
-        var cost = GetRun(service, JournalPath).Cost!;
+        var cost = RunTests.GetRun(service, JournalPath).Cost!;
         Assert.Equal(40m, cost.CreditsUsed);
         Assert.Contains("any other use of the key included", cost.ToString());
     }
@@ -73,10 +69,10 @@ public sealed class SchedulerTests : IDisposable
             """{"time":"2026-12-04T10:00:00+00:00","event":"balance","balance_at":"start","remain_credits":180,"used_credits":20,"unlimited_quota":false}""",
         ]);
 
-        var cost = GetRun(service, JournalPath).Cost!;
+        var cost = RunTests.GetRun(service, JournalPath).Cost!;
 
         Assert.Equal((20m, false), (cost.CreditsUsed, cost.Complete));
-        Assert.Contains("an invocation that ended without reading the balance is not counted", cost.ToString());
+        Assert.Contains("an invocation without its closing balance reading, still running or killed, is not counted", cost.ToString());
     }
 
     [Fact]
@@ -107,7 +103,7 @@ public sealed class SchedulerTests : IDisposable
         var rerun = service.Run(Pipeline(6));
 
         Assert.DoesNotContain(rerun.Warnings, w => w.Message.Contains("credits left"));
-        Assert.Equal(6, GetRun(service, JournalPath).Saved);
+        Assert.Equal(6, RunTests.GetRun(service, JournalPath).Saved);
     }
 
     [Fact]
