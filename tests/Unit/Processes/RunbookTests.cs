@@ -24,6 +24,25 @@ public sealed class RunbookTests(ITestOutputHelper log) : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public void The_runbook_documents_itself_and_every_parameter_for_Get_Help()
+    {
+        using var host = new PowerShellHost();
+        var result = host.Run("""
+            param($path)
+            $help = Get-Help $path -Full
+            $help.Synopsis
+            @($help.parameters.parameter | Where-Object { -not (($_.description | ForEach-Object Text) -join '') } | ForEach-Object name)
+            @($help.examples.example).Count
+            """, new System.Collections.Hashtable { ["path"] = Runbook });
+
+        Assert.Empty(result.Errors);
+        var output = result.Output.Select(o => o.BaseObject).ToList();
+        Assert.StartsWith("Makes one image per row of a CSV file", (string)output[0]);
+        Assert.Equal(2, output[^1]); // no parameter without a description came between
+        Assert.Equal(2, output.Count);
+    }
+
+    [Fact]
     public async Task Bad_rows_are_named_the_good_rows_saved_and_the_exit_code_is_1()
     {
         await using var service = await StartServiceAsync();
