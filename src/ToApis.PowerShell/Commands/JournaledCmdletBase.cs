@@ -62,7 +62,8 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                WriteJournalFailure(error, null, $"The start of {MyInvocation.MyCommand.Name}");
+                // No row is concerned, and each row's own lines will report the journal's trouble as errors.
+                WriteWarning($"Could not record in the journal {Journal} that {MyInvocation.MyCommand.Name} began, so a row it never gets may count as done: {error.Message}");
             }
         }
     }
@@ -213,7 +214,8 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            WriteJournalFailure(error, null, $"The key's balance at the {at} of the run");
+            // No row is concerned, and each row's own lines will report the journal's trouble as errors.
+            WriteWarning($"Could not record the key's balance at the {at} of the run in the journal {Journal}, so what the run cost will not be shown: {error.Message}");
         }
 
         return balance;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -382,6 +383,15 @@ internal sealed class JournalLine
                 line[JournalFields.UsedBalance] = balance.UsedBalance;
                 line[JournalFields.CreditsPerUsd] = balance.CreditsPerUsd;
                 line[JournalFields.UnlimitedQuota] = balance.UnlimitedQuota;
+            }
+
+            // A line about the run rather than a task (step, balance) carries only the fields it has.
+            if (Event is JournalEvents.Step or JournalEvents.Balance)
+            {
+                foreach (var empty in line.Where(field => field.Value is null).Select(field => field.Key).ToList())
+                {
+                    line.Remove(empty);
+                }
             }
 
             JsonValueWriter.Write(writer, line);
