@@ -359,6 +359,19 @@ Describe 'Tasks that travel' {
         ($files.Name | Sort-Object) | Should -Be @('job-fox.png', 'job-whale.png')
     }
 
+    It 'refuses a session copied into Start-Job with advice to use the environment or Connect-ToApis there' {
+        $s = Get-ToApisSession
+        $job = Start-Job -ArgumentList (Join-Path $repoRoot 'out' 'ToApis' 'ToApis.psd1') -ScriptBlock {
+            param($manifest)
+            Import-Module $manifest
+            try { Get-ToApisBalance -Session $using:s } catch { $_.FullyQualifiedErrorId; $_.ErrorDetails.RecommendedAction }
+        }
+        $id, $advice = Receive-Job $job -Wait -AutoRemoveJob
+
+        $id | Should -BeLike 'ToApis.SessionNotTransferable,*'
+        $advice | Should -BeLike '*$env:TOAPIS_API_KEY*Connect-ToApis*'
+    }
+
     It 'writes readable CSV columns and saves from Import-Csv of them' {
         $csv = Join-Path $travel 'tasks.csv'
         [pscustomobject]@{ Name = 'csv-fox'; Prompt = 'A fox' } | New-ToApisImage | Wait-ToApisTask -PollIntervalSec 0.05 | Export-Csv $csv

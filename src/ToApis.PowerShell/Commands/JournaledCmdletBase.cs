@@ -56,6 +56,15 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             RunJournal = OpenJournal(Journal);
             _journalPath = RunJournal.Path;
             _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, _journalPath);
+            try
+            {
+                RunJournal.RecordStep(MyInvocation.MyCommand.Name);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // No row is concerned, and each row's own lines will report the journal's trouble as errors.
+                WriteWarning($"Could not record in the journal {Journal} that {MyInvocation.MyCommand.Name} began, so a row it never gets may count as done: {error.Message}");
+            }
         }
     }
 
@@ -177,12 +186,54 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         }
     }
 
+    /// <summary>
+    /// Journals the key's balance (one request) at the start or end of the run (<see cref="BalanceReadings"/>),
+    /// so the run can say what it cost. Nothing else depends on it: a balance the service cannot give now is a
+    /// warning, and the run goes on.
+    /// </summary>
+    internal ToApisBalance? RecordBalance(string at)
+    {
+        if (RunJournal is null)
+        {
+            return null;
+        }
+
+        ToApisBalance balance;
+        try
+        {
+            balance = Await(Client.GetBalanceAsync(wholeAccount: false, CancelToken));
+        }
+        catch (Exception unavailable) when (unavailable is not PipelineStoppedException)
+        {
+            // Any failure of this optional reading, whatever its kind, costs only the figure it would have given.
+            WriteWarning($"Could not read the key's balance at the {at} of the run, so what the run cost will not be shown: {unavailable.Message}");
+            return null;
+        }
+
+        try
+        {
+            RunJournal.RecordBalance(at, balance);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // No row is concerned, and each row's own lines will report the journal's trouble as errors.
+            WriteWarning($"Could not record the key's balance at the {at} of the run in the journal {Journal}, so what the run cost will not be shown: {error.Message}");
+        }
+
+        return balance;
+    }
+
     /// <summary>One line that says how the whole run stands, from its journal; a journal never written says nothing.</summary>
     private void WriteClosingLine(string path)
     {
         if (!File.Exists(path))
         {
             return;
+        }
+
+        if (RunJournal?.AwaitsClosingBalance == true)
+        {
+            RecordBalance(BalanceReadings.End);
         }
 
         try

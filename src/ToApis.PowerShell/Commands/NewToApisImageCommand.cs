@@ -90,6 +90,25 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         base.BeginProcessing();
         _progress = new ProgressReporter(this, activityId: 1, "Submitting image tasks");
         _runner = new BatchRunner<SubmitItem, SubmitOutcome>((item, batch) => _submitter!.SubmitAsync(item, batch), Submitter.Options(ThrottleLimit), CancelToken);
+        if (RecordBalance(BalanceReadings.Start) is { UnlimitedQuota: false, RemainCredits: { } left })
+        {
+            WarnIfCreditIsShort(left);
+        }
+    }
+
+    /// <summary>
+    /// Before anything is spent: a warning when the credit left cannot pay for the rows this journal knows are
+    /// still to be paid for, at the cost per image its earlier runs measured.
+    /// </summary>
+    private void WarnIfCreditIsShort(decimal creditsLeft)
+    {
+        if (RunSummary.Read(RunJournal!.Path).ExpectedSpendOfRerun() is { } expected && expected.Credits > creditsLeft)
+        {
+            WriteWarning(
+                $"The key has {ToApisRunCost.Number(creditsLeft)} credits left, but the {expected.Rows} row(s) of the journal {Journal} still to be paid for " +
+                $"will likely cost about {ToApisRunCost.Number(expected.Credits)} at the last known cost per image. Submitting stops when the credit runs out; " +
+                "top up first, or run now and again after topping up with the same -RunKey: rows already paid for are not paid again.");
+        }
     }
 
     protected override void ProcessRecord()

@@ -19,6 +19,7 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
     /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
     [Parameter]
     [ValidateNotNull]
+    [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
     /// <summary>The session in use, resolved on first need; a missing key ends the command.</summary>
@@ -31,6 +32,11 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
 
     private ToApisSession OpenSession(ToApisSession session)
     {
+        if (session.CopyDescription is not null)
+        {
+            ThrowTerminatingError(ErrorRecords.SessionNotTransferable(session));
+        }
+
         if (session.IsClosed)
         {
             ThrowTerminatingError(ErrorRecords.SessionClosed(session, session.BaseUri));

@@ -58,6 +58,25 @@ internal static class ErrorRecords
     }
 
     /// <summary>
+    /// -Session got a copy of a session (Start-Job, Invoke-Command, remoting serialize it): it carries neither the
+    /// key nor the connection, and never will, so the advice is what works in such a job.
+    /// </summary>
+    public static ErrorRecord SessionNotTransferable(object copy) => Create(
+        new PSArgumentException(
+            $"-Session got a copy of a ToApis session ({copy}) that came through Start-Job, Invoke-Command or remoting. A session cannot leave the process that connected it: its copy has no key and no connection."),
+        "ToApis.SessionNotTransferable", ErrorCategory.InvalidArgument, copy,
+        "Inside the job, leave -Session out and let the cmdlets read $env:TOAPIS_API_KEY and $env:TOAPIS_BASE_URL (a local job inherits this process's environment; on a remote computer set them there), or run Connect-ToApis -ApiKey $using:key inside the script block. ForEach-Object -Parallel and Start-ThreadJob run in this process: -Session $using:s works there.");
+
+    /// <summary>
+    /// Get-ToApisRun -FailIfIncomplete: rows of the run were not done. Ends a script under $ErrorActionPreference
+    /// 'Stop', so a scheduler sees a failed job (exit code 1) with the rows named.
+    /// </summary>
+    public static ErrorRecord RunIncomplete(string message, object run, string journal) => Create(
+        new PSInvalidOperationException(message),
+        "ToApis.RunIncomplete", ErrorCategory.InvalidResult, run,
+        $"Fix what each row's error says (its values, the account's credit), then run the same pipeline again with the same -RunKey and -Journal: rows that already have a task are reused, not paid again, and saved images are kept. (Get-ToApisRun -Journal '{journal.Replace("'", "''")}').FailedRows holds the rows to feed again.");
+
+    /// <summary>
     /// The command stops as a whole: the service kept failing. <paramref name="runState"/> says what the command
     /// had done, what is pending and what it never tried.
     /// </summary>

@@ -17,7 +17,8 @@ public sealed class RunTests : IDisposable
 
     private string Output => Path.Combine(_temp.Path, "out");
 
-    private static ToApisRun GetRun(EmulatedService service, string journal)
+    /// <summary>The run of <paramref name="journal"/>, read without errors.</summary>
+    internal static ToApisRun GetRun(EmulatedService service, string journal)
     {
         var result = service.Run("param($Journal) Get-ToApisRun -Journal $Journal", new Hashtable { ["Journal"] = journal });
         Assert.Empty(result.Errors);
@@ -102,8 +103,9 @@ public sealed class RunTests : IDisposable
         var waited = service.Run($"& {{ $global:tasks | Wait-ToApisTask -Journal '{JournalPath}' {EmulatedService.FastPolling} | Out-Null }} {Information}");
         var unjournaled = service.Run($"& {{ 'a cat' | New-ToApisImage | Out-Null }} {Information}");
 
-        Assert.Matches(@": 2 rows: 2 submitted, 0 failed, 0 pending; 0 images in [0-9.]+s\.$", Assert.Single(submitted.Output).ToString());
-        Assert.Matches(@": 2 rows: 2 completed, 0 failed, 0 pending; 2 images in [0-9.]+s \([0-9.]+ per minute\)\.$", Assert.Single(waited.Output).ToString());
+        // New-ToApisImage read the key's balance when it began and ended: the run's cost, which the Wait after it keeps saying.
+        Assert.Matches(@": 2 rows: 2 submitted, 0 failed, 0 pending; 0 images in [0-9.]+s; 20 credits \(\$0\.10\) used by the key during the run, any other use of the key included\.$", Assert.Single(submitted.Output).ToString());
+        Assert.Matches(@": 2 rows: 2 completed, 0 failed, 0 pending; 2 images in [0-9.]+s \([0-9.]+ per minute\); 20 credits \(\$0\.10\) used by the key during the run, any other use of the key included\.$", Assert.Single(waited.Output).ToString());
         Assert.Empty(unjournaled.Output);
     }
 

@@ -81,6 +81,13 @@ internal sealed class GalleryPage
             Stat(html, "", credits.ToString("0.##", CultureInfo.InvariantCulture), "credits");
         }
 
+        if (Run?.Cost is { } cost)
+        {
+            // The key's balance is the key's: the label says that any other use of it during the run is counted too.
+            var money = cost.MoneyUsed is { } spent ? $" (${spent.ToString("0.00##", CultureInfo.InvariantCulture)})" : "";
+            Stat(html, "", ToApisRunCost.Number(cost.CreditsUsed), $"credits{money} used by the key during the run, any other use of it included");
+        }
+
         if (Run?.Duration is { } duration)
         {
             Stat(html, "", ToApisRun.FormatDuration(duration), "duration");

@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using ToApis.Client.Wire;
+using ToApis.Models;
 
 namespace ToApis.Client.Journal;
 
@@ -42,6 +44,11 @@ internal sealed class JournalLine
     /// <summary>The input row and, on an error line, the error (see <see cref="JournalDetails"/>).</summary>
     public JournalDetails? Details { get; set; }
 
+    /// <summary>On a <c>balance</c> line: which reading (<see cref="BalanceReadings"/>) and the key's balance.</summary>
+    public string? BalanceAt { get; set; }
+
+    public ToApisBalance? Balance { get; set; }
+
     public static JournalLine From(JsonElement line) => new(line.String("event") ?? "")
     {
         TaskId = line.String("task_id"),
@@ -74,6 +81,26 @@ internal sealed class JournalLine
                 [JournalFields.File] = File,
             };
             Details?.AddTo(line);
+            if (Balance is { } balance)
+            {
+                line[JournalFields.BalanceAt] = BalanceAt;
+                line[JournalFields.RemainCredits] = balance.RemainCredits;
+                line[JournalFields.UsedCredits] = balance.UsedCredits;
+                line[JournalFields.RemainBalance] = balance.RemainBalance;
+                line[JournalFields.UsedBalance] = balance.UsedBalance;
+                line[JournalFields.CreditsPerUsd] = balance.CreditsPerUsd;
+                line[JournalFields.UnlimitedQuota] = balance.UnlimitedQuota;
+            }
+
+            // A line about the run rather than a task (step, balance) carries only the fields it has.
+            if (Event is JournalEvents.Step or JournalEvents.Balance)
+            {
+                foreach (var empty in line.Where(field => field.Value is null).Select(field => field.Key).ToList())
+                {
+                    line.Remove(empty);
+                }
+            }
+
             JsonValueWriter.Write(writer, line);
         }
 

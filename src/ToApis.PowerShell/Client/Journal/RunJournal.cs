@@ -37,6 +37,7 @@ internal sealed class RunJournal
     private long _length;
     private bool _warnedTampered;
     private bool _mayEndMidLine;
+    private bool _balanceReadAtStart;
     private int _users = 1;
 
     private RunJournal(string path, RunLock runLock, TimeProvider time)
@@ -152,6 +153,32 @@ internal sealed class RunJournal
             RowNumber = row,
             ErrorMessage = error,
         });
+
+    /// <summary>A journaled cmdlet of this run began (see <see cref="JournalEvents.Step"/>).</summary>
+    public void RecordStep(string cmdlet) =>
+        Append(new JournalLine(JournalEvents.Step) { Details = new JournalDetails { Cmdlet = cmdlet } });
+
+    /// <summary>The key's balance when this run begins or ends (<see cref="BalanceReadings"/>).</summary>
+    public void RecordBalance(string at, ToApisBalance balance)
+    {
+        Append(new JournalLine(JournalEvents.Balance) { BalanceAt = at, Balance = balance });
+        lock (_gate)
+        {
+            _balanceReadAtStart = at == BalanceReadings.Start;
+        }
+    }
+
+    /// <summary>This run read the balance when it began and not yet when it ended.</summary>
+    public bool AwaitsClosingBalance
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _balanceReadAtStart;
+            }
+        }
+    }
 
     private void Append(JournalLine entry)
     {

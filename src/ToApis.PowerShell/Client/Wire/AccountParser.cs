@@ -37,7 +37,12 @@ internal static class AccountParser
     public static ToApisBalance ParseBalance(ApiResponse response, string requestDescription, string scope)
     {
         using var document = SuccessfulBody(response, requestDescription);
-        var root = document.RootElement;
+        return BalanceFrom(document.RootElement, scope);
+    }
+
+    /// <summary>A balance from an object with the API's field names: the service's answer, or a journal's balance line.</summary>
+    public static ToApisBalance BalanceFrom(JsonElement root, string scope)
+    {
         return new ToApisBalance
         {
             Scope = scope,
