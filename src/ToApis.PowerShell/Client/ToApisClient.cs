@@ -40,9 +40,11 @@ internal sealed class ToApisClient
     /// so a network fault never creates a second billable task. <paramref name="stopSending"/> ends the
     /// request only while nothing is on the wire (queued for a token, waiting to retry); an attempt already
     /// sent runs to its answer unless <paramref name="abort"/> is cancelled, so a created task is never lost
-    /// from view.
+    /// from view. <paramref name="onSending"/> runs once the request has its rate-limit slot, immediately before
+    /// each attempt goes on the wire (never while it waits): the place for a write-ahead record. If it throws,
+    /// that attempt is not sent.
     /// </summary>
-    public async Task<ToApisTask> SubmitAsync(GenerationRequest request, CancellationToken stopSending, CancellationToken abort)
+    public async Task<ToApisTask> SubmitAsync(GenerationRequest request, CancellationToken stopSending, CancellationToken abort, Action? onSending = null)
     {
         if (string.IsNullOrEmpty(request.ClientBusinessId))
         {
@@ -61,6 +63,7 @@ internal sealed class ToApisClient
                 beforeSending: () =>
                 {
                     stopSending.ThrowIfCancellationRequested();
+                    onSending?.Invoke();
                     reconciliation.Sending();
                 },
                 prepare: context =>

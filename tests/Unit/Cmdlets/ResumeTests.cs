@@ -268,6 +268,47 @@ public sealed class JournalTests : IDisposable
             Lines(journal).Where(l => l.GetProperty("client_business_id").GetString() == "row-1").Select(l => l.GetProperty("event").GetString()));
     }
 
+    /// <summary>
+    /// Rows held back by the client's own pace never left the machine: they get no <c>submitting</c> line, so a run
+    /// killed while they wait (its journal as it stood then) leaves nothing unknown, and the rerun simply submits them.
+    /// </summary>
+    [Fact]
+    public async Task Rows_waiting_for_the_local_pace_are_not_journaled_as_sent_and_a_rerun_submits_them()
+    {
+        // One submit per 10 s, and a service that cannot look ids up: only the journal can tell sent from unsent.
+        await using var service = await EmulatedService.StartAsync(
+            o => o.Quirks = EmulatorQuirks.NoBusinessIdLookup, EmulatedService.FastRetries + " -SubmitRateLimit 0.1");
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+        var script = EmulatedService.CsvRows(6) + $"$rows | New-ToApisImage -RunKey 'paced' -Journal '{journal}'";
+        var stats = service.Emulator.Stats;
+
+        using (var stopped = service.Shell.Start(script))
+        {
+            stopped.BeginInvoke();
+            // The first row is sent; the second has been looked up and now waits for the next submit slot.
+            Assert.True(SpinWait.SpinUntil(
+                () => service.Submits >= 1 && stats.RequestCount(RouteKeys.QueryGeneration) >= 2, TimeSpan.FromSeconds(30)));
+            stopped.StopWithin(TimeSpan.FromSeconds(30));
+        }
+
+        var sent = stats.Snapshot().TasksByClientBusinessId.Keys;
+        var journaledAsSending = Lines(journal).Where(l => l.GetProperty("event").GetString() == "submitting")
+            .Select(l => l.GetProperty("client_business_id").GetString()!).ToHashSet();
+        Assert.InRange(service.Submits, 1, 5);
+        Assert.Equal(sent.Order(), journaledAsSending.Order());
+
+        // A kill writes nothing more: keep only what the journal held while the rows waited.
+        File.WriteAllLines(journal, File.ReadAllLines(journal).Where(line => !line.Contains("\"not_submitted\"")));
+        service.Shell.Connect(service.Emulator.BaseUri, service.Emulator.ApiKey, EmulatedService.FastRetries + " -SubmitRateLimit 100");
+        var rerun = service.Run(script);
+
+        Assert.Empty(rerun.Errors);
+        var tasks = rerun.OutputOf<ToApisTask>().ToList();
+        Assert.Equal(6, tasks.Count);
+        Assert.Equal(6, stats.TasksCreated);
+        Assert.All(tasks, t => Assert.Equal(1, stats.TasksForClientBusinessId(t.ClientBusinessId!)));
+    }
+
     /// <summary>Where the service can look ids up, its "no such task" settles the question: the row is submitted.</summary>
     [Fact]
     public async Task A_submit_an_earlier_run_left_unanswered_is_sent_when_the_service_says_no_such_task()

@@ -32,8 +32,8 @@ internal sealed record SubmitOutcome(SubmitItem Item, ToApisTask? Task, bool Reu
 /// <summary>
 /// Submits one row: the item function a <see cref="BatchRunner{TItem,TResult}"/> runs for New-ToApisImage. It
 /// reuses a live task an earlier run made for the row's client_business_id (<see cref="EarlierTasks"/>), uploads
-/// local references once per command, and, with a journal, records <c>submitting</c> before the request is sent
-/// and the end as soon as it is known, so a crash cannot hide a submit.
+/// local references once per command, and, with a journal, records <c>submitting</c> once the request has its
+/// rate-limit slot and is about to be sent, and the end as soon as it is known, so a crash cannot hide a submit.
 /// </summary>
 internal sealed class Submitter
 {
@@ -111,16 +111,7 @@ internal sealed class Submitter
             }
 
             stopSending.ThrowIfCancellationRequested();
-            if (Journal(JournalEvents.Submitting, item) is { } notRecorded)
-            {
-                // Without its write-ahead line a crash could hide this submit: it is not sent.
-                return new SubmitOutcome(item, null, false, new ToApisFileException(
-                    FileProblem.WriteFailed, _journal!.Path,
-                    $"Row {item.Row} was not submitted: the journal '{_journal.Path}' could not record it first ({notRecorded.Message}).", notRecorded));
-            }
-
-            sending = true;
-            var task = WithLocalContext(await _client.SubmitAsync(item.Request, stopSending, batch.Aborted).ConfigureAwait(false), item);
+            var task = WithLocalContext(await _client.SubmitAsync(item.Request, stopSending, batch.Aborted, OnSending).ConfigureAwait(false), item);
             return new SubmitOutcome(item, task, Reused: false, Error: null) { JournalError = Journal(task, JournalEvents.Submitted, item) };
         }
         catch (OperationCanceledException) when (stopSending.IsCancellationRequested)
@@ -137,6 +128,27 @@ internal sealed class Submitter
                 : error is ToApisSubmitOutcomeUnknownException ? Journal(JournalEvents.Unknown, item, error.Message)
                 : Journal(JournalEvents.NotSubmitted, item, error.Message);
             return new SubmitOutcome(item, null, false, error) { JournalError = journalError };
+        }
+
+        // The write-ahead line goes in once the request has its rate-limit slot and is about to go on the wire, so
+        // a row killed while it waits behind the local pace leaves no line and is simply submitted on the rerun.
+        // One line covers every attempt: no later line says the row was not sent, so a retry is already journaled.
+        void OnSending()
+        {
+            if (sending)
+            {
+                return;
+            }
+
+            if (Journal(JournalEvents.Submitting, item) is { } notRecorded)
+            {
+                // Without its write-ahead line a crash could hide this submit: it is not sent.
+                throw new ToApisFileException(
+                    FileProblem.WriteFailed, _journal!.Path,
+                    $"Row {item.Row} was not submitted: the journal '{_journal.Path}' could not record it first ({notRecorded.Message}).", notRecorded);
+            }
+
+            sending = true;
         }
     }
 
