@@ -31,10 +31,9 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('ToAPIs', 'ImageGeneration', 'AI', 'Gemini', 'GPTImage', 'Seedream', 'Flux', 'Bulk', 'Automation', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            # Set to the project's public repository before the first Gallery release.
-            ProjectUri   = 'https://github.com/toapis-powershell/ToApis'
-            LicenseUri   = 'https://github.com/toapis-powershell/ToApis/blob/main/LICENSE'
-            ReleaseNotes = 'See CHANGELOG.md: first release with submit, wait, upload, download, discovery and safe reruns.'
+            # No ProjectUri, LicenseUri or HelpInfoURI: the project has no public address yet. LICENSE and
+            # CHANGELOG.md ship in the module folder.
+            ReleaseNotes = 'See CHANGELOG.md in the module folder: first release with submit, wait, upload, download, discovery and safe reruns.'
         }
     }
 }

@@ -24,7 +24,10 @@
 
     Package builds, then writes out/package/ToApis.<version>.nupkg with PSResourceGet's Publish-PSResource
            (or PowerShellGet's Publish-Module) into a temporary local repository: the same package the
-           PowerShell Gallery receives from Publish-PSResource -Repository PSGallery.
+           PowerShell Gallery receives from Publish-PSResource -Repository PSGallery. Beside it, ToApis.zip
+           for Azure Automation's module import (the ToApis folder at the zip's root). Checks both (manifest,
+           both builds, help, LICENSE, CHANGELOG.md; no placeholder address), then installs the package by
+           name with Install-PSResource and imports it by name in a fresh pwsh.
 
 .EXAMPLE
     ./build.ps1 -Task Build
@@ -47,7 +50,13 @@ param(
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Where Package writes the nupkg and the Azure Automation zip.
+    [string] $PackageFolder = (Join-Path $PSScriptRoot 'out' 'package'),
+
+    # Package the module folder as it is, without building it first.
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -93,25 +102,95 @@ function Invoke-TestTask {
 }
 
 function Invoke-XunitSuite {
-    $lines = [System.Collections.Generic.List[string]]::new()
-    & dotnet test (Join-Path $RepoRoot 'ToApis.sln') -c $Configuration --nologo | ForEach-Object {
-        Write-Host $_
-        $lines.Add($_)
+    $counts = [pscustomobject]@{ Name = 'xunit'; Passed = 0; Failed = 0; Skipped = 0; Completed = $false }
+    $tally = @{ Passed = 0; Failed = 0; Skipped = 0; InPassed = $false }
+    $summaries = [System.Collections.Generic.List[string]]::new()
+    # Every test's result, so the run can be followed; passed ones are counted, not shown.
+    $arguments = 'test', (Join-Path $RepoRoot 'tests' 'Unit' 'ToApis.Tests.csproj'), '-c', $Configuration, '--nologo',
+        '--logger', 'console;verbosity=normal'
+    $onLine = {
+        param($line)
+        if ($line -match '^\s+(Passed|Failed|Skipped) \S') {
+            $tally[$Matches[1]]++
+            $tally.InPassed = $Matches[1] -eq 'Passed'
+            if ($tally.InPassed) { return $false }
+        }
+        elseif ($tally.InPassed -and $line -match '^\s') {
+            # What a passing test wrote.
+            return $false
+        }
+        else {
+            $tally.InPassed = $false
+        }
+        if ($line -match '^\s*Total tests:' -or ($summaries.Count -gt 0 -and $line -match '^\s+(Passed|Failed|Skipped):\s*\d+')) {
+            $summaries.Add($line)
+        }
+        Write-Host $line
+        return $true
     }
-    $exitCode = $LASTEXITCODE
-    # One summary line per test assembly: "Passed!  - Failed:     0, Passed:   305, Skipped:     0, Total:   305, ..."
-    $summaries = @($lines | Select-String -Pattern '^\s*(Passed|Failed)!\s+-\s+Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)')
-    $counts = [pscustomobject]@{ Name = 'xunit'; Passed = 0; Failed = 0; Skipped = 0; Completed = $summaries.Count -gt 0 }
+    $status = {
+        if ($tally.Passed + $tally.Failed + $tally.Skipped -eq 0) { 'building and starting the xunit suite' }
+        else { 'xunit: {0} passed, {1} failed, {2} skipped so far' -f $tally.Passed, $tally.Failed, $tally.Skipped }
+    }
+    $exitCode = Invoke-Streamed -FilePath 'dotnet' -Arguments $arguments -OnLine $onLine -Status $status
+
+    # The closing summary: "Total tests: 712", then "     Passed: 710", "     Failed: 2" and "    Skipped: 0" as they apply.
     foreach ($summary in $summaries) {
-        $counts.Failed += [int] $summary.Matches[0].Groups[2].Value
-        $counts.Passed += [int] $summary.Matches[0].Groups[3].Value
-        $counts.Skipped += [int] $summary.Matches[0].Groups[4].Value
+        if ($summary -match '^\s*Total tests:') {
+            $counts.Completed = $true
+        }
+        elseif ($summary -match '^\s+(Passed|Failed|Skipped):\s*(\d+)') {
+            $counts.($Matches[1]) += [int] $Matches[2]
+        }
     }
     if ($exitCode -ne 0 -and $counts.Failed -eq 0) {
         # The build failed or the test host crashed: nothing to count, but not a pass.
         $counts.Completed = $false
     }
     return $counts
+}
+
+# Runs a program, hands each line of its output to $OnLine as it comes (which returns whether it showed
+# something), and shows $Status whenever nothing was shown for 20 seconds, so a long restore, build or test
+# never looks like a hang. Stopping the script (Ctrl+C) stops the program and its children.
+function Invoke-Streamed {
+    param([string] $FilePath, [string[]] $Arguments, [scriptblock] $OnLine, [scriptblock] $Status)
+    $start = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($argument in $Arguments) {
+        $start.ArgumentList.Add($argument)
+    }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    try {
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $lastShown = [timespan]::Zero
+        $next = $process.StandardOutput.ReadLineAsync()
+        while ($true) {
+            if ($next.Wait(1000)) {
+                $line = $next.Result
+                if ($null -eq $line) {
+                    break
+                }
+                if (& $OnLine $line) {
+                    $lastShown = $clock.Elapsed
+                }
+                $next = $process.StandardOutput.ReadLineAsync()
+            }
+            if ($clock.Elapsed - $lastShown -ge [timespan]::FromSeconds(20)) {
+                Write-Host ('  [{0:mm\:ss}] {1}' -f $clock.Elapsed, (& $Status))
+                $lastShown = $clock.Elapsed
+            }
+        }
+        $process.WaitForExit()
+        return $process.ExitCode
+    }
+    finally {
+        if (-not $process.HasExited) {
+            $process.Kill($true)
+        }
+        $process.Dispose()
+    }
 }
 
 function Resolve-Pester {
@@ -159,15 +238,8 @@ Import-Module $(& $quote $pesterManifest)
     Skipped = `$result.SkippedCount + `$result.NotRunCount + `$result.InconclusiveCount
 } | ConvertTo-Json | Set-Content -LiteralPath $(& $quote $resultFile)
 "@
-    # The same pwsh as this one, fresh: no profile, no module already loaded.
-    $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
     # Its output goes to the host: this function returns only the counts.
-    if (Test-Path $pwsh) {
-        & $pwsh -NoProfile -NonInteractive -Command $pesterScript | Out-Host
-    }
-    else {
-        & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $pesterScript | Out-Host
-    }
+    $null = Invoke-FreshPwsh -Command $pesterScript -Status 'Pester suite still running'
 
     if (Test-Path $resultFile) {
         $result = Get-Content -LiteralPath $resultFile -Raw | ConvertFrom-Json
@@ -178,6 +250,20 @@ Import-Module $(& $quote $pesterManifest)
         $counts.Completed = $true
     }
     return $counts
+}
+
+# The same pwsh as this one, fresh: no profile, no module already loaded; its output goes to the host as it
+# comes, with $Status shown whenever it is quiet for a while. Returns its exit code.
+function Invoke-FreshPwsh {
+    param([string] $Command, [string] $Status = 'running')
+    $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    $arguments = '-NoProfile', '-NonInteractive', '-Command', $Command
+    if (-not (Test-Path $pwsh)) {
+        $arguments = @((Join-Path $PSHOME 'pwsh.dll')) + $arguments
+        $pwsh = 'dotnet'
+    }
+    $showLine = { param($line) Write-Host $line; $true }
+    return Invoke-Streamed -FilePath $pwsh -Arguments $arguments -OnLine $showLine -Status { $Status }.GetNewClosure()
 }
 
 function Invoke-DocsTask {
@@ -196,17 +282,39 @@ function Invoke-DocsTask {
 }
 
 function Invoke-PackageTask {
-    Invoke-BuildTask
-    $packageFolder = Join-Path $RepoRoot 'out' 'package'
-    New-Item -ItemType Directory -Path $packageFolder -Force | Out-Null
-    Get-ChildItem -Path $packageFolder -Filter 'ToApis.*.nupkg' | Remove-Item
-    $repository = 'ToApisLocalBuild'
+    if (-not $NoBuild) {
+        Invoke-BuildTask
+    }
+    New-Item -ItemType Directory -Path $PackageFolder -Force | Out-Null
+    Get-ChildItem -Path $PackageFolder -Filter 'ToApis.*nupkg' | Remove-Item
+    Remove-Item (Join-Path $PackageFolder 'ToApis.zip') -ErrorAction SilentlyContinue
 
+    Publish-ModuleFolder
+    $package = Get-ChildItem -Path $PackageFolder -Filter 'ToApis.*.nupkg' | Select-Object -First 1
+    if (-not $package) {
+        throw "Publishing wrote no ToApis.*.nupkg into $PackageFolder."
+    }
+    Assert-PackageHolds -Path $package.FullName -Root '' -Description "The package $($package.Name)"
+
+    # Azure Automation imports a zip named after the module, with the module folder at its root.
+    $zip = Join-Path $PackageFolder 'ToApis.zip'
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    [System.IO.Compression.ZipFile]::CreateFromDirectory($ModuleFolder, $zip, [System.IO.Compression.CompressionLevel]::Optimal, $true)
+    Assert-PackageHolds -Path $zip -Root 'ToApis/' -Description 'The Azure Automation zip ToApis.zip'
+
+    Test-InstallByName
+    Get-ChildItem -Path $PackageFolder -File | Format-Table -AutoSize -Property Name, Length | Out-Host
+}
+
+# Publish-PSResource (PSResourceGet, in PowerShell 7.4 and later) or Publish-Module (PowerShellGet) into a
+# temporary local repository: the same package the PowerShell Gallery receives with -Repository PSGallery.
+function Publish-ModuleFolder {
+    $repository = 'ToApisLocalBuild'
     if (Get-Command -Name Publish-PSResource -ErrorAction SilentlyContinue) {
         if (Get-PSResourceRepository -Name $repository -ErrorAction SilentlyContinue) {
             Unregister-PSResourceRepository -Name $repository
         }
-        Register-PSResourceRepository -Name $repository -Uri $packageFolder -Trusted
+        Register-PSResourceRepository -Name $repository -Uri $PackageFolder -Trusted
         try {
             Publish-PSResource -Path $ModuleFolder -Repository $repository
         }
@@ -218,7 +326,7 @@ function Invoke-PackageTask {
         if (Get-PSRepository -Name $repository -ErrorAction SilentlyContinue) {
             Unregister-PSRepository -Name $repository
         }
-        Register-PSRepository -Name $repository -SourceLocation $packageFolder -PublishLocation $packageFolder -InstallationPolicy Trusted
+        Register-PSRepository -Name $repository -SourceLocation $PackageFolder -PublishLocation $PackageFolder -InstallationPolicy Trusted
         try {
             Publish-Module -Path $ModuleFolder -Repository $repository
         }
@@ -229,8 +337,90 @@ function Invoke-PackageTask {
     else {
         throw 'Neither PSResourceGet (Publish-PSResource) nor PowerShellGet (Publish-Module) is available; PowerShell 7.4 and later ship PSResourceGet.'
     }
+}
 
-    Get-ChildItem -Path $packageFolder -Filter 'ToApis.*.nupkg' | Format-Table -AutoSize -Property Name, Length
+# What the Gallery and Azure Automation need in an archive: the manifest, loader, both builds, help, the
+# license and the change log, under $Root; and no address the project does not have.
+function Assert-PackageHolds {
+    param([string] $Path, [string] $Root, [string] $Description)
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    $archive = [System.IO.Compression.ZipFile]::OpenRead($Path)
+    try {
+        # Nupkg entries are URL-escaped (%2B for +); the zip's are plain.
+        $entries = @($archive.Entries | ForEach-Object { [uri]::UnescapeDataString($_.FullName) })
+        $required = 'ToApis.psd1', 'ToApis.psm1', 'LICENSE', 'CHANGELOG.md', 'en-US/about_ToApis.help.txt',
+            'bin/net8.0/ToApis.PowerShell.dll', 'bin/netstandard2.0/ToApis.PowerShell.dll', 'bin/netstandard2.0/ToApis.Initializer.dll'
+        $missing = @($required | Where-Object { "$Root$_" -notin $entries })
+        if ($missing) {
+            throw "$Description lacks $($missing -join ', ')."
+        }
+        if ($Root -and ($outside = @($entries | Where-Object { -not $_.StartsWith($Root) }))) {
+            throw "$Description has entries outside its module folder $($Root): $($outside -join ', ')."
+        }
+        $nuspec = $archive.Entries | Where-Object FullName -Like '*.nuspec' | Select-Object -First 1
+        if ($nuspec) {
+            $reader = [System.IO.StreamReader]::new($nuspec.Open())
+            try { $text = $reader.ReadToEnd() } finally { $reader.Dispose() }
+            if ($text -match '<(projectUrl|licenseUrl|iconUrl)>') {
+                throw "$Description names a $($Matches[1]), but the project has no public address yet."
+            }
+        }
+    }
+    finally {
+        $archive.Dispose()
+    }
+}
+
+# Installs the package by name from a local folder repository and imports it by name, in a fresh pwsh whose
+# per-user data (modules, repositories) lives in a temporary folder, so the user's own are never touched.
+function Test-InstallByName {
+    $userData = Join-Path ([System.IO.Path]::GetTempPath()) "toapis-install-check-$([guid]::NewGuid().ToString('N'))"
+    $quote = { param($text) "'" + ($text -replace "'", "''") + "'" }
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name ToApisPackageCheck -Uri $(& $quote $PackageFolder) -Trusted
+try {
+    Install-PSResource -Name ToApis -Repository ToApisPackageCheck -Scope CurrentUser -TrustRepository -Quiet
+    try {
+        Import-Module ToApis
+        `$module = Get-Module ToApis
+        '{0} {1} from {2}, {3} cmdlets' -f `$module.Name, `$module.Version, `$module.ModuleBase, `$module.ExportedCmdlets.Count
+        if (@(Get-Command -Module ToApis).Count -lt 1) { throw 'The installed module exports no command.' }
+        if ($($IsWindows ? '$false' : '$true') -and -not `$module.ModuleBase.StartsWith($(& $quote $userData))) {
+            throw "Import-Module ToApis found `$(`$module.ModuleBase), not the copy just installed."
+        }
+    }
+    finally {
+        Remove-Module ToApis -ErrorAction SilentlyContinue
+        Uninstall-PSResource -Name ToApis -Scope CurrentUser -ErrorAction SilentlyContinue
+    }
+}
+finally {
+    Unregister-PSResourceRepository -Name ToApisPackageCheck
+}
+"@
+    # Where pwsh and PSResourceGet keep per-user modules and repositories on Linux and macOS.
+    $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME }
+    if (-not $IsWindows) {
+        $env:HOME = $userData
+        # Created first: .NET answers an empty path for a special folder that does not exist, and PSResourceGet
+        # would then keep its repositories relative to the working folder.
+        $env:XDG_DATA_HOME = (New-Item -ItemType Directory -Path (Join-Path $userData '.local' 'share') -Force).FullName
+    }
+    Push-Location (New-Item -ItemType Directory -Path $userData -Force).FullName
+    try {
+        Write-Host 'Installing ToApis by name with Install-PSResource in a fresh pwsh' -ForegroundColor Cyan
+        $exitCode = Invoke-FreshPwsh -Command $script -Status 'still installing'
+        if ($exitCode -ne 0) {
+            throw "Install-PSResource ToApis, then Import-Module ToApis, failed in a fresh pwsh (exit code $exitCode): see above."
+        }
+    }
+    finally {
+        Pop-Location
+        $env:HOME = $saved.HOME
+        $env:XDG_DATA_HOME = $saved.XDG_DATA_HOME
+        Remove-Item $userData -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
 
 function Start-Emulator {

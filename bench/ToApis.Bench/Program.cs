@@ -1,5 +1,6 @@
 using System.Globalization;
 using ToApis.Bench;
+using ToApis.Bench.Measurement;
 using ToApis.Bench.Reporting;
 using ToApis.Tests.Infrastructure;
 
@@ -10,6 +11,11 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args is [Worker.Flag, var specPath])
 {
     return Worker.Run(specPath);
+}
+
+if (args is [StartUpTime.Flag, var startUpManifest, var startUpUri, var startUpKey])
+{
+    return StartUpTime.Run(startUpManifest, startUpUri, startUpKey);
 }
 
 var repoRoot = ModuleAssembly.RepoRoot();
@@ -39,6 +45,10 @@ if (!File.Exists(options.Module))
 Console.WriteLine($"ToApis bench: {MarkdownReport.CommandLine(options)}");
 Console.WriteLine($"  module {options.Module}");
 
+// Before the scenarios, on a machine not yet busy with them.
+var startUp = await StartUpTime.MeasureAsync(options.Module, runs: options.Smoke ? 3 : 9);
+Console.WriteLine(MarkdownReport.StartUpLine(startUp));
+
 var runner = new ScenarioRunner(options, Console.Out);
 var fasterAccount = new SharedAccount();
 var results = new List<ScenarioResult>();
@@ -65,7 +75,7 @@ finally
     Directory.Delete(fasterAccount.StateFolder, recursive: true);
 }
 
-var report = BenchReport.Create(options, results);
+var report = BenchReport.Create(options, results, startUp);
 Console.WriteLine();
 Console.Write(MarkdownReport.Table(report));
 

@@ -87,7 +87,7 @@ internal static class ModelCatalog
             ReferenceOnlySizes: ["auto"], MaxReferencesPlusImages: 15),
         new("doubao-seedream-4-5", "bytedance", [], NineCommonSizes, UpToFifteen, MaxReferenceImages: 10, MaxReferencesPlusImages: 15),
         new("doubao-seedream-5-0", "bytedance", [], NineCommonSizes, UpToFifteen, MaxReferenceImages: 10, MaxReferencesPlusImages: 15),
-        new("doubao-seedream-5-0-pro", "bytedance", [], NineCommonSizes, UpToTen, MaxReferenceImages: 10),
+        new("doubao-seedream-5-0-pro", "bytedance", [], [.. NineCommonSizes, "1K", "2K"], UpToTen, MaxReferenceImages: 10),
         new("vidu-image", "vidu", [], SevenCommonSizes, OnlyOne, MaxReferenceImages: 7),
         new("viduq3-fast", "vidu", [], SevenCommonSizes, OnlyOne, MaxReferenceImages: 7),
         new("viduq2-pro", "vidu", [], SevenCommonSizes, OnlyOne, MaxReferenceImages: 7),

@@ -1,9 +1,11 @@
+using System.Text;
+
 namespace ToApis.HelpBuilder;
 
 /// <summary>
 /// Builds a module's help folder (e.g. out/ToApis/en-US) from a folder of platyPS markdown, choosing files as
 /// New-ExternalHelp does: Verb-Noun.md files become one MAML file, named by their 'external help file';
-/// about_*.md topics are copied as about_*.help.txt.
+/// about_*.md topics become plain about text, about_*.help.txt (<see cref="AboutTopicWriter"/>).
 /// </summary>
 internal static class HelpBuild
 {
@@ -34,8 +36,9 @@ internal static class HelpBuild
         foreach (var about in Directory.GetFiles(docsFolder, "*.md").Where(IsAboutTopic).Order(StringComparer.Ordinal))
         {
             var path = Path.Combine(outputFolder, Path.GetFileNameWithoutExtension(about) + ".help.txt");
-            // Written, not copied: a copy keeps the source's time stamp, which would defeat the build's Inputs/Outputs check.
-            File.WriteAllBytes(path, File.ReadAllBytes(about));
+            // With a byte order mark: Windows PowerShell reads a help file without one in the ANSI code page.
+            var topic = AboutTopicWriter.Render(MarkdownBlocks.Parse(about, File.ReadAllText(about)));
+            File.WriteAllText(path, topic, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
             written.Add(path);
         }
 

@@ -122,9 +122,14 @@ Describe 'New-ToApisImage | Wait-ToApisTask' {
         'A teapot' | New-ToApisImage -WhatIf | Should -BeNullOrEmpty
     }
 
-    It 'refuses a pixel size before sending anything' {
-        { New-ToApisImage 'A teapot' -Size 1024x1024 -ErrorAction Stop } |
+    It 'refuses a count the model does not make before sending anything' {
+        { New-ToApisImage 'A teapot' -Model gpt-4o-image -Count 3 -ErrorAction Stop } |
             Should -Throw -ErrorId 'ToApis.InvalidParameter,ToApis.Commands.NewToApisImageCommand'
+    }
+
+    It 'sends a pixel size with a warning naming the documented sizes' {
+        New-ToApisImage 'A teapot' -Size 1024x1024 -WhatIf -WarningVariable sizeWarning 3>$null
+        "$sizeWarning" | Should -BeLike "*'1024x1024' is not documented*not pixels*"
     }
 }
 
@@ -301,14 +306,14 @@ Describe 'Seeing the run' {
     It 'ends the run with one summary line tagged ToApis and Summary' {
         $info | Should -HaveCount 1
         $info[0].Tags | Should -Be @('ToApis', 'Summary')
-        "$($info[0].MessageData)" | Should -BeLike '*: 3 rows: 2 saved, 1 failed (ToApis.InvalidParameter 1), 0 pending;*'
+        "$($info[0].MessageData)" | Should -BeLike '*: 3 rows: 2 saved, 1 failed (ToApis.InvalidRequest 1), 0 pending;*'
     }
 
     It 'summarises the journal and gives back the failed rows with all their columns' {
         $run = Get-ToApisRun -Journal $journal
         $run.Rows | Should -Be 3
         $run.Saved | Should -Be 2
-        $run.Errors['ToApis.InvalidParameter'] | Should -Be 1
+        $run.Errors['ToApis.InvalidRequest'] | Should -Be 1
         $run.FailedRows | Should -HaveCount 1
         $run.FailedRows[0].Name | Should -Be 'poster'
         $run.FailedRows[0].Size | Should -Be '1920x1080'
@@ -352,6 +357,19 @@ Describe 'Tasks that travel' {
         $received[0].pstypenames[0] | Should -BeLike 'Deserialized.ToApis.Models.ToApisTask*'
         $files = $received | Wait-ToApisTask -PollIntervalSec 0.05 | Save-ToApisImage -Path (Join-Path $travel 'job') -FileName '{Name}'
         ($files.Name | Sort-Object) | Should -Be @('job-fox.png', 'job-whale.png')
+    }
+
+    It 'refuses a session copied into Start-Job with advice to use the environment or Connect-ToApis there' {
+        $s = Get-ToApisSession
+        $job = Start-Job -ArgumentList (Join-Path $repoRoot 'out' 'ToApis' 'ToApis.psd1') -ScriptBlock {
+            param($manifest)
+            Import-Module $manifest
+            try { Get-ToApisBalance -Session $using:s } catch { $_.FullyQualifiedErrorId; $_.ErrorDetails.RecommendedAction }
+        }
+        $id, $advice = Receive-Job $job -Wait -AutoRemoveJob
+
+        $id | Should -BeLike 'ToApis.SessionNotTransferable,*'
+        $advice | Should -BeLike '*$env:TOAPIS_API_KEY*Connect-ToApis*'
     }
 
     It 'writes readable CSV columns and saves from Import-Csv of them' {

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security;
@@ -35,11 +36,24 @@ public sealed class PowerShellHost : IDisposable
     /// </summary>
     public PowerShellHost(System.Management.Automation.Host.PSHost? host, string? manifest = null)
     {
-        var state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(manifest ?? ModuleAssembly.ManifestPath);
+        var state = SessionStates.GetOrAdd(manifest ?? ModuleAssembly.ManifestPath, NewSessionState).Clone();
         state.ThrowOnRunspaceOpenError = true;
         _runspace = host is null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();
+    }
+
+    /// <summary>
+    /// One session state per manifest, cloned for each runspace: every runspace still starts as a fresh
+    /// session with the module imported, without describing PowerShell's built-in commands anew each time.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, InitialSessionState> SessionStates = new(StringComparer.Ordinal);
+
+    private static InitialSessionState NewSessionState(string manifest)
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule(manifest);
+        state.ThrowOnRunspaceOpenError = true;
+        return state;
     }
 
     /// <summary>Connects this runspace to an emulator (or any base URI) with a key passed as a SecureString.</summary>

@@ -5,8 +5,8 @@ using Xunit;
 namespace ToApis.Tests;
 
 /// <summary>
-/// build.ps1 and the Pester suite run only where pwsh is installed; parse them here so a syntax error
-/// never reaches that machine.
+/// build.ps1, the Pester suite and the example runbook run only where pwsh is installed; parse them here so a
+/// syntax error never reaches that machine.
 /// </summary>
 public sealed class ScriptSyntaxTests
 {
@@ -14,6 +14,7 @@ public sealed class ScriptSyntaxTests
     {
         "build.ps1",
         "tests/Pester/ToApis.Tests.ps1",
+        "examples/runbook.ps1",
         "ToApis.psd1",
     };
 

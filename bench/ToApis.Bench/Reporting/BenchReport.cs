@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using ToApis.Bench.Measurement;
 
 namespace ToApis.Bench.Reporting;
 
@@ -9,14 +10,16 @@ internal sealed record BenchReport(
     IReadOnlyList<ScenarioResult> Results,
     DateTimeOffset Date,
     string Machine,
-    string? Commit)
+    string? Commit,
+    StartUpResult? StartUp = null)
 {
-    public static BenchReport Create(BenchOptions options, IReadOnlyList<ScenarioResult> results) => new(
+    public static BenchReport Create(BenchOptions options, IReadOnlyList<ScenarioResult> results, StartUpResult? startUp = null) => new(
         options,
         results,
         DateTimeOffset.UtcNow,
         $"{Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})",
-        GitCommit(ModuleTree(options.Module)));
+        GitCommit(ModuleTree(options.Module)),
+        startUp);
 
     /// <summary>The tree a module was built in: its manifest sits in &lt;tree&gt;/out/ToApis/.</summary>
     private static string ModuleTree(string manifest) => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(manifest)!, "..", ".."));

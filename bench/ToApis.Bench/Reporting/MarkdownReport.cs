@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ToApis.Bench.Measurement;
 
 namespace ToApis.Bench.Reporting;
 
@@ -53,6 +54,12 @@ internal static class MarkdownReport
         }
 
         text.AppendLine();
+        if (report.StartUp is { } startUp)
+        {
+            text.AppendLine(StartUpLine(startUp));
+            text.AppendLine();
+        }
+
         foreach (var r in report.Results.Where(r => !r.AllCompleted))
         {
             // Scenario b's sample is scaled like its wall time.
@@ -167,6 +174,11 @@ internal static class MarkdownReport
         text.AppendLine("- **Columns**: *Tasks out*: completed tasks (or saved files) that reached the end of the pipeline (errors: error records). *Wall*: from the script's start to its end. *429s*: responses with status 429 the emulator sent, submits and queries. *Queries/task*: `GET /v1/images/generations/{id}` requests, rejected ones included, ÷ tasks. *Output delay*: when the last stage received the task or file, minus when the emulator finished the task (its virtual end mapped to real time by `EmulatorClock.ToRealTime`); with Save it includes the download. *Client peak WS Δ*: the client process's highest `Environment.WorkingSet`, sampled every 50 ms, minus its value at the start (after a full GC). *Client WS growth after task 100*: that peak minus the working set when the 100th output came out; it includes the garbage the GC lets accumulate up to its generation-0 budget before collecting, which .NET sizes from the processor's L3 cache: tens of megabytes on a machine (or VM) that reports a large one; `DOTNET_GCgen0size` sets it by hand. *its GC's gen-0 budget*: the most garbage the client's GC let generation 0 gather before collecting (`GCMemoryInfo.GenerationInfo[0].SizeBeforeBytes` of its ephemeral collections, sampled with the working set): a working set holds about this much besides what the process keeps, once it has allocated that much, whatever it runs. *Client heap kept after task 100*: the managed heap after a full collection at the end, minus the same after the 100th output: what the client holds on to as tasks go by (a leak shows here). *Client CPU/task*: the client processes' CPU time ÷ tasks.");
         text.AppendLine();
     }
+
+    /// <summary>Start-up, under the table: Import-Module against its goal, then the first Connect-ToApis.</summary>
+    public static string StartUpLine(StartUpResult startUp) => string.Create(
+        Invariant,
+        $"Start-up (median of {startUp.Runs} fresh processes): Import-Module {startUp.ImportMedianMs:0} ms (goal ≤ {StartUpResult.ImportGoalMs:0} ms: {Mark(startUp.GoalMet)}; fastest {startUp.ImportMs.Min():0} ms), then the first Connect-ToApis {startUp.ConnectMedianMs:0} ms.");
 
     public static string CommandLine(BenchOptions options)
     {

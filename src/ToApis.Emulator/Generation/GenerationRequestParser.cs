@@ -34,8 +34,13 @@ internal static class GenerationRequestParser
         }
 
         var imageCount = ParseImageCount(request, model);
-        List<string> references = [.. UrlList(request, "image_urls"), .. UrlList(request, "reference_images")];
-        CheckReferenceCount(model, references.Count, imageCount);
+        var imageUrls = UrlList(request, "image_urls");
+        List<string> references = [.. imageUrls, .. UrlList(request, "reference_images")];
+        CheckReferenceCount(model, imageUrls.Count, references.Count, imageCount);
+        if (request["mask_url"] is { } mask)
+        {
+            ParseUrl(mask, "mask_url");
+        }
 
         var size = OptionalString(request, "size");
         if (size is not null)
@@ -142,9 +147,10 @@ internal static class GenerationRequestParser
         return text;
     }
 
-    private static void CheckReferenceCount(ImageModel model, int referenceCount, int imageCount)
+    private static void CheckReferenceCount(ImageModel model, int imageUrlCount, int referenceCount, int imageCount)
     {
-        if (model.Endpoint == ImageEndpoint.Edits && referenceCount == 0)
+        // §4: the edit route's image_urls is required; reference_images is not its field.
+        if (model.Endpoint == ImageEndpoint.Edits && imageUrlCount == 0)
         {
             throw Invalid("The 'image_urls' field is required: give at least one image URL to edit.", "image_urls");
         }

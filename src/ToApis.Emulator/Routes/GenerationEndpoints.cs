@@ -44,7 +44,7 @@ internal sealed class GenerationEndpoints(
         GenerationRequest request;
         try
         {
-            var body = await ReadJsonAsync(context.Request, context.RequestAborted);
+            var body = await ReadJsonAsync(context.Request, stats, context.RequestAborted);
             request = GenerationRequestParser.Parse(body, endpoint, options.Webhooks.GetValueOrDefault(context.GetApiKey()));
         }
         catch (RequestRejectedException rejection)
@@ -80,11 +80,14 @@ internal sealed class GenerationEndpoints(
         return task is null ? ApiErrors.TaskNotFound(options.Quirks) : Results.Json(responses.At(task, clock.UtcNow));
     }
 
-    private static async Task<JsonNode?> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<JsonNode?> ReadJsonAsync(HttpRequest request, EmulatorStats stats, CancellationToken cancellationToken)
     {
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        stats.RecordSubmitBody(request.Path, text);
         try
         {
-            return await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            return JsonNode.Parse(text);
         }
         catch (JsonException)
         {

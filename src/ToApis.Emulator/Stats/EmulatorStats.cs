@@ -14,6 +14,7 @@ public sealed class EmulatorStats
     private readonly ConcurrentDictionary<string, string> servedSha256ByPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> inFlightByRoute = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> peakInFlightByRoute = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<SubmittedBody> submitBodies = new();
     private int tasksCreated;
 
     public int TasksCreated => Volatile.Read(ref tasksCreated);
@@ -40,6 +41,9 @@ public sealed class EmulatorStats
 
     /// <summary>The client_business_id of every task created (clients of this project send one with every submit).</summary>
     public IReadOnlyCollection<string> ClientBusinessIdsCreated => [.. tasksByClientBusinessId.Keys];
+
+    /// <summary>Every submit body as received (route and raw JSON), accepted or refused, in arrival order.</summary>
+    public IReadOnlyList<SubmittedBody> SubmitBodies => [.. submitBodies];
 
     public int FaultsInjected(FaultKind kind) => faultsByKind.GetValueOrDefault(kind);
 
@@ -72,10 +76,13 @@ public sealed class EmulatorStats
         tasksByClientBusinessId.Clear();
         faultsByKind.Clear();
         authorizedFileRequests.Clear();
+        submitBodies.Clear();
         servedSha256ByPath.Clear();
         peakInFlightByRoute.Clear();
         Interlocked.Exchange(ref tasksCreated, 0);
     }
+
+    internal void RecordSubmitBody(string path, string json) => submitBodies.Enqueue(new SubmittedBody(path, json));
 
     internal void RecordRequest(string routeKey) => Increment(requestsByRoute, routeKey);
 
@@ -126,3 +133,6 @@ public sealed class EmulatorStats
         where TKey : notnull =>
         counters.AddOrUpdate(key, 1, (_, count) => count + 1);
 }
+
+/// <summary>A submit body the emulator received: <see cref="Path"/> is /v1/images/generations or /v1/images/edits.</summary>
+public sealed record SubmittedBody(string Path, string Json);

@@ -25,7 +25,7 @@ internal static class TaskConversion
     {
         "Id", "TaskId", "task_id", "Status", "Progress", "Model", "Prompt", "Size", "ImageUrls", "image_urls", "ImageUrl", "Url",
         "Created", "Completed", "Expires", "CreatedAt", "CompletedAt", "ExpiresAt", "created_at", "completed_at", "expires_at",
-        "ErrorCode", "ErrorMessage", "ClientBusinessId", "client_business_id", "InputObject", "IsTerminal", "IsCompleted", "IsFailed",
+        "ErrorCode", "ErrorMessage", "ClientBusinessId", "client_business_id", "RowNumber", "InputObject", "IsTerminal", "IsCompleted", "IsFailed",
     };
 
     private static readonly char[] UrlSeparators = { ' ', '\t', '\r', '\n', ',', ';' };
@@ -82,6 +82,7 @@ internal static class TaskConversion
             ErrorCode = NullIfEmpty(Text(First(properties, "ErrorCode"))),
             ErrorMessage = NullIfEmpty(Text(First(properties, "ErrorMessage"))),
             ClientBusinessId = NullIfEmpty(Text(First(properties, "ClientBusinessId", "client_business_id"))),
+            RowNumber = int.TryParse(Text(First(properties, "RowNumber")), NumberStyles.Integer, CultureInfo.InvariantCulture, out var rowNumber) && rowNumber > 0 ? rowNumber : null,
             InputObject = Row(properties),
         };
     }

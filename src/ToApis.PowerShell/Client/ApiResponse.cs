@@ -12,14 +12,24 @@ internal sealed class ApiResponse
     private bool _taskRead;
     private bool? _isJsonObject;
 
+    /// <summary>How much of a body an error message quotes.</summary>
+    private const int QuotedBodyChars = 120;
+
+    private readonly KeyMask? _mask;
+
+    /// <param name="body">The body as received: parsed as is, never masked (masking is for what is shown).</param>
+    /// <param name="mask">Hides the key in every text this answer puts into a message.</param>
     public ApiResponse(
-        int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null, TimeSpan? rateLimitResetIn = null, int? rateLimitRemaining = null)
+        int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null, TimeSpan? rateLimitResetIn = null,
+        int? rateLimitRemaining = null, string? contentType = null, KeyMask? mask = null)
     {
+        ContentType = contentType;
+        _mask = mask;
         RateLimit = rateLimit;
         RateLimitRemaining = rateLimitRemaining;
         RateLimitResetIn = rateLimitResetIn;
         StatusCode = statusCode;
-        ReasonPhrase = reasonPhrase;
+        ReasonPhrase = mask?.Apply(reasonPhrase) ?? reasonPhrase; // shown only, never parsed
         Body = body;
         RetryAfter = retryAfter;
     }
@@ -28,7 +38,11 @@ internal sealed class ApiResponse
 
     public string ReasonPhrase { get; }
 
+    /// <summary>The raw body, for parsing only; messages quote it through <see cref="Shown"/>.</summary>
     public string Body { get; }
+
+    /// <summary>The media type the server declared ("application/json", "text/html"), if any.</summary>
+    public string? ContentType { get; }
 
     public TimeSpan? RetryAfter { get; }
 
@@ -46,7 +60,20 @@ internal sealed class ApiResponse
 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
-    internal ErrorEnvelope Error => _error ??= ErrorEnvelope.Parse(Body);
+    /// <summary>The error the body holds, its message masked for showing.</summary>
+    internal ErrorEnvelope Error
+    {
+        get
+        {
+            if (_error is null)
+            {
+                var parsed = ErrorEnvelope.Parse(Body);
+                _error = parsed with { Message = Shown(parsed.Message) };
+            }
+
+            return _error;
+        }
+    }
 
     /// <summary>
     /// The task the body holds, or null: parsed once for every rule that asks (the breaker, the retry predicate,
@@ -58,7 +85,11 @@ internal sealed class ApiResponse
         {
             if (!_taskRead)
             {
-                TaskParser.TryParse(Body, out _task);
+                if (TaskParser.TryParse(Body, out _task) && _task!.ErrorMessage is { } reason)
+                {
+                    _task.ErrorMessage = Shown(reason); // free text for people; the id and URLs stay as sent
+                }
+
                 _taskRead = true;
             }
 
@@ -68,6 +99,35 @@ internal sealed class ApiResponse
 
     /// <summary>Whether the body is a JSON object at all (a task, an error envelope, anything).</summary>
     internal bool IsJsonObject => _isJsonObject ??= Task is not null || IsObject(Body);
+
+    /// <summary>
+    /// A page rather than an API answer: no JSON object, and HTML or XML by its type or its first character (a
+    /// captive portal, a proxy's login page, a web server at the wrong -BaseUri). Asking again gets the same.
+    /// </summary>
+    internal bool IsForeign =>
+        !IsJsonObject
+        && ((ContentType?.IndexOf("html", StringComparison.OrdinalIgnoreCase) ?? -1) >= 0
+            || (ContentType?.IndexOf("xml", StringComparison.OrdinalIgnoreCase) ?? -1) >= 0
+            || Body.TrimStart().StartsWith("<", StringComparison.Ordinal));
+
+    /// <summary>Server text made fit to show or store: the key hidden in every form.</summary>
+    internal string Shown(string text) => _mask?.Apply(text) ?? text;
+
+    /// <summary>"HTTP 200 OK, text/html, 5120 bytes: &lt;html&gt;&lt;title&gt;Sign in…": what came back, for a message.</summary>
+    internal string Describe()
+    {
+        var start = System.Text.RegularExpressions.Regex.Replace(Body.Length > 4 * QuotedBodyChars ? Body.Substring(0, 4 * QuotedBodyChars) : Body, @"\s+", " ").Trim();
+        start = start.Length > QuotedBodyChars ? start.Substring(0, QuotedBodyChars) + "\u2026" : start;
+        return $"HTTP {StatusCode} {Shown(ReasonPhrase)}".TrimEnd()
+            + $", {ContentType ?? "no content type"}, {Body.Length} characters"
+            + (start.Length == 0 ? ", empty" : $": {Shown(start)}");
+    }
+
+    /// <summary>The answer is not what <paramref name="requestDescription"/> is documented to return: ToApis.UnexpectedResponse, saying what came.</summary>
+    internal ToApisApiException Unexpected(string requestDescription, string? why = null) =>
+        new(ApiErrorKind.UnexpectedResponse, StatusCode, null,
+            $"{requestDescription} did not return the documented answer{(why is null ? "" : $" ({why})")}; it returned {Describe()}",
+            requestDescription: requestDescription, attempts: Attempts);
 
     /// <summary>503 from the submit limiter: an explicit "not accepted", unlike other 5xx.</summary>
     public bool IsLimiterUnavailable => StatusCode == 503 && Error.Code == "rate_limit_unavailable";

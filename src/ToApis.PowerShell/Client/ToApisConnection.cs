@@ -23,10 +23,11 @@ internal sealed class ToApisConnection : IDisposable
 
         Settings = settings;
         _apiKey = apiKey.Trim();
+        Mask = new KeyMask(_apiKey, KeyHint);
         ApiRoot = settings.BaseUri;
         RateLimiter = RateLimiting.AccountRateLimiter.Acquire(ApiRoot, _apiKey, settings.RateLimits);
-        _apiBreaker = new OutageBreaker($"The service at {ApiRoot}");
-        _filesBreaker = new OutageBreaker("The result host");
+        _apiBreaker = new OutageBreaker($"The service at {ApiRoot}", settings.Time.GetUtcNow);
+        _filesBreaker = new OutageBreaker("The result host", settings.Time.GetUtcNow);
         Pipelines = new ResiliencePipelines(settings, RateLimiter, _apiBreaker, _filesBreaker);
         Http = new HttpClient(handler ?? CreateHandler(settings.Proxy), disposeHandler: true)
         {
@@ -50,6 +51,9 @@ internal sealed class ToApisConnection : IDisposable
     private static string UserAgent => $"ToApis-PowerShell/{typeof(ToApisConnection).Assembly.GetName().Version}";
 
     public ToApisConnectionSettings Settings { get; }
+
+    /// <summary>The clock of everything this connection does: timeouts, retries, expiry, timing (a manual one in tests).</summary>
+    internal TimeProvider Time => Settings.Time;
 
     /// <summary>The service root ending in '/', e.g. https://toapis.com/; request paths start with v1/.</summary>
     public Uri ApiRoot { get; }
@@ -90,11 +94,13 @@ internal sealed class ToApisConnection : IDisposable
     }
 
     /// <summary>
-    /// The one place server text is cleaned of the key: every response body and reason phrase, and every line a
-    /// client or saver of this connection logs. A server that echoes the key never gets it shown.
+    /// Hides the key in what is shown or stored: every line a client or saver of this connection logs, and every
+    /// message an answer puts into an error (<see cref="ApiResponse.Shown"/>). A server that echoes the key, in
+    /// whatever encoding, never gets it shown; the answers themselves are parsed unmasked.
     /// </summary>
-    internal string MaskKey(string text) =>
-        text.IndexOf(_apiKey, StringComparison.Ordinal) < 0 ? text : text.Replace(_apiKey, "***" + KeyHint);
+    internal KeyMask Mask { get; }
+
+    internal string MaskKey(string text) => Mask.Apply(text);
 
     public void Dispose()
     {

@@ -18,6 +18,9 @@ internal sealed class ToApisConnectionSettings
 
     public IWebProxy? Proxy { get; set; }
 
+    /// <summary>The one clock of the connection's core and its resilience pipelines; tests pass a manual one.</summary>
+    internal TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>
     /// Client-side pacing of submits and queries: learned from the service unless the user pinned a tier or a
     /// rate; a pinned category never overrides what another session pinned for the same account, a learned one never does.

@@ -167,6 +167,15 @@ public enum FileProblem
 
     /// <summary>The result host redirected where results are never fetched from (another scheme, a private or link-local address).</summary>
     UnsafeRedirect,
+
+    /// <summary>A link (symbolic link, junction, reparse point) stands where a file would be written: nothing is written through it.</summary>
+    UnsafePath,
+
+    /// <summary>A result URL of a scheme results are never fetched over (javascript:, file:, ftp:).</summary>
+    UnsupportedUrl,
+
+    /// <summary>The output folder disappeared while an image was being saved into it.</summary>
+    FolderMissing,
 }
 
 /// <summary>A local file that cannot be uploaded, or a result that cannot be saved.</summary>

@@ -86,10 +86,7 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
             : (Environment.GetEnvironmentVariable(SessionStore.ApiKeyVariable), "environment");
         if (string.IsNullOrWhiteSpace(key))
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                new PSArgumentException("No API key: -ApiKey was not given and $env:TOAPIS_API_KEY is not set."),
-                "ToApis.MissingApiKey", ErrorCategory.AuthenticationError, null,
-                "Pass -ApiKey (Read-Host -AsSecureString 'API key') or set $env:TOAPIS_API_KEY to a key from https://toapis.com/console/token."));
+            ThrowTerminatingError(ErrorRecords.NoApiKeyGiven());
         }
 
         var baseUri = BaseUri ?? Environment.GetEnvironmentVariable(SessionStore.BaseUrlVariable);
@@ -148,9 +145,13 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
         catch (ToApisApiException refused) when (refused.Kind == ApiErrorKind.Unauthorized)
         {
             session.Close();
-            ThrowTerminatingError(ErrorRecords.Create(
-                refused, "ToApis.Unauthorized", ErrorCategory.AuthenticationError, session.KeyHint,
-                $"The service refused the key {session.KeyHint}: copy it again from https://toapis.com/console/token (or check -BaseUri). Nothing was stored; -SkipValidation connects without asking."));
+            ThrowTerminatingError(ErrorRecords.KeyRefused(refused, session.KeyHint));
+        }
+        catch (ToApisApiException foreign) when (foreign.Kind == ApiErrorKind.UnexpectedResponse)
+        {
+            // Only the documented answer proves a key works: a captive portal or a web page at -BaseUri answers 200 too.
+            session.Close();
+            ThrowTerminatingError(ErrorRecords.From(foreign, session.BaseUri));
         }
         catch (Exception unanswered) when (unanswered is ToApisApiException or ToApisTransportException or OperationCanceledException && !CancelToken.IsCancellationRequested)
         {

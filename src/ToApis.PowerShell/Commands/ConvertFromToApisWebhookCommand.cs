@@ -77,8 +77,8 @@ public sealed class ConvertFromToApisWebhookCommand : ToApisCmdletBase
         }
         catch (Exception error) when (error is ArgumentException or NotSupportedException or IOException or SessionStateException)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, path,
+            ThrowTerminatingError(ErrorRecords.CannotWrite(
+                error, path,
                 "Give -SeenIdPath the path of a file in a folder this account can write to, shared by every receiver of the token's webhooks."));
             throw;
         }
@@ -138,9 +138,13 @@ public sealed class ConvertFromToApisWebhookCommand : ToApisCmdletBase
             case null:
                 return Array.Empty<byte>();
             case string text:
+                WebhookVerifier.RefuseOversized(Encoding.UTF8.GetByteCount(text)); // counted, not copied
                 return Encoding.UTF8.GetBytes(text);
             case byte[] bytes:
                 return bytes;
+            case object[] items when items.Length > WebhookVerifier.MaxBodyBytes:
+                WebhookVerifier.RefuseOversized(items.Length);
+                return Array.Empty<byte>();
             case object[] items when items.All(item => (item is PSObject p ? p.BaseObject : item) is byte):
                 return items.Select(item => (byte)(item is PSObject p ? p.BaseObject : item)).ToArray();
             case var parsed:

@@ -120,10 +120,14 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
             var content = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(page.Render(folder));
             AtomicFile.Write(target, stream => stream.Write(content, 0, content.Length));
         }
+        catch (ToApisFileException unsafePath)
+        {
+            ThrowTerminatingError(ErrorRecords.From(unsafePath, unsafePath.Path));
+        }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, Path,
+            ThrowTerminatingError(ErrorRecords.CannotWrite(
+                error, Path,
                 "Give -Path a file in a folder you can write to."));
         }
 

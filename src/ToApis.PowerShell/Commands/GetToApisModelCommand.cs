@@ -55,9 +55,8 @@ public sealed class GetToApisModelCommand : ToApisApiCmdletBase
                 || (name.Length >= 4 && id.StartsWith(name.Substring(0, 4), StringComparison.OrdinalIgnoreCase)))
             .Take(5)
             .ToList();
-        return ErrorRecords.Create(
-            new ItemNotFoundException($"No {Type} model '{name}' is available to this key ({models.Count} are)."),
-            "ToApis.ModelNotFound", ErrorCategory.ObjectNotFound, name,
+        return ErrorRecords.ModelNotFound(
+            $"No {Type} model '{name}' is available to this key ({models.Count} are).", name,
             similar.Count > 0
                 ? $"Did you mean {string.Join(", ", similar)}? Get-ToApisModel with no -Name lists them all."
                 : "Get-ToApisModel with no -Name lists the models this key may use; -Name takes wildcards such as 'gpt*'.");

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using System.Management.Automation;
 using ToApis.Client;
@@ -24,9 +26,19 @@ public sealed class GetToApisRunCommand : ToApisCmdletBase
     [ValidateNotNullOrEmpty]
     public string[] Journal { get; set; } = Array.Empty<string>();
 
+    /// <summary>
+    /// After writing the run, ends with the terminating error ToApis.RunIncomplete (listing each row not done and
+    /// why) when any row failed or is pending: under $ErrorActionPreference = 'Stop' a scheduled script then
+    /// exits 1, and 0 only when every row got through.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter FailIfIncomplete { get; set; }
+
+    private readonly List<(string Message, ToApisRun Run)> _incomplete = new();
+
     protected override void ProcessRecord()
     {
-        foreach (var (input, path, error) in ResolveFilePaths(Journal, literal: false))
+        foreach (var (input, path, error) in Files.Resolve(Journal, literal: false))
         {
             if (error is not null)
             {
@@ -62,6 +74,20 @@ public sealed class GetToApisRunCommand : ToApisCmdletBase
             }
 
             WriteObject(run);
+            if (FailIfIncomplete && RunReport.Incomplete(summary, run) is { } incomplete)
+            {
+                _incomplete.Add((incomplete, run));
+            }
+        }
+    }
+
+    /// <summary>Every journal was read and written first: the error comes once, after all the summaries.</summary>
+    protected override void EndProcessing()
+    {
+        if (_incomplete.Count > 0)
+        {
+            var (_, first) = _incomplete[0];
+            ThrowTerminatingError(ErrorRecords.RunIncomplete(string.Join("\n", _incomplete.Select(run => run.Message)), first, first.Journal));
         }
     }
 }

@@ -39,7 +39,7 @@ public sealed class GetToApisTaskCommand : ToApisApiCmdletBase
             }
             catch (System.Exception error) when (error is not PipelineStoppedException)
             {
-                WriteFailure(error, TaskInput.HasKnownStatus(requested) ? requested : requested.Id, new InputRow(_received, requested));
+                WriteFailure(error, TaskInput.HasKnownStatus(requested) ? requested : requested.Id, new InputRow(requested.RowNumber ?? _received, requested));
             }
         }
     }

@@ -9,6 +9,7 @@ using ToApis.Client;
 using ToApis.Client.Files;
 using ToApis.Client.Submitting;
 using ToApis.Completion;
+using ToApis.Session;
 
 namespace ToApis.Commands;
 
@@ -120,6 +121,13 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
     [Parameter]
     public Hashtable? ExtraBody { get; set; }
 
+    /// <summary>
+    /// Sends a -Model that is not in the account's model list (read by Connect-ToApis), for a model newer than
+    /// the list. Without it such a model is refused before anything is sent, naming the closest models.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SkipModelCheck { get; set; }
+
     /// <summary>U+FFFD stands where a decoder met bytes that are not text in the encoding it assumed.</summary>
     private const char ReplacementCharacter = '\uFFFD';
 
@@ -146,8 +154,8 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
         {
             try
             {
-                var references = ResolveFilePaths(ImagePath ?? Array.Empty<string>(), literal: false)
-                    .Concat(ResolveFilePaths(LiteralImagePath ?? Array.Empty<string>(), literal: true));
+                var references = Files.Resolve(ImagePath ?? Array.Empty<string>(), literal: false)
+                    .Concat(Files.Resolve(LiteralImagePath ?? Array.Empty<string>(), literal: true));
                 _givenImages = references.Select(r => r.Error is null ? LocalImage.Read(r.Path!) : throw r.Error).ToList();
             }
             catch (Exception error) when (error is not (PipelineStoppedException or OperationCanceledException))
@@ -174,7 +182,7 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
 
         var input = new GenerationInput
         {
-            Prompt = Prompt, Model = Model, Size = SizeFromTheRow(pipedFile), Count = Count, ImageUrls = ImageUrl, LocalImageCount = localImages.Count,
+            Prompt = Prompt, Model = Model, AvailableModels = KnownModels(), SkipModelCheck = SkipModelCheck, Size = SizeFromTheRow(pipedFile), Count = Count, ImageUrls = ImageUrl, LocalImages = localImages.Select(image => (image.FileName, image.Format)).ToList(),
             Metadata = PSValues.ToDictionary(Metadata), ExtraBody = PSValues.ToDictionary(ExtraBody),
             Temperature = Temperature, TopP = TopP, MaxOutputTokens = MaxOutputTokens, PersonGeneration = PersonGeneration,
             OutputMimeType = OutputMimeType, CompressionQuality = CompressionQuality, ClientBusinessId = ClientBusinessId,
@@ -183,6 +191,10 @@ public abstract class ImageRequestCmdletBase : JournaledCmdletBase
         };
         return (input, localImages);
     }
+
+    /// <summary>The account's model ids if this command's session already knows them; never asks the service.</summary>
+    private IReadOnlyList<string>? KnownModels() =>
+        SkipModelCheck ? null : (Session ?? SessionStore.Connected) is { IsClosed: false } session ? session.ImageModels.Known : null;
 
     /// <summary>
     /// PowerShell would otherwise bind a row with no Prompt column by turning the whole row into text

@@ -56,6 +56,15 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             RunJournal = OpenJournal(Journal);
             _journalPath = RunJournal.Path;
             _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, _journalPath);
+            try
+            {
+                RunJournal.RecordStep(MyInvocation.MyCommand.Name);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // No row is concerned, and each row's own lines will report the journal's trouble as errors.
+                WriteWarning($"Could not record in the journal {Journal} that {MyInvocation.MyCommand.Name} began, so a row it never gets may count as done: {error.Message}");
+            }
         }
     }
 
@@ -97,10 +106,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     {
         if (error is not null)
         {
-            WriteError(ErrorRecords.Create(
-                new IOException($"{what} could not be recorded in the journal '{Journal}': {error.Message}", error),
-                "ToApis.JournalWriteFailed", ErrorCategory.WriteError, target,
-                "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id."));
+            WriteError(ErrorRecords.JournalWriteFailed(error, what, Journal, target));
         }
     }
 
@@ -166,13 +172,55 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             // Reported, not raised: this item's own error is about to be written, and must not be lost.
             WriteWarning($"Could not record the error in the journal {Journal}: {error.Message}");
         }
+    }
 
-        // This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how
-        // the run stands, so this one says it now.
-        if (record.Exception is ToApisApiException { IsFatalForSession: true } && _participation?.Leave() is not null)
+    /// <summary>
+    /// This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how the
+    /// run stands, so this one says it now.
+    /// </summary>
+    protected override void OnEndingAsAWhole()
+    {
+        if (_participation?.Leave() is not null)
         {
             WriteClosingLine(_journalPath!);
         }
+    }
+
+    /// <summary>
+    /// Journals the key's balance (one request) at the start or end of the run (<see cref="BalanceReadings"/>),
+    /// so the run can say what it cost. Nothing else depends on it: a balance the service cannot give now is a
+    /// warning, and the run goes on.
+    /// </summary>
+    internal ToApisBalance? RecordBalance(string at)
+    {
+        if (RunJournal is null)
+        {
+            return null;
+        }
+
+        ToApisBalance balance;
+        try
+        {
+            balance = Await(Client.GetBalanceAsync(wholeAccount: false, CancelToken));
+        }
+        catch (Exception unavailable) when (unavailable is not PipelineStoppedException)
+        {
+            // Any failure of this optional reading, whatever its kind, costs only the figure it would have given.
+            WriteWarning($"Could not read the key's balance at the {at} of the run, so what the run cost will not be shown: {unavailable.Message}");
+            return null;
+        }
+
+        try
+        {
+            RunJournal.RecordBalance(at, balance);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // No row is concerned, and each row's own lines will report the journal's trouble as errors.
+            WriteWarning($"Could not record the key's balance at the {at} of the run in the journal {Journal}, so what the run cost will not be shown: {error.Message}");
+        }
+
+        return balance;
     }
 
     /// <summary>One line that says how the whole run stands, from its journal; a journal never written says nothing.</summary>
@@ -181,6 +229,11 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         if (!File.Exists(path))
         {
             return;
+        }
+
+        if (RunJournal?.AwaitsClosingBalance == true)
+        {
+            RecordBalance(BalanceReadings.End);
         }
 
         try
@@ -199,13 +252,11 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         try
         {
             var fullPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
-            return WhileWaitingForAnotherRun(() => RunJournal.Open(fullPath, MyInvocation.MyCommand.Name, LockTimeout, WriteVerbose, CancelToken));
+            return WhileWaitingForAnotherRun(() => RunJournal.Open(fullPath, MyInvocation.MyCommand.Name, LockTimeout, WriteVerbose, RequestLog.Warning, CancelToken));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, path,
-                "Give -Journal a path in a folder you can write to."));
+            ThrowTerminatingError(ErrorRecords.JournalNotWritable(error, path));
             throw;
         }
     }
@@ -219,6 +270,11 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         catch (ToApisRunInProgressException busy)
         {
             ThrowTerminatingError(ErrorRecords.From(busy, busy.Resource));
+            throw;
+        }
+        catch (ToApisFileException unsafePath)
+        {
+            ThrowTerminatingError(ErrorRecords.From(unsafePath, unsafePath.Path));
             throw;
         }
         catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ToApis.Client;
+using ToApis.Client.Batches;
 using ToApis.Client.Journal;
 using ToApis.Client.Submitting;
 using ToApis.Client.Wire;
@@ -15,7 +16,7 @@ namespace ToApis.Commands;
 /// <summary>
 /// Submits one image-generation task per prompt or input row and emits the task at once (it runs on the
 /// server; pipe to Wait-ToApisTask). Every value is checked before anything is sent or spent. The cmdlet
-/// binds and writes; <see cref="SubmitEngine"/> submits.
+/// binds and writes; a <see cref="BatchRunner{TItem,TResult}"/> runs <see cref="Submitter"/> for each row.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ToApisTask))]
@@ -52,40 +53,77 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     [Parameter]
     public SwitchParameter RetryUnknown { get; set; }
 
-    private SubmitEngine? _engine;
+    private BatchRunner<SubmitItem, SubmitOutcome>? _runner;
+    private Submitter? _submitter;
     private ProgressReporter? _progress;
     private RequestFingerprint? _fingerprint;
     private RunLock? _runKeyLock;
+    private readonly BusinessIdClaims _businessIds = new();
     private bool _endedEarly;
-    private readonly SubmitTally _tally = new();
+    private SpendingStop? _spendingStopped;
+
+    /// <summary>Why submitting stopped mid-run (the key refused, the balance empty), from which row, and how many rows it left unsubmitted.</summary>
+    private sealed record SpendingStop(Exception Cause, InputRow FirstRow, object FirstInput)
+    {
+        public int RowsNotSubmitted { get; set; }
+    }
 
     /// <summary>Made before the first submit; with -RunKey, that is when the run key's lock is taken (-WhatIf takes none).</summary>
-    private SubmitEngine Engine
+    private Submitter Submitter
     {
         get
         {
-            if (_engine is null && RunKey is not null)
+            if (_submitter is null && RunKey is not null)
             {
                 // Two runs of one run key at once would both find a row missing and both pay for it.
                 _runKeyLock = TakeRunLock(RunLock.PathForRunKey(RunKey, ActiveSession.BaseUri), $"The run key '{RunKey}'");
             }
 
-            return _engine ??= new SubmitEngine(Client, RequestLog, RunJournal, ThrottleLimit, CancelToken, RetryUnknown);
+            return _submitter ??= new Submitter(Client, RequestLog, RunJournal, RetryUnknown);
         }
     }
+
+    private BatchTally Tally => _runner!.Tally;
 
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         _progress = new ProgressReporter(this, activityId: 1, "Submitting image tasks");
+        _runner = new BatchRunner<SubmitItem, SubmitOutcome>((item, batch) => _submitter!.SubmitAsync(item, batch), Submitter.Options(ThrottleLimit), CancelToken);
+        if (RecordBalance(BalanceReadings.Start) is { UnlimitedQuota: false, RemainCredits: { } left })
+        {
+            WarnIfCreditIsShort(left);
+        }
+    }
+
+    /// <summary>
+    /// Before anything is spent: a warning when the credit left cannot pay for the rows this journal knows are
+    /// still to be paid for, at the cost per image its earlier runs measured.
+    /// </summary>
+    private void WarnIfCreditIsShort(decimal creditsLeft)
+    {
+        if (RunSummary.Read(RunJournal!.Path).ExpectedSpendOfRerun() is { } expected && expected.Credits > creditsLeft)
+        {
+            WriteWarning(
+                $"The key has {ToApisRunCost.Number(creditsLeft)} credits left, but the {expected.Rows} row(s) of the journal {Journal} still to be paid for " +
+                $"will likely cost about {ToApisRunCost.Number(expected.Credits)} at the last known cost per image. Submitting stops when the credit runs out; " +
+                "top up first, or run now and again after topping up with the same -RunKey: rows already paid for are not paid again.");
+        }
     }
 
     protected override void ProcessRecord()
     {
-        _tally.RowRead();
         var input = InputObject?.BaseObject is string || InputObject is null ? (object)Prompt : InputObject;
         TrackJournalRow(input);
-        var row = new InputRow(_tally.Read, input);
+        var row = new InputRow(Tally.Read + 1, input);
+        if (_spendingStopped is { } stopped)
+        {
+            // Nothing more is submitted; tasks already paid for still flow on to be delivered.
+            Tally.ItemRead();
+            NotSubmitted(stopped.Cause, input);
+            return;
+        }
+
         SubmitItem item;
         try
         {
@@ -93,22 +131,55 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         }
         catch (Exception invalid) when (invalid is ToApisValidationException or ToApisFileException)
         {
-            _tally.RowRefused();
+            Tally.ItemRead();
+            Tally.ItemFailed(invalid);
             WriteFailure(invalid, input, row);
             return;
         }
 
-        if (ShouldProcess($"'{GenerationRequestFactory.Shorten(item.Request.Prompt)}' with {item.Request.Model}", "Submit image generation (uses credits)"))
+        if (item.Request.ClientBusinessId is { } given && !item.DerivedId)
         {
-            Engine.Start(item);
+            var (claim, firstRow) = _businessIds.Claim(given, item.Request, item.LocalImages.Select(i => i.Content), row.Number);
+            if (claim == BusinessIdClaim.Conflict)
+            {
+                Tally.ItemRead();
+                Tally.ItemFailed(null);
+                WriteItemError(ErrorRecords.DuplicateClientBusinessId(given, firstRow, input), row);
+                return;
+            }
+
+            if (claim == BusinessIdClaim.SameRequest)
+            {
+                Tally.ItemRead();
+                Tally.ItemDone();
+                WriteRowWarning($"it asks for the same request as row {firstRow} under the same client_business_id '{given}': it reuses that row's task (not submitted, and not passed on a second time).", row);
+                return;
+            }
         }
 
-        EndingEarlyOnAnyFailure(() => EmitFinished(all: false), () => EndEarly(canWrite: false));
+        if (ShouldProcess($"'{GenerationRequestFactory.Shorten(item.Request.Prompt)}' with {item.Request.Model}", "Submit image generation (uses credits)"))
+        {
+            _ = Submitter;
+            _runner!.Add(Submitter.Named(item));
+        }
+        else
+        {
+            Tally.ItemRead();
+        }
+
+        // Read no further while the window is full: a downstream Select-Object -First then stops before more is sent.
+        EndingEarlyOnAnyFailure(() => Drain(DrainUntil.Room), () => EndEarly(canWrite: false));
     }
 
     protected override void EndProcessing()
     {
-        EndingEarlyOnAnyFailure(() => EmitFinished(all: true), () => EndEarly(canWrite: false));
+        _runner!.CompleteAdding();
+        EndingEarlyOnAnyFailure(() => Drain(DrainUntil.Drained), () => EndEarly(canWrite: false));
+        if (_spendingStopped is { } stopped)
+        {
+            WriteError(ErrorRecords.ForRow(ErrorRecords.SubmittingStopped(stopped.Cause, stopped.FirstInput, stopped.RowsNotSubmitted, Tally.Done), stopped.FirstRow));
+        }
+
         _progress?.Complete();
         base.EndProcessing();
     }
@@ -122,12 +193,14 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         }
         finally
         {
+            _runner?.Dispose();
             _runKeyLock?.Dispose();
             base.OnDisposing();
         }
     }
 
-    protected override string RunState() => _tally.RunState();
+    protected override string RunState() =>
+        Tally.RunState("New-ToApisImage", "row", "never tried", $"Rows after row {Tally.Read} were not read.");
 
     private SubmitItem Prepare(object input, InputRow row)
     {
@@ -139,35 +212,20 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
 
         // A known id (given, or derived from -RunKey) may already name a task from an earlier run.
         var mayExist = request.ClientBusinessId is not null || RunKey is not null;
-        if (request.ClientBusinessId is null && RunKey is not null)
+        var derived = request.ClientBusinessId is null && RunKey is not null;
+        if (derived)
         {
-            _fingerprint ??= new RequestFingerprint(RunKey);
+            _fingerprint ??= new RequestFingerprint(RunKey!);
             request.ClientBusinessId = _fingerprint.BusinessIdFor(request, localImages.Select(i => i.Content));
         }
 
-        return new SubmitItem(input, request, localImages, mayExist, row.Number, JournalRowOf(input));
+        return new SubmitItem(input, request, localImages, mayExist, row.Number, JournalRowOf(input)) { DerivedId = derived };
     }
 
-    /// <summary>Writes finished submits in input order; waits for the oldest only while the window is full (or at the end).</summary>
-    private void EmitFinished(bool all)
+    private void Drain(DrainUntil until)
     {
-        Mailbox.RunPending();
-        while (_engine is { InFlight: > 0 } engine)
-        {
-            if (!engine.OldestIsDone)
-            {
-                if (!all && !engine.IsFull)
-                {
-                    break;
-                }
-
-                WaitFor(engine.Oldest);
-            }
-
-            Emit(engine.TakeOldest());
-        }
-
-        _progress?.Report(_tally.Progress, _tally.Submitted + _tally.Failed, _tally.Read);
+        Drain(_runner!, outcome => Emit(_submitter!.Settle(outcome)), until);
+        _progress?.Report(Tally.Progress("submitted"), Tally.Done + Tally.Failed, Tally.Read);
     }
 
     private void Emit(SubmitOutcome outcome)
@@ -175,38 +233,48 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
         ReportJournalFailure(outcome);
         if (outcome.Task is { } task)
         {
-            _tally.TaskPassedOn();
             WriteTask(task);
             return;
         }
 
         var error = outcome.Error ?? new OperationCanceledException();
-        var unavailable = SubmitTally.ServiceUnavailableBehind(error);
-        _tally.RowEnded(error);
-        if (error is ToApisSubmitOutcomeUnknownException unknown)
+        var row = new InputRow(outcome.Item.Row, outcome.Item.Input);
+        if (Outcomes.Classify(error) == OutcomeClass.UnknownOutcome)
         {
-            WriteItemError(ErrorRecords.From(unknown, outcome.Item.Input), new InputRow(outcome.Item.Row, outcome.Item.Input));
+            WriteItemError(ErrorRecords.From(error, outcome.Item.Input), row);
         }
 
-        if (unavailable is not null)
+        if (Outcomes.OutageBehind(error) is { } unavailable)
         {
             // The service is down: nothing further can succeed. Account for what is under way, then stop as a whole.
             EndEarly(canWrite: true);
             ThrowTerminatingError(ErrorRecords.ServiceUnavailable(unavailable, outcome.Item.Input, RunState()));
         }
 
-        if (error is ToApisSubmitOutcomeUnknownException)
+        switch (Outcomes.Classify(error))
         {
-            return;
+            case OutcomeClass.UnknownOutcome:
+                return;
+            case OutcomeClass.EndsCommand when Tally.Done > 0 || _spendingStopped is not null:
+                // Tasks were paid for: stop spending, not delivering. The rows left are reported once, at the end.
+                _spendingStopped ??= new SpendingStop(error, row, outcome.Item.Input);
+                NotSubmitted(error, outcome.Item.Input);
+                return;
+            case OutcomeClass.EndsCommand:
+                // Nothing was paid for (the first submit was refused): the command ends here.
+                EndEarly(canWrite: true);
+                break;
         }
 
-        if (error is ToApisApiException { IsFatalForSession: true })
-        {
-            // Submits already under way may have been charged: pass them on before the command ends.
-            EndEarly(canWrite: true);
-        }
+        WriteFailure(error, outcome.Item.Input, row);
+    }
 
-        WriteFailure(error, outcome.Item.Input, new InputRow(outcome.Item.Row, outcome.Item.Input));
+    /// <summary>A row not submitted because submitting stopped: journaled as failed (so Get-ToApisRun offers it again), reported once at the end.</summary>
+    private void NotSubmitted(Exception cause, object input)
+    {
+        _spendingStopped!.RowsNotSubmitted++;
+        Tally.ItemFailed(cause);
+        OnItemFailed(ErrorRecords.From(cause, input));
     }
 
     private void ReportJournalFailure(SubmitOutcome outcome) =>
@@ -218,18 +286,18 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
     /// </summary>
     private void EndEarly(bool canWrite)
     {
-        if (_engine is null || _endedEarly)
+        if (_submitter is null || _runner is null || _endedEarly)
         {
             return;
         }
 
         _endedEarly = true;
-        var left = _engine.Stop(StopGrace);
+        var left = _runner.Stop(StopGrace).Select(_submitter.Settle).ToList();
         var paid = left.Where(o => o.Task is not null).Select(o => o.Task!).ToList();
         var unknown = left.Select(o => o.Error).OfType<ToApisSubmitOutcomeUnknownException>().ToList();
         foreach (var outcome in left.Where(o => o.Task is null && !o.NotSent && o.Error is not null))
         {
-            _tally.RowEnded(outcome.Error!);
+            Tally.ItemFailed(outcome.Error);
         }
 
         foreach (var outcome in canWrite ? left : new List<SubmitOutcome>())
@@ -237,12 +305,12 @@ public sealed class NewToApisImageCommand : ImageRequestCmdletBase
             ReportJournalFailure(outcome);
             if (outcome.Task is { } task)
             {
-                _tally.TaskPassedOn();
+                Tally.ItemDone();
                 WriteTask(task);
             }
         }
 
-        if (SubmitTally.StoppedWith(canWrite ? new List<ToApisTask>() : paid, unknown) is { } warning)
+        if (Submitter.StoppedEarlyWarning(canWrite ? new List<ToApisTask>() : paid, unknown) is { } warning)
         {
             WriteWarningEvenWhileStopping(warning);
         }

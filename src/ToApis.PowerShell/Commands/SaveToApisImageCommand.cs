@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using ToApis.Binding;
 using ToApis.Client;
+using ToApis.Client.Batches;
 using ToApis.Client.Files;
 using ToApis.Errors;
 using ToApis.Models;
@@ -15,8 +16,8 @@ namespace ToApis.Commands;
 /// Downloads the images of completed tasks into a folder as they arrive, many at once, named from a template
 /// that can use the task and its input row. Never overwrites a different file without -Force; an identical one
 /// is kept, so reruns cost nothing. Emits a FileInfo (with TaskId) per image as soon as it is written. The cmdlet
-/// binds, asks and writes; <see cref="TaskImageSaver"/> names and records, <see cref="DownloadScheduler"/>
-/// downloads in the background.
+/// binds, asks and writes; <see cref="TaskImageSaver"/> names, records and downloads each image, run in the
+/// background by a <see cref="BatchRunner{TItem,TResult}"/>.
 /// </summary>
 [Cmdlet(VerbsData.Save, "ToApisImage", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
@@ -29,12 +30,9 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     private TaskImageSaver? _saver;
-    private DownloadScheduler? _downloads;
+    private BatchRunner<ImageToSave, TaskImage>? _downloads;
     private string _folder = "";
     private int _received;
-    private int _images;
-    private int _saved;
-    private int _failed;
 
     /// <summary>
     /// Completed tasks, typically from Wait-ToApisTask; also tasks as they come back from Receive-Job,
@@ -91,14 +89,18 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         _folder = ParameterSetName == LiteralPathSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(LiteralPath) : ResolveFolder(Path);
         _saver = new TaskImageSaver(
             ActiveSession.Connection.CreateResultSaver(RequestLog), new SaveOptions(_folder, FileName, Force, Sidecar), RunJournal, RequestLog);
-        _downloads = new DownloadScheduler(_saver, ThrottleLimit, outcome => Mailbox.Post(() => Emit(outcome)), CancelToken);
+        // As many downloads in flight as it takes to keep up with tasks that arrive at the account's pace; adding
+        // never waits, so the pipeline upstream goes on submitting and polling.
+        _downloads = new BatchRunner<ImageToSave, TaskImage>(
+            (image, batch) => _saver.DownloadAsync(image, batch.Stopping), new BatchOptions<TaskImage> { ThrottleLimit = ThrottleLimit }, CancelToken);
     }
 
     protected override void ProcessRecord()
     {
         foreach (var given in Task)
         {
-            var inputRow = new InputRow(++_received, given);
+            _received++;
+            var inputRow = new InputRow(given.RowNumber ?? _received, given);
             if (Current(given, inputRow) is not { } task)
             {
                 continue;
@@ -106,10 +108,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
 
             if (!task.IsCompleted || task.ImageUrls.Length == 0)
             {
-                WriteItemError(ErrorRecords.Create(
-                    new InvalidOperationException($"Task {task.Id} is '{task.Status}' with {task.ImageUrls.Length} image(s); only completed tasks can be saved."),
-                    "ToApis.TaskNotCompleted", ErrorCategory.InvalidOperation, task,
-                    "Pipe tasks through Wait-ToApisTask before Save-ToApisImage."), inputRow);
+                WriteItemError(task.IsCompleted ? ErrorRecords.TaskWithoutImages(task) : ErrorRecords.TaskNotCompleted(task), inputRow);
                 continue;
             }
 
@@ -117,7 +116,6 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             var row = source is Dictionary<string, object?> columns
                 ? new Dictionary<string, object?>(columns, StringComparer.OrdinalIgnoreCase)
                 : new Dictionary<string, object?>();
-            _images += task.ImageUrls.Length;
             for (var index = 0; index < task.ImageUrls.Length; index++)
             {
                 try
@@ -126,36 +124,33 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
                 }
                 catch (Exception error) when (error is not PipelineStoppedException)
                 {
-                    _failed += error is ToApisServiceUnavailableException ? 0 : 1;
+                    _downloads!.Tally.ItemRead();
+                    _downloads.Tally.ItemFailed(error);
                     WriteFailure(error, task, inputRow);
                 }
             }
         }
 
         // Emit what finished while this input arrived; never wait here, or submitting and polling upstream would wait too.
-        Mailbox.RunPending();
+        Drain(_downloads!, Emit, DrainUntil.Ready);
     }
 
     /// <summary>For ToApis.ServiceUnavailable: what this run saved, and what it did not get to.</summary>
-    protected override string RunState() =>
-        $"Save-ToApisImage stopped: {_saved} image(s) saved, {_failed} failed, {_images - _saved - _failed} not downloaded; images of tasks that had not reached it yet were not tried.";
+    protected override string RunState() => _downloads!.Tally.RunState(
+        "Save-ToApisImage", "image", "not downloaded", "Images of tasks that had not reached it yet were not tried.");
 
     protected override void EndProcessing()
     {
         _downloads!.CompleteAdding();
-        Await(_downloads.Completion);
+        Drain(_downloads, Emit, DrainUntil.Drained);
         base.EndProcessing();
     }
 
     /// <summary>Stopped or ended early: the downloads were cancelled; give them a moment to delete their temporary files.</summary>
     protected override void OnDisposing()
     {
-        if (_downloads is { } downloads)
-        {
-            downloads.CompleteAdding();
-            downloads.Completion.Wait(StopGrace);
-        }
-
+        _downloads?.Stop(StopGrace);
+        _downloads?.Dispose();
         base.OnDisposing();
     }
 
@@ -173,7 +168,9 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
 
         if (_saver.SavedEarlier(task, index, source) is { } earlier)
         {
-            Emit(new SaveOutcome(new ImageToSave(task, index, baseName, source), earlier, null));
+            _downloads!.Tally.ItemRead();
+            _downloads.Tally.ItemDone();
+            Write(earlier);
             return;
         }
 
@@ -183,26 +180,30 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             WriteWarning($"Image {index + 1} of task {task.Id} is named '{baseName}', like an earlier image of this run; it is saved as '{claimed}' instead. Put {{Index}} or {{Id}} in -FileName to tell such images apart.");
         }
 
-        _downloads!.Schedule(new ImageToSave(task, index, claimed, source));
+        _downloads!.Add(new ImageToSave(task, index, claimed, source));
     }
 
-    private void Emit(SaveOutcome outcome)
+    private void Emit(BatchOutcome<ImageToSave, TaskImage> outcome)
     {
-        var task = outcome.Request.Task;
-        if (outcome.Image is not { } image)
+        if (outcome.Result is { } image)
         {
-            _failed += outcome.Error is ToApisServiceUnavailableException ? 0 : 1;
-            WriteFailure(outcome.Error!, task);
-            return;
+            Write(image);
         }
+        else if (outcome.Error is { } error)
+        {
+            WriteFailure(error, outcome.Item.Task, outcome.Item.Task.RowNumber is { } number ? new InputRow(number, outcome.Item.Task) : null);
+        }
+    }
 
-        _saved++;
+    private void Write(TaskImage image)
+    {
+        var task = image.Task;
         if (!image.FromJournal)
         {
             RecordInJournal("saved", task, image.Saved.Path, image.Index + 1);
         }
 
-        var file = FileItem(image.Saved.Path);
+        var file = Files.Item(image.Saved.Path);
         file.Properties.Add(new PSNoteProperty("TaskId", task.Id));
         file.Properties.Add(new PSNoteProperty("ImageIndex", image.Index + 1));
         file.Properties.Add(new PSNoteProperty("AlreadyPresent", image.Saved.AlreadyPresent));
@@ -260,8 +261,8 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         var problem = matches.Count == 0
             ? $"-Path '{path}' has wildcard characters and matches no existing folder; no folder of that name is created."
             : $"-Path '{path}' matches {matches.Count} folders ({string.Join(", ", matches.Take(3).Select(System.IO.Path.GetFileName))}{(matches.Count > 3 ? ", …" : "")}); images go to one.";
-        ThrowTerminatingError(ErrorRecords.Create(
-            new ArgumentException(problem), "ToApis.InvalidPath", ErrorCategory.InvalidArgument, path,
+        ThrowTerminatingError(ErrorRecords.InvalidPath(
+            problem, path,
             matches.Count == 0
                 ? "Name an existing folder, or use -LiteralPath to create a folder whose name has [ ] * or ? in it."
                 : "Name one folder (a pattern that matches only it, or the folder itself)."));

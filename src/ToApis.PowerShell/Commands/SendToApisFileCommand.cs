@@ -1,7 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
-using System.Threading.Tasks;
+using ToApis.Client.Batches;
 using ToApis.Client.Files;
 using ToApis.Errors;
 using ToApis.Models;
@@ -44,12 +43,19 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
 
-    private readonly Queue<(string Path, Task<ToApisUpload> Upload)> _uploads = new();
+    private BatchRunner<LocalImage, ToApisUpload>? _uploads;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _uploads = new BatchRunner<LocalImage, ToApisUpload>(
+            (image, batch) => Client.UploadAsync(image, Purpose, batch.Stopping), new BatchOptions<ToApisUpload> { ThrottleLimit = ThrottleLimit, InOrder = true }, CancelToken);
+    }
 
     protected override void ProcessRecord()
     {
         var literal = ParameterSetName == LiteralPathSet;
-        foreach (var (input, path, resolveError) in ResolveFilePaths(literal ? LiteralPath : Path, literal))
+        foreach (var (input, path, resolveError) in Files.Resolve(literal ? LiteralPath : Path, literal))
         {
             var row = new InputRow(++_received, null); // the messages name the file
             if (resolveError is not null)
@@ -63,7 +69,8 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
                 var image = LocalImage.Read(path!);
                 if (ShouldProcess(path, "Upload reference image"))
                 {
-                    _uploads.Enqueue((path!, Client.UploadAsync(image, Purpose, CancelToken)));
+                    _ = Client; // the session is resolved here, on the pipeline thread, never by an upload
+                    _uploads!.Add(image);
                 }
             }
             catch (Exception error) when (error is not PipelineStoppedException)
@@ -71,37 +78,35 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
                 WriteFailure(error, path, row);
             }
 
-            EmitFinished(all: false);
+            Drain(_uploads!, Emit, DrainUntil.Room);
         }
     }
 
-    protected override void EndProcessing() => EmitFinished(all: true);
-
-    /// <summary>Writes finished uploads in input order; waits for the oldest only while the window is full (or at the end).</summary>
-    private void EmitFinished(bool all)
+    protected override void EndProcessing()
     {
-        while (_uploads.Count > 0)
-        {
-            var (path, upload) = _uploads.Peek();
-            if (!upload.IsCompleted && !all && _uploads.Count < ThrottleLimit)
-            {
-                return;
-            }
+        _uploads!.CompleteAdding();
+        Drain(_uploads, Emit, DrainUntil.Drained);
+    }
 
-            WaitFor(upload);
-            _uploads.Dequeue();
-            if (upload.Status == TaskStatus.RanToCompletion)
-            {
-                WriteObject(upload.Result);
-            }
-            else if (upload.IsCanceled && CancelToken.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-            else
-            {
-                WriteFailure(upload.Exception?.GetBaseException() ?? new OperationCanceledException(), path);
-            }
+    protected override void OnDisposing()
+    {
+        _uploads?.Dispose();
+        base.OnDisposing();
+    }
+
+    private void Emit(BatchOutcome<LocalImage, ToApisUpload> outcome)
+    {
+        if (outcome.Result is { } upload)
+        {
+            WriteObject(upload);
+        }
+        else if (outcome.End == ItemEnd.NotStarted && CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        else
+        {
+            WriteFailure(outcome.Error ?? new OperationCanceledException(), outcome.Item.Path);
         }
     }
 }

@@ -19,6 +19,7 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
     /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
     [Parameter]
     [ValidateNotNull]
+    [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
     /// <summary>The session in use, resolved on first need; a missing key ends the command.</summary>
@@ -31,12 +32,14 @@ public abstract class ToApisApiCmdletBase : ToApisCmdletBase
 
     private ToApisSession OpenSession(ToApisSession session)
     {
+        if (session.CopyDescription is not null)
+        {
+            ThrowTerminatingError(ErrorRecords.SessionNotTransferable(session));
+        }
+
         if (session.IsClosed)
         {
-            ThrowTerminatingError(ErrorRecords.Create(
-                new PSInvalidOperationException($"The session to {session.BaseUri} was closed by Disconnect-ToApis."),
-                "ToApis.SessionClosed", ErrorCategory.InvalidOperation, session,
-                "Connect again with Connect-ToApis (-PassThru gives a new session for -Session)."));
+            ThrowTerminatingError(ErrorRecords.SessionClosed(session, session.BaseUri));
         }
 
         return session;

@@ -5,10 +5,19 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ToApis.Client;
+using ToApis.Client.Batches;
 using ToApis.Errors;
 using ToApis.Pipeline;
 
 namespace ToApis.Commands;
+
+/// <summary>How far a command drains its batch: what is ready, until one more item fits, or to the end.</summary>
+internal enum DrainUntil
+{
+    Ready,
+    Room,
+    Drained,
+}
 
 /// <summary>
 /// Owns what every ToApis cmdlet needs to run async work safely: the cancellation source that Ctrl+C
@@ -79,6 +88,30 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the outcomes <paramref name="runner"/> has ready, on the pipeline thread, running what background
+    /// work posts meanwhile; then, as <paramref name="until"/> asks, waits for room for one more item, or for the
+    /// batch to drain. The one loop through which every batch command writes what its items became.
+    /// </summary>
+    private protected void Drain<TItem, TResult>(BatchRunner<TItem, TResult> runner, Action<BatchOutcome<TItem, TResult>> write, DrainUntil until)
+    {
+        Mailbox.RunPending();
+        while (true)
+        {
+            while (runner.TryTake(out var outcome))
+            {
+                write(outcome);
+            }
+
+            if (until == DrainUntil.Ready || runner.IsDrained || (until == DrainUntil.Room && runner.HasRoom))
+            {
+                return;
+            }
+
+            WaitFor(runner.Changed);
+        }
+    }
+
     /// <summary>The parameter of this cmdlet that takes file paths literally, named in advice about wildcard characters.</summary>
     private protected virtual string? LiteralPathParameter => null;
 
@@ -88,20 +121,22 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     /// </summary>
     private protected void WriteFailure(Exception exception, object? target, InputRow? row = null)
     {
-        if (exception is ToApisServiceUnavailableException unavailable)
+        switch (Outcomes.Classify(exception))
         {
-            // The service is down: every later item would wait and fail the same way.
-            ThrowTerminatingError(ErrorRecords.ServiceUnavailable(unavailable, target, RunState()));
+            case OutcomeClass.Outage:
+                // The service is down: every later item would wait and fail the same way.
+                ThrowTerminatingError(ErrorRecords.ServiceUnavailable(Outcomes.OutageBehind(exception)!, target, RunState()));
+                break;
+            case OutcomeClass.EndsCommand:
+                var record = ErrorRecords.From(exception, target, LiteralPathParameter);
+                OnItemFailed(record);
+                OnEndingAsAWhole();
+                ThrowTerminatingError(record);
+                break;
+            default:
+                WriteItemError(ErrorRecords.From(exception, target, LiteralPathParameter), row);
+                break;
         }
-
-        var record = ErrorRecords.From(exception, target, LiteralPathParameter);
-        if (exception is ToApisApiException { IsFatalForSession: true })
-        {
-            OnItemFailed(record);
-            ThrowTerminatingError(record);
-        }
-
-        WriteItemError(record, row);
     }
 
     /// <summary>
@@ -151,69 +186,18 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     {
     }
 
+    /// <summary>Called on the pipeline thread just before an error that ends the whole pipeline is thrown.</summary>
+    protected virtual void OnEndingAsAWhole()
+    {
+    }
+
     /// <summary>When the command stops as a whole: what it had done, what is pending, what it never tried.</summary>
     protected virtual string? RunState() => null;
 
-    /// <summary>
-    /// File-system paths for -Path (wildcards expanded) or -LiteralPath values, resolved against the current
-    /// PowerShell location. A path that matches nothing yields a <see cref="ToApisFileException"/> in its place.
-    /// </summary>
-    internal IEnumerable<(string Input, string? Path, Exception? Error)> ResolveFilePaths(IEnumerable<string> paths, bool literal)
-    {
-        foreach (var input in paths)
-        {
-            List<string> resolved;
-            try
-            {
-                resolved = literal
-                    ? new List<string> { SessionState.Path.GetUnresolvedProviderPathFromPSPath(input) }
-                    : GetResolvedProviderPathFromPSPath(input, out _).ToList();
+    /// <summary>Files named by -Path or -LiteralPath values, resolved through this command's PowerShell location.</summary>
+    internal ProviderFiles Files => _files ??= new ProviderFiles(this);
 
-                // A pattern means the files it matches, as Get-ChildItem -File would; a folder named outright is reported.
-                if (!literal && WildcardPattern.ContainsWildcardCharacters(input))
-                {
-                    resolved.RemoveAll(System.IO.Directory.Exists);
-                }
-            }
-            catch (Exception error) when (error is ItemNotFoundException or DriveNotFoundException or ProviderNotFoundException)
-            {
-                resolved = new List<string>();
-            }
-
-            if (resolved.Count == 0)
-            {
-                yield return (input, null, new ToApisFileException(FileProblem.NotFound, input, $"No file matches '{input}'."));
-            }
-
-            foreach (var path in resolved)
-            {
-                yield return (input, path, null);
-            }
-        }
-    }
-
-    /// <summary>
-    /// A file as Get-Item shows it: through the FileSystem provider, so it carries PSPath, PSParentPath,
-    /// PSChildName, PSDrive and PSProvider and the console shows it with the file-system view (Mode or UnixMode,
-    /// LastWriteTime, Length, Name, under its folder).
-    /// </summary>
-    private protected PSObject FileItem(string path)
-    {
-        try
-        {
-            var items = InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true);
-            if (items.Count == 1 && items[0].BaseObject is System.IO.FileInfo)
-            {
-                return items[0];
-            }
-        }
-        catch (Exception error) when (error is ItemNotFoundException or ProviderInvocationException or NotSupportedException)
-        {
-            // Not reachable through a provider here (a host without the FileSystem provider): the plain file still is.
-        }
-
-        return PSObject.AsPSObject(new System.IO.FileInfo(path));
-    }
+    private ProviderFiles? _files;
 
     /// <summary>
     /// Writes a warning even when the pipeline is being stopped (the stream then refuses records; the host
@@ -283,46 +267,6 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
             _cancellation.Dispose();
             (_requestLog as MailboxRequestLog)?.Detach();
             GC.SuppressFinalize(this);
-        }
-    }
-
-    /// <summary>
-    /// The command's streams, seen from the core. Whatever keeps it after the command ended (the account's pacer
-    /// reports pace changes to the last command that used it) keeps only this shell: detached, it writes nowhere
-    /// and no longer holds the command, its pipeline and what they gathered.
-    /// </summary>
-    private sealed class MailboxRequestLog : IRequestLog
-    {
-        private ToApisCmdletBase? _cmdlet;
-
-        public MailboxRequestLog(ToApisCmdletBase cmdlet, bool debugEnabled)
-        {
-            _cmdlet = cmdlet;
-            IsDebugEnabled = debugEnabled;
-        }
-
-        public bool IsDebugEnabled { get; }
-
-        public void Verbose(string message) => Post(cmdlet => cmdlet.WriteVerbose(message));
-
-        public void Warning(string message) => Post(cmdlet => cmdlet.WriteWarning(message));
-
-        public void Debug(string message)
-        {
-            if (IsDebugEnabled)
-            {
-                Post(cmdlet => cmdlet.WriteDebug(message));
-            }
-        }
-
-        public void Detach() => Volatile.Write(ref _cmdlet, null);
-
-        private void Post(Action<ToApisCmdletBase> write)
-        {
-            if (Volatile.Read(ref _cmdlet) is { } cmdlet)
-            {
-                cmdlet.Mailbox.Post(() => write(cmdlet));
-            }
         }
     }
 }

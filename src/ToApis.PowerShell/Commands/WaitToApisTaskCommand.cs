@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using ToApis.Binding;
 using ToApis.Client;
+using ToApis.Client.Batches;
 using ToApis.Client.Polling;
 using ToApis.Errors;
 using ToApis.Models;
@@ -18,11 +19,9 @@ namespace ToApis.Commands;
 public sealed class WaitToApisTaskCommand : JournaledCmdletBase
 {
     private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
-    private TaskWaiter? _waiter;
+    private BatchRunner<WaitItem, WaitOutcome>? _runner;
     private ProgressReporter? _progress;
     private int _received;
-    private int _completed;
-    private int _failed;
 
     /// <summary>
     /// Each waited-for task's number in this command's input, for messages that name the row, and how many of its
@@ -62,9 +61,8 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
     {
         base.BeginProcessing();
         _progress = new ProgressReporter(this, activityId: 2, "Waiting for image tasks");
-        _waiter = new TaskWaiter(
-            Client, ChooseCadence(), TimeSpan.FromSeconds(TimeoutSec),
-            outcome => Mailbox.Post(() => Emit(outcome)), CancelToken);
+        var waiter = new TaskWaiter(Client, ChooseCadence(), TimeSpan.FromSeconds(TimeoutSec));
+        _runner = new BatchRunner<WaitItem, WaitOutcome>(waiter.WaitAsync, TaskWaiter.Options(TimeProvider.System), CancelToken);
     }
 
     protected override void ProcessRecord()
@@ -74,33 +72,41 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
             _received++;
             _rowOf[task.Id] = _rowOf.TryGetValue(task.Id, out var known) ? (known.Row, known.Open + 1) : (_received, 1);
 
-            _waiter!.Add(task, TaskInput.HasKnownStatus(task));
+            _runner!.Add(new WaitItem(task, TaskInput.HasKnownStatus(task)));
         }
 
         // Emit whatever finished while this input was arriving.
-        Mailbox.RunPending();
+        Drain(_runner!, Emit, DrainUntil.Ready);
         ReportProgress();
     }
 
     protected override void EndProcessing()
     {
-        _waiter!.CompleteAdding();
-        Await(_waiter.Completion);
+        _runner!.CompleteAdding();
+        Drain(_runner, Emit, DrainUntil.Drained);
         _progress?.Complete();
         base.EndProcessing();
     }
 
+    protected override void OnDisposing()
+    {
+        _runner?.Dispose();
+        base.OnDisposing();
+    }
+
     /// <summary>For ToApis.ServiceUnavailable: the tasks still running are not lost.</summary>
-    protected override string RunState() =>
-        $"Wait-ToApisTask stopped: {_completed} task(s) completed, {_failed} failed, {_received - _completed - _failed} still running on the service (they are not lost: wait for them again, e.g. by rerunning the same command with the same -RunKey).";
+    protected override string RunState() => _runner!.Tally.RunState(
+        "Wait-ToApisTask", "task", "still running on the service",
+        "They are not lost: wait for them again, e.g. by rerunning the same command with the same -RunKey.");
 
     private void ReportProgress()
     {
-        var done = _completed + _failed;
-        var pending = _received - done;
+        var tally = _runner!.Tally;
+        var done = tally.Done + tally.Failed;
+        var pending = tally.Read - done;
         // Time left: the pace so far, applied to what is still pending.
         TimeSpan? remaining = done > 0 ? TimeSpan.FromTicks(_elapsed.Elapsed.Ticks / done * pending) : null;
-        _progress?.Report($"{_completed} completed, {_failed} failed, {pending} pending", done, _received, remaining);
+        _progress?.Report($"{tally.Done} completed, {tally.Failed} failed, {pending} pending", done, tally.Read, remaining);
     }
 
     private PollingCadence ChooseCadence()
@@ -120,27 +126,21 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
         return PollingCadence.Every(interval);
     }
 
-    private void Emit(WaitOutcome outcome)
+    private void Emit(BatchOutcome<WaitItem, WaitOutcome> waited)
     {
+        var outcome = waited.Result ?? new WaitOutcome(waited.Item.Task, WaitOutcomeKind.Error, waited.Error);
         var task = outcome.Task;
-        if (outcome.Error is ToApisServiceUnavailableException)
+        if (Outcomes.Classify(outcome.Error) == OutcomeClass.Outage)
         {
             // The task is not lost: it still runs on the service. The command stops as a whole.
-            WriteFailure(outcome.Error, task);
-        }
-
-        if (outcome.Kind == WaitOutcomeKind.Completed)
-        {
-            _completed++;
-        }
-        else
-        {
-            _failed++;
+            WriteFailure(outcome.Error!, task);
         }
 
         ReportProgress();
         RecordInJournal(outcome.Kind.ToString().ToLowerInvariant(), task);
-        var row = new InputRow(TakeRowNumber(task.Id), task);
+        // The row New-ToApisImage read it from, where the task carries it; else its place in this command's input.
+        var received = TakeRowNumber(task.Id);
+        var row = new InputRow(task.RowNumber ?? received, task);
         switch (outcome.Kind)
         {
             case WaitOutcomeKind.Completed:
@@ -150,10 +150,7 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
                 WriteItemError(ErrorRecords.From(new ToApisTaskFailedException(task), task), row);
                 break;
             case WaitOutcomeKind.TimedOut:
-                WriteItemError(ErrorRecords.Create(
-                    new TimeoutException($"Task {task.Id} did not finish within {TimeoutSec} s (last status '{task.Status}', {task.Progress}%)."),
-                    "ToApis.TaskTimeout", ErrorCategory.OperationTimeout, task,
-                    $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec."), row);
+                WriteItemError(ErrorRecords.TaskTimeout(task, TimeoutSec), row);
                 break;
             default:
                 WriteFailure(outcome.Error!, task, row);

@@ -21,7 +21,7 @@ public sealed class ModelCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
         Completions.Matching(ModelIds(), wordToComplete, id => ModelCatalog.Find(id) is { } info
-            ? $"{id}: up to {info.MaxReferenceImages} reference image(s); sizes {string.Join(", ", info.Sizes)}"
+            ? $"{id}: {(info.MaxReferenceImages is { } max ? $"up to {max}" : "any number of")} reference image(s); sizes {string.Join(", ", info.Sizes)}"
             : id);
 
     private static IEnumerable<string> ModelIds()

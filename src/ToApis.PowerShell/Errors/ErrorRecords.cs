@@ -58,6 +58,25 @@ internal static class ErrorRecords
     }
 
     /// <summary>
+    /// -Session got a copy of a session (Start-Job, Invoke-Command, remoting serialize it): it carries neither the
+    /// key nor the connection, and never will, so the advice is what works in such a job.
+    /// </summary>
+    public static ErrorRecord SessionNotTransferable(object copy) => Create(
+        new PSArgumentException(
+            $"-Session got a copy of a ToApis session ({copy}) that came through Start-Job, Invoke-Command or remoting. A session cannot leave the process that connected it: its copy has no key and no connection."),
+        "ToApis.SessionNotTransferable", ErrorCategory.InvalidArgument, copy,
+        "Inside the job, leave -Session out and let the cmdlets read $env:TOAPIS_API_KEY and $env:TOAPIS_BASE_URL (a local job inherits this process's environment; on a remote computer set them there), or run Connect-ToApis -ApiKey $using:key inside the script block. ForEach-Object -Parallel and Start-ThreadJob run in this process: -Session $using:s works there.");
+
+    /// <summary>
+    /// Get-ToApisRun -FailIfIncomplete: rows of the run were not done. Ends a script under $ErrorActionPreference
+    /// 'Stop', so a scheduler sees a failed job (exit code 1) with the rows named.
+    /// </summary>
+    public static ErrorRecord RunIncomplete(string message, object run, string journal) => Create(
+        new PSInvalidOperationException(message),
+        "ToApis.RunIncomplete", ErrorCategory.InvalidResult, run,
+        $"Fix what each row's error says (its values, the account's credit), then run the same pipeline again with the same -RunKey and -Journal: rows that already have a task are reused, not paid again, and saved images are kept. (Get-ToApisRun -Journal '{journal.Replace("'", "''")}').FailedRows holds the rows to feed again.");
+
+    /// <summary>
     /// The command stops as a whole: the service kept failing. <paramref name="runState"/> says what the command
     /// had done, what is pending and what it never tried.
     /// </summary>
@@ -84,6 +103,81 @@ internal static class ErrorRecords
     public static ErrorRecord JournalUnreadable(Exception error, string path) => Create(
         error, "ToApis.FileReadFailed", ErrorCategory.ReadError, path,
         "Check that the journal file can be read by this account, then run the command again.");
+
+    /// <summary>
+    /// Submitting stopped mid-run (a refused key, an empty balance) while tasks already paid for went on to be
+    /// delivered: one error for every row left unsubmitted, with the cause's own ErrorId.
+    /// </summary>
+    public static ErrorRecord SubmittingStopped(Exception cause, object? firstRow, int rowsNotSubmitted, int tasksPassedOn)
+    {
+        var record = From(cause, firstRow);
+        return Create(
+            cause, record.FullyQualifiedErrorId, record.CategoryInfo.Category, firstRow,
+            $"{record.ErrorDetails.RecommendedAction} Then rerun the same input with the same -RunKey: only the {rowsNotSubmitted} row(s) not submitted are paid for.",
+            $"{record.ErrorDetails.Message} Submitting stopped here: {rowsNotSubmitted} row(s) from this one on were not submitted; the {tasksPassedOn} task(s) already paid for were passed on to be delivered.");
+    }
+
+    /// <summary>A row gives the client_business_id an earlier row gave a different request: nothing is sent for it.</summary>
+    public static ErrorRecord DuplicateClientBusinessId(string businessId, int firstRow, object? input) => Create(
+        new ArgumentException($"client_business_id '{businessId}' was already given by row {firstRow} for a different request; one id names one task, so this row would get row {firstRow}'s image. It was not submitted."),
+        "ToApis.DuplicateClientBusinessId", ErrorCategory.InvalidData, input,
+        "Give each distinct row its own ClientBusinessId (or leave the column out and use -RunKey, which derives one per request), then run this row again.");
+
+    /// <summary>A file a command needs to write (the gallery, the seen-ids file) cannot be: the command ends.</summary>
+    public static ErrorRecord CannotWrite(Exception error, string path, string advice) =>
+        Create(error, "ToApis.FileWriteFailed", ErrorCategory.WriteError, path, advice);
+
+    /// <summary>The journal cannot be opened or created (a read-only folder, no permission, a bad path): nothing is sent without it.</summary>
+    public static ErrorRecord JournalNotWritable(Exception error, string path) => Create(
+        error, "ToApis.JournalNotWritable", ErrorCategory.WriteError, path,
+        "Give -Journal a path in a folder this account can write to (the journal and its .lock file are created there); nothing was submitted or saved.",
+        $"The journal '{path}' cannot be opened for writing: {error.Message}");
+
+    /// <summary>A step of an item could not be journaled; the item itself went on.</summary>
+    public static ErrorRecord JournalWriteFailed(Exception error, string what, string? journal, object? target) => Create(
+        new System.IO.IOException($"{what} could not be recorded in the journal '{journal}': {error.Message}", error),
+        "ToApis.JournalWriteFailed", ErrorCategory.WriteError, target,
+        "Free space or fix the permissions of the journal's folder; the task itself was passed on. A rerun with the same -RunKey still finds it by client_business_id.");
+
+    public static ErrorRecord SessionClosed(object session, Uri baseUri) => Create(
+        new PSInvalidOperationException($"The session to {baseUri} was closed by Disconnect-ToApis."),
+        "ToApis.SessionClosed", ErrorCategory.InvalidOperation, session,
+        "Connect again with Connect-ToApis (-PassThru gives a new session for -Session).");
+
+    /// <summary>Connect-ToApis without a key in -ApiKey or the environment.</summary>
+    public static ErrorRecord NoApiKeyGiven() => Create(
+        new PSArgumentException("No API key: -ApiKey was not given and $env:TOAPIS_API_KEY is not set."),
+        "ToApis.MissingApiKey", ErrorCategory.AuthenticationError, null,
+        "Pass -ApiKey (Read-Host -AsSecureString 'API key') or set $env:TOAPIS_API_KEY to a key from https://toapis.com/console/token.");
+
+    /// <summary>Connect-ToApis's key check was refused: nothing is stored.</summary>
+    public static ErrorRecord KeyRefused(Exception refused, string keyHint) => Create(
+        refused, "ToApis.Unauthorized", ErrorCategory.AuthenticationError, keyHint,
+        $"The service refused the key {keyHint}: copy it again from https://toapis.com/console/token (or check -BaseUri). Nothing was stored; -SkipValidation connects without asking.");
+
+    public static ErrorRecord ModelNotFound(string message, string name, string advice) =>
+        Create(new ItemNotFoundException(message), "ToApis.ModelNotFound", ErrorCategory.ObjectNotFound, name, advice);
+
+    /// <summary>-Path cannot name one folder to save into.</summary>
+    public static ErrorRecord InvalidPath(string problem, string path, string advice) =>
+        Create(new ArgumentException(problem), "ToApis.InvalidPath", ErrorCategory.InvalidArgument, path, advice);
+
+    /// <summary>A task handed to Save-ToApisImage that has not completed.</summary>
+    public static ErrorRecord TaskNotCompleted(Models.ToApisTask task) => Create(
+        new InvalidOperationException($"Task {task.Id} is '{task.Status}', not completed: only completed tasks can be saved."),
+        "ToApis.TaskNotCompleted", ErrorCategory.InvalidOperation, task,
+        "Pipe tasks through Wait-ToApisTask before Save-ToApisImage.");
+
+    /// <summary>A task the service says completed, without a single image to save.</summary>
+    public static ErrorRecord TaskWithoutImages(Models.ToApisTask task) => Create(
+        new InvalidOperationException($"Task {task.Id} completed without any image: the service returned no image URL, so there is nothing to save."),
+        "ToApis.TaskWithoutImages", ErrorCategory.InvalidResult, task,
+        $"Look at the task with Get-ToApisTask -Id {task.Id}; if it still has no image, submit the prompt again (without the same -RunKey, which would reuse this task) and report the task to the service.");
+
+    public static ErrorRecord TaskTimeout(Models.ToApisTask task, int timeoutSec) => Create(
+        new TimeoutException($"Task {task.Id} did not finish within {timeoutSec} s (last status '{task.Status}', {task.Progress}%)."),
+        "ToApis.TaskTimeout", ErrorCategory.OperationTimeout, task,
+        $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec.");
 
     /// <summary>The record with its message prefixed by the row it is about: "Row 3 (Name=fox): the prompt is empty."</summary>
     public static ErrorRecord ForRow(ErrorRecord record, InputRow? row)
@@ -133,6 +227,12 @@ internal static class ErrorRecords
             FileProblem.WriteFailed => ("ToApis.FileWriteFailed", ErrorCategory.WriteError, WriteAdvice(error.LocalFailure)),
             FileProblem.OutsideTargetFolder => ("ToApis.UnsafeFileName", ErrorCategory.SecurityError,
                 "Use a -FileName template that names a file, not a path."),
+            FileProblem.UnsupportedUrl => ("ToApis.UnsupportedResultUrl", ErrorCategory.SecurityError,
+                "The service (or something between) returned a result link that is not a web address: check -BaseUri and any proxy, then look at the task with Get-ToApisTask -Id <id>; report it to the service if it repeats."),
+            FileProblem.FolderMissing => ("ToApis.OutputFolderMissing", ErrorCategory.ObjectNotFound,
+                "Something removed the output folder during the save: create it again (or choose another -Path), then run Save-ToApisImage again for these tasks; result URLs last 24 h."),
+            FileProblem.UnsafePath => ("ToApis.UnsafePath", ErrorCategory.SecurityError,
+                "Someone may have planted that link to make this account overwrite another file: remove it (and check who can write to the folder), or write somewhere else, then run the command again."),
             _ => ("ToApis.FileError", ErrorCategory.WriteError, "Check the message above and try again."),
         };
         return Create(error, id, category, target, action);
@@ -150,6 +250,8 @@ internal static class ErrorRecords
                 "Answer 401 and do nothing: ToAPIs signs each retry afresh and will deliver again. If real deliveries fail this way, set this machine's clock right (NTP), or widen -ToleranceSec."),
             WebhookProblem.Replayed => ("ToApis.WebhookReplayed", ErrorCategory.ResourceExists,
                 "Answer 2xx and do nothing more: the event was accepted before. The TargetObject is the event again; if handling it failed the first time, act on it now, or read the task with Get-ToApisTask."),
+            WebhookProblem.TooLarge => ("ToApis.WebhookTooLarge", ErrorCategory.LimitsExceeded,
+                "Answer 413 and do nothing: ToAPIs events are a few KB, so this is not one of its deliveries. Limit request bodies to 1 MB in front of the receiver too."),
             _ => ("ToApis.WebhookMalformed", ErrorCategory.InvalidData,
                 "Answer 400. Pass -Body the raw body text as received and -Header the request's headers; the message says what could not be read."),
         };

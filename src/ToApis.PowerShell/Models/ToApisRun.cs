@@ -47,6 +47,12 @@ public sealed class ToApisRun
     /// <summary>Credits the service reported for the tasks; empty when it reports none (the API's task objects carry no cost).</summary>
     public double? Credits { get; set; }
 
+    /// <summary>
+    /// What the API key spent while the run lasted, from its balance read when each invocation began and ended
+    /// (journaled runs); empty when no invocation read both. Other use of the same key in that time is included.
+    /// </summary>
+    public ToApisRunCost? Cost { get; set; }
+
     public DateTimeOffset? Started { get; set; }
 
     public DateTimeOffset? Finished { get; set; }
@@ -78,7 +84,7 @@ public sealed class ToApisRun
             }
         }
 
-        return text + ".";
+        return text + (Cost is { } cost ? $"; {cost}" : "") + ".";
     }
 
     /// <summary>A duration as a person reads it: 45s, 3m 05s, 2h 10m.</summary>

@@ -48,6 +48,12 @@ public sealed class ToApisTask
 
     public string? ClientBusinessId { get; set; }
 
+    /// <summary>
+    /// The number of the input row this task was submitted for (1-based, as New-ToApisImage counted its input):
+    /// every later cmdlet names the row by it, and it travels through Export-Csv, Export-Clixml and jobs.
+    /// </summary>
+    public int? RowNumber { get; set; }
+
     [Hidden]
     public DateTimeOffset? CreatedAt { get; set; }
 
@@ -81,6 +87,7 @@ public sealed class ToApisTask
             Size ??= earlier.Size;
             Model ??= earlier.Model;
             ClientBusinessId ??= earlier.ClientBusinessId;
+            RowNumber ??= earlier.RowNumber;
             InputObject ??= earlier.InputObject;
         }
 

@@ -36,6 +36,18 @@ internal sealed class ModelIdCache
     /// <summary>How many fetches were started: what tests count instead of timing Tabs.</summary>
     public int FetchesStarted { get; private set; }
 
+    /// <summary>The ids seen, or null; never starts a fetch.</summary>
+    public IReadOnlyList<string>? Known
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ids;
+            }
+        }
+    }
+
     public void Remember(IEnumerable<string> ids)
     {
         var list = ids.ToList();

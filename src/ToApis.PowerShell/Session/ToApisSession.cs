@@ -25,6 +25,25 @@ public sealed class ToApisSession
             (await connection.CreateClient().GetModelsAsync("image", token).ConfigureAwait(false)).Select(m => m.Id).ToList());
     }
 
+    /// <summary>
+    /// Stands for a session that reached -Session as a copy (through Start-Job, Invoke-Command or remoting): a
+    /// copy has no key and no connection, so it is never used; the command stops with ToApis.SessionNotTransferable.
+    /// </summary>
+    internal static ToApisSession CopyFromAnotherProcess(string description) => new(description);
+
+    private ToApisSession(string copyDescription)
+    {
+        CopyDescription = copyDescription;
+        Connection = null!;
+        ImageModels = null!;
+        KeySource = "";
+        KeyCheck = "";
+        _rateLimitSource = "";
+    }
+
+    /// <summary>What the copy said it was ("ToApis session to … (key …)"); null for every usable session.</summary>
+    internal string? CopyDescription { get; }
+
     public Uri BaseUri => Connection.ApiRoot;
 
     /// <summary>Where the key came from ("parameter" or "environment"), so a user can tell sessions apart.</summary>
@@ -100,5 +119,5 @@ public sealed class ToApisSession
         }
     }
 
-    public override string ToString() => $"ToApis session to {BaseUri} (key {KeyHint} from {KeySource})";
+    public override string ToString() => CopyDescription ?? $"ToApis session to {BaseUri} (key {KeyHint} from {KeySource})";
 }

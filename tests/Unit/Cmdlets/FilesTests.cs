@@ -102,7 +102,7 @@ public sealed class FilesTests : IDisposable
         Assert.Equal(huge, ErrorAssert.Target(ErrorAssert.Is(result.Errors[1], "ToApis.FileTooLarge", ErrorCategory.LimitsExceeded)));
         Assert.Equal(bitmap, ErrorAssert.Target(ErrorAssert.Is(result.Errors[2], "ToApis.UnsupportedImageType", ErrorCategory.InvalidData)));
         Assert.Equal(fake, ErrorAssert.Target(ErrorAssert.Is(result.Errors[3], "ToApis.UnsupportedImageType", ErrorCategory.InvalidData)));
-        Assert.Contains("10 MB", result.Errors[1].Exception.Message);
+        Assert.Contains("the upload limit is 10,485,760 bytes (10 MiB)", result.Errors[1].Exception.Message);
         Assert.Equal(1, service.Emulator.Stats.RequestCount(RouteKeys.UploadImage));
     }
 

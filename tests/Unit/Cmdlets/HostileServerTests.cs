@@ -1,8 +1,6 @@
 using System.Management.Automation;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using ToApis.Tests.Infrastructure;
 using Xunit;
 
@@ -11,22 +9,11 @@ namespace ToApis.Tests.Cmdlets;
 /// <summary>A misbehaving "service" on loopback: redirects elsewhere, huge bodies. The client must stay safe.</summary>
 public sealed class HostileServerTests
 {
-    private static async Task<WebApplication> StartAsync(Action<WebApplication> routes)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        routes(app);
-        await app.StartAsync();
-        return app;
-    }
-
     [Fact]
     public async Task A_redirect_to_another_host_is_not_followed_so_the_key_stays_home()
     {
         var authorizationSeenElsewhere = 0;
-        await using var elsewhere = await StartAsync(app => app.MapGet("/{**path}", (HttpContext context) =>
+        await using var elsewhere = await StubServer.StartAsync(app => app.MapGet("/{**path}", (HttpContext context) =>
         {
             if (context.Request.Headers.Authorization.Count > 0)
             {
@@ -36,7 +23,7 @@ public sealed class HostileServerTests
             return Results.Ok();
         }));
         var elsewhereUrl = elsewhere.Urls.First();
-        await using var api = await StartAsync(app => app.MapGet("/v1/images/generations/{id}", () => Results.Redirect(elsewhereUrl + "/stolen")));
+        await using var api = await StubServer.StartAsync(app => app.MapGet("/v1/images/generations/{id}", () => Results.Redirect(elsewhereUrl + "/stolen")));
         using var shell = new PowerShellHost();
         shell.Connect(new Uri(api.Urls.First()), "sk-must-not-travel", EmulatedService.FastRetries);
 
@@ -51,7 +38,7 @@ public sealed class HostileServerTests
     public async Task An_endless_body_is_cut_off_with_a_clear_error()
     {
         var huge = new string('x', 5 * 1024 * 1024);
-        await using var api = await StartAsync(app => app.MapGet("/v1/images/generations/{id}", () => Results.Text("{\"id\":\"" + huge + "\"}", "application/json")));
+        await using var api = await StubServer.StartAsync(app => app.MapGet("/v1/images/generations/{id}", () => Results.Text("{\"id\":\"" + huge + "\"}", "application/json")));
         using var shell = new PowerShellHost();
         shell.Connect(new Uri(api.Urls.First()), "sk-test", EmulatedService.FastRetries + " -MaximumRetryCount 0");
 
@@ -68,7 +55,7 @@ public sealed class HostileServerTests
     {
         var posts = 0;
         var expiresAt = DateTimeOffset.UtcNow.AddSeconds(expiresInSeconds).ToUnixTimeSeconds();
-        await using var api = await StartAsync(app =>
+        await using var api = await StubServer.StartAsync(app =>
         {
             app.MapGet("/v1/images/generations/{id}", (string id) => Results.Text(
                 $$$"""{"id":"tsk_old","client_business_id":"{{{id}}}","status":"completed","progress":100,"completed_at":{{{expiresAt - 86400}}},"expires_at":{{{expiresAt}}},"result":{"data":[{"url":"https://files.example/old.png"}]}}""",
@@ -94,7 +81,7 @@ public sealed class HostileServerTests
     public async Task A_key_the_server_echoes_back_reaches_no_stream()
     {
         const string Key = "sk-echoed-back-by-the-server-0123456789";
-        await using var api = await StartAsync(app =>
+        await using var api = await StubServer.StartAsync(app =>
         {
             app.MapPost("/v1/images/generations", (HttpContext context) => Results.Json(
                 new { error = new { code = "invalid_request", message = $"Bad token {context.Request.Headers.Authorization} for this model", param = "model" } },
@@ -125,7 +112,7 @@ public sealed class HostileServerTests
     public async Task Redirects_of_a_result_download_are_checked_at_every_hop(string start, string? refusal)
     {
         var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
-        await using var files = await StartAsync(app =>
+        await using var files = await StubServer.StartAsync(app =>
         {
             app.MapGet("/hop/{n:int}", (int n) => Results.Redirect(n == 0 ? "/image.png" : $"/hop/{n - 1}"));
             app.MapGet("/metadata", () => Results.Redirect("http://169.254.169.254/latest/meta-data/"));

@@ -71,7 +71,8 @@ public sealed class NewToApisImageTests
     [Theory]
     [InlineData("[pscustomobject]@{ Prompt = '   ' }", "Prompt")]
     [InlineData("[pscustomobject]@{ Name = 'no prompt column' }", "Prompt")]
-    [InlineData("[pscustomobject]@{ Prompt = 'p'; Size = '1024x1024' }", "Size")]
+    [InlineData("[pscustomobject]@{ Prompt = 'p'; Model = 'gpt-4o-image'; Count = '3' }", "Count")]
+    [InlineData("[pscustomobject]@{ Prompt = 'p'; Model = 'gpt-4o-imag' }", "Model")]
     [InlineData("[pscustomobject]@{ Prompt = 'p'; ImageUrl = 'C:\\refs\\cat.png' }", "ImageUrl")]
     [InlineData("[pscustomobject]@{ Prompt = 'p'; ImageUrl = 'data:image/png;base64,iVBORw0KGgo=' }", "ImageUrl")]
     [InlineData("[pscustomobject]@{ Prompt = 'p'; Url = @('https://a/1.png','https://a/2.png','https://a/3.png','https://a/4.png') }", "ImageUrl")]
@@ -130,10 +131,97 @@ public sealed class NewToApisImageTests
     {
         await using var service = await EmulatedService.StartAsync();
 
-        var result = service.Run("New-ToApisImage 'p' -Model 'some-new-model' -Size '7:3'; New-ToApisImage 'p' -Size '2:1'");
+        var result = service.Run("New-ToApisImage 'p' -Model 'some-new-model' -SkipModelCheck -Size '7:3'; New-ToApisImage 'p' -Size '2:1'");
 
         Assert.Contains(result.Warnings, w => w.Message.Contains("'2:1' is not documented"));
         Assert.Equal(2, service.Submits);
+    }
+
+    /// <summary>Sizes are passed through: a documented 1K (seedream 5.0 pro with layer_decomposition) silently, pixels with a warning.</summary>
+    [Theory]
+    [InlineData("-Model doubao-seedream-5-0-pro -Size 1K -ExtraBody @{ layer_decomposition = $true }", "1K", null)]
+    [InlineData("-Model doubao-seedream-5-0-pro -ExtraBody @{ size = '2K'; layer_decomposition = $true }", "2K", null)]
+    [InlineData("-Size 1024x1024", "1024x1024", "not pixels")]
+    [InlineData("-Model doubao-seedream-5-0-pro -Size 1920x1080", "1920x1080", "1K and 2K with layer_decomposition")]
+    public async Task Sizes_are_sent_as_given_with_at_most_a_warning(string parameters, string size, string? warning)
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run($"New-ToApisImage 'p' {parameters}");
+
+        var body = System.Text.Json.JsonDocument.Parse(Assert.Single(service.Emulator.Stats.SubmitBodies).Json).RootElement;
+        Assert.Equal(size, body.GetProperty("size").GetString());
+        Assert.DoesNotContain(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("ToApis.InvalidParameter"));
+        if (warning is null)
+        {
+            Assert.Empty(result.Warnings);
+            Assert.Empty(result.Errors);
+        }
+        else
+        {
+            Assert.Contains(warning, Assert.Single(result.Warnings).Message);
+        }
+    }
+
+    /// <summary>A model missing from the list Connect-ToApis read is refused with close names; -SkipModelCheck sends it.</summary>
+    [Fact]
+    public async Task An_unknown_model_is_refused_before_sending_unless_the_check_is_skipped()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var refused = service.Run("New-ToApisImage 'p' -Model 'doubao-seedream-4.5'");
+        var sent = service.Run("New-ToApisImage 'p' -Model 'doubao-seedream-4.5' -SkipModelCheck");
+
+        var error = ErrorAssert.Is(Assert.Single(refused.Errors), "ToApis.InvalidParameter", ErrorCategory.InvalidArgument);
+        Assert.Contains("Did you mean doubao-seedream-4-5", error.Exception.Message);
+        Assert.Contains("-SkipModelCheck", error.Exception.Message);
+        ErrorAssert.Is(Assert.Single(sent.Errors), "ToApis.InvalidRequest", ErrorCategory.InvalidArgument);
+        Assert.Equal(1, service.Submits);
+    }
+
+    /// <summary>The caller's metadata client_business_id is the task's id: the task is found by it, and no other id is sent.</summary>
+    [Fact]
+    public async Task A_client_business_id_in_metadata_finds_the_task()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("New-ToApisImage 'p' -Metadata @{ client_business_id = 'order-77' } | Out-Null; Get-ToApisTask -Id 'order-77'");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("order-77", Assert.Single(result.OutputOf<ToApisTask>()).ClientBusinessId);
+        var body = System.Text.Json.JsonDocument.Parse(Assert.Single(service.Emulator.Stats.SubmitBodies).Json).RootElement;
+        Assert.Equal("order-77", body.GetProperty("client_business_id").GetString());
+        Assert.Equal("order-77", body.GetProperty("metadata").GetProperty("client_business_id").GetString());
+    }
+
+    [Fact]
+    public async Task The_edit_model_sends_its_documented_body_and_names_what_its_route_does_not_take()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("New-ToApisImage 'p' -Model grok-imagine-1.0-edit -ImageUrl 'https://images.example/a.png' -Count 2 -Size 16:9");
+
+        Assert.Contains("-Size '16:9'", Assert.Single(result.Warnings).Message);
+        var submitted = Assert.Single(service.Emulator.Stats.SubmitBodies);
+        Assert.Equal("/v1/images/edits", submitted.Path);
+        var body = System.Text.Json.JsonDocument.Parse(submitted.Json).RootElement;
+        Assert.Equal(
+            new[] { "client_business_id", "image_urls", "model", "n", "prompt", "size" },
+            body.EnumerateObject().Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Single(result.OutputOf<ToApisTask>());
+    }
+
+    [Fact]
+    public async Task Reference_images_are_sent_as_a_list_of_url_strings()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run("New-ToApisImage 'p' -Model gpt-image-2 -ExtraBody @{ reference_images = 'https://images.example/a.png' }");
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        var body = System.Text.Json.JsonDocument.Parse(Assert.Single(service.Emulator.Stats.SubmitBodies).Json).RootElement;
+        Assert.Equal(new[] { "https://images.example/a.png" }, body.GetProperty("reference_images").EnumerateArray().Select(u => u.GetString()));
     }
 
     [Fact]
@@ -158,7 +246,7 @@ public sealed class NewToApisImageTests
     {
         await using var service = await EmulatedService.StartAsync();
 
-        var result = service.Run("'first', 'second' | New-ToApisImage -Model 'no-such-model'; New-ToApisImage 'third'");
+        var result = service.Run("'first', 'second' | New-ToApisImage -Model 'no-such-model' -SkipModelCheck; New-ToApisImage 'third'");
 
         Assert.Equal(2, result.Errors.Count);
         var error = ErrorAssert.Is(result.Errors[0], "ToApis.InvalidRequest", ErrorCategory.InvalidArgument);
@@ -180,17 +268,55 @@ public sealed class NewToApisImageTests
     }
 
     [Fact]
-    public async Task Empty_balance_ends_the_command_once_instead_of_failing_every_row()
+    public async Task One_client_business_id_names_one_task_a_different_request_under_it_is_refused_before_sending()
+    {
+        await using var service = await EmulatedService.StartAsync();
+
+        var result = service.Run(
+            "@([pscustomobject]@{ Prompt = 'a cat'; ClientBusinessId = 'pet-0001'; Name = 'cat' }, " +
+            "[pscustomobject]@{ Prompt = 'a dog'; ClientBusinessId = 'pet-0001'; Name = 'dog' }, " +
+            "[pscustomobject]@{ Prompt = 'a cat'; ClientBusinessId = 'pet-0001'; Name = 'cat again' }) | New-ToApisImage");
+
+        Assert.Single(result.OutputOf<ToApisTask>());
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.DuplicateClientBusinessId", ErrorCategory.InvalidData);
+        Assert.StartsWith("Row 2 (Name=dog)", error.ErrorDetails.Message);
+        Assert.Contains("row 1", error.ErrorDetails.Message);
+        Assert.Contains(result.Warnings, w => w.Message.StartsWith("Row 3 (Name=cat again)") && w.Message.Contains("reuses"));
+        Assert.Equal(1, service.Submits);
+    }
+
+    [Fact]
+    public async Task Empty_balance_stops_submitting_once_instead_of_failing_every_row()
     {
         await using var service = await EmulatedService.StartAsync(o => { o.Credits = 10; o.CreditsPerImage = 10; });
 
         var result = service.Run("try { 'one', 'two', 'three', 'four' | New-ToApisImage } catch { $_ }");
 
         Assert.Single(result.OutputOf<ToApisTask>());
-        var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded);
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded);
         Assert.Equal("two", ErrorAssert.Target(error));
-        Assert.Empty(result.Errors);
+        Assert.Contains("3 row(s) from this one on were not submitted", error.ErrorDetails.Message);
+        Assert.StartsWith("Row 2", error.ErrorDetails.Message);
+        Assert.Empty(result.OutputOf<ErrorRecord>());
         Assert.Equal(1, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Fact]
+    public async Task Running_out_of_credit_mid_run_still_delivers_every_task_already_paid_for()
+    {
+        await using var service = await EmulatedService.StartAsync(o => { o.Credits = 50; o.CreditsPerImage = 10; });
+        using var folder = new TempFolder();
+
+        var result = service.Run(
+            $"param($out) 1..12 | ForEach-Object {{ \"p$_\" }} | New-ToApisImage | Wait-ToApisTask {EmulatedService.FastPolling} | Save-ToApisImage -Path $out",
+            new Hashtable { ["out"] = folder.Path });
+
+        Assert.Equal(5, service.Emulator.Stats.TasksCreated);
+        Assert.Equal(5, Directory.GetFiles(folder.Path).Length);
+        Assert.Equal(5, result.Output.Count);
+        var error = ErrorAssert.Is(Assert.Single(result.Errors), "ToApis.InsufficientQuota", ErrorCategory.QuotaExceeded);
+        Assert.Contains("7 row(s) from this one on were not submitted", error.ErrorDetails.Message);
+        Assert.Contains("same -RunKey", error.ErrorDetails.RecommendedAction);
     }
 
     [Theory]

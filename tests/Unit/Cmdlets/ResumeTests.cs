@@ -145,6 +145,45 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public async Task A_journal_cut_short_still_proves_every_task_its_surviving_lines_name()
+    {
+        // A log rotation with copy-truncate keeps only the later lines: completed and saved, not submitted.
+        await using var service = await EmulatedService.StartAsync(o => o.Quirks = EmulatorQuirks.NoBusinessIdLookup);
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+        var output = Path.Combine(_temp.Path, "out");
+        Assert.Empty(service.Run(Pipeline(journal, output)).Errors);
+        var later = File.ReadAllLines(journal).Where(line => !line.Contains("\"submitt") && !line.Contains("\"row\"")).ToArray();
+        Assert.Contains(later, line => line.Contains("\"saved\""));
+        File.WriteAllLines(journal, later);
+
+        var rerun = service.Run(Pipeline(journal, output));
+
+        Assert.Empty(rerun.Errors);
+        Assert.Equal(2, service.Emulator.Stats.TasksCreated);
+    }
+
+    [Theory]
+    [InlineData("Remove-Item", "removed or replaced")]
+    [InlineData("Clear-Content", "cut short")]
+    public async Task A_journal_removed_or_cut_mid_run_is_written_back_whole_with_one_warning(string cmdlet, string said)
+    {
+        await using var service = await EmulatedService.StartAsync();
+        var journal = Path.Combine(_temp.Path, "run.jsonl");
+
+        var result = service.Run(
+            $"'a fox', 'a whale' | New-ToApisImage -RunKey 'cut' -Journal '{journal}' | " +
+            $"ForEach-Object {{ {cmdlet} -LiteralPath '{journal}' -ErrorAction SilentlyContinue; $_ }} | " +
+            $"Wait-ToApisTask -Journal '{journal}' {EmulatedService.FastPolling} | Out-Null");
+
+        Assert.Empty(result.Errors);
+        var warning = Assert.Single(result.Warnings, w => w.Message.Contains(said));
+        Assert.Contains(journal, warning.Message);
+        var events = Lines(journal).Select(line => line.GetProperty("event").GetString()).ToList();
+        Assert.Equal(2, events.Count(e => e == "submitted"));
+        Assert.Equal(2, events.Count(e => e == "completed"));
+    }
+
+    [Fact]
     public async Task Without_a_journal_such_a_service_would_be_paid_twice()
     {
         // The counterpart of the test above: shows what the journal is for.

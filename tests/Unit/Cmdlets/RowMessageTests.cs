@@ -18,19 +18,34 @@ public sealed class RowMessageTests
             [pscustomobject]@{ Name = 'lighthouse'; Prompt = 'A lighthouse' },
             [pscustomobject]@{ Name = 'empty'; Prompt = '' },
             [pscustomobject]@{ Name = 'fox'; Prompt = ' ' },
-            [pscustomobject]@{ Title = 'Whale'; Prompt = 'A whale'; Size = 'wide' } | New-ToApisImage
+            [pscustomobject]@{ Title = 'Whale'; Prompt = 'A whale'; Model = 'gpt-4o-image'; Count = '3' } | New-ToApisImage
             """);
 
         Assert.Single(result.OutputOf<ToApisTask>());
         Assert.Equal(3, result.Errors.Count);
         Assert.Equal("Row 2 (Name=empty): the prompt is empty.", result.Errors[0].ErrorDetails.Message);
         Assert.Equal("Row 3 (Name=fox): the prompt is empty.", result.Errors[1].ErrorDetails.Message);
-        Assert.StartsWith("Row 4 (Title=Whale): size 'wide' is not an aspect ratio.", result.Errors[2].ErrorDetails.Message);
+        Assert.StartsWith("Row 4 (Title=Whale): count 3 is not allowed for gpt-4o-image: it makes 1, 2 or 4 image(s) per task.", result.Errors[2].ErrorDetails.Message);
         Assert.Contains("Row 2 (Name=empty): the prompt is empty.", result.Errors[0].ToString());
         Assert.All(result.Errors, e => ErrorAssert.Is(e, "ToApis.InvalidParameter", ErrorCategory.InvalidArgument));
         // The row itself is still the TargetObject, and the exception keeps the bare message for scripts.
         Assert.Equal("empty", ((PSObject)result.Errors[0].TargetObject).Properties["Name"].Value);
         Assert.Equal("The prompt is empty.", result.Errors[0].Exception.Message);
+    }
+
+    [Fact]
+    public async Task Wait_names_the_row_New_read_the_task_from_even_after_an_Export_Csv_round_trip()
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.FailureRate = 1);
+        using var folder = new TempFolder();
+        var csv = Path.Combine(folder.Path, "tasks.csv");
+
+        var result = service.Run(
+            $"@([pscustomobject]@{{ Name = 'bad'; Prompt = '' }}, [pscustomobject]@{{ Name = 'fox'; Prompt = 'a fox' }}) | New-ToApisImage | Export-Csv -LiteralPath '{csv}'; " +
+            $"Import-Csv -LiteralPath '{csv}' | Wait-ToApisTask {EmulatedService.FastPolling}");
+
+        var failed = Assert.Single(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("ToApis.TaskFailed,"));
+        Assert.StartsWith("Row 2 (Name=fox)", failed.ErrorDetails.Message);
     }
 
     [Fact]

@@ -90,8 +90,8 @@ public sealed class RunEngineTests
 
         var result = service.Run("try { 'first', 'second' | New-ToApisImage -Journal /proc/version } catch { $_ }");
 
-        var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.FileWriteFailed", ErrorCategory.WriteError);
-        Assert.Contains("/proc/version", error.Exception.Message);
+        var error = ErrorAssert.Is(ErrorAssert.Caught(result), "ToApis.JournalNotWritable", ErrorCategory.WriteError);
+        Assert.Contains("/proc/version", error.ErrorDetails.Message);
         Assert.Equal(0, service.Submits);
     }
 

@@ -17,7 +17,8 @@ public sealed class RunTests : IDisposable
 
     private string Output => Path.Combine(_temp.Path, "out");
 
-    private static ToApisRun GetRun(EmulatedService service, string journal)
+    /// <summary>The run of <paramref name="journal"/>, read without errors.</summary>
+    internal static ToApisRun GetRun(EmulatedService service, string journal)
     {
         var result = service.Run("param($Journal) Get-ToApisRun -Journal $Journal", new Hashtable { ["Journal"] = journal });
         Assert.Empty(result.Errors);
@@ -38,7 +39,7 @@ public sealed class RunTests : IDisposable
         Assert.Equal(4, first.Errors.Count);
         Assert.Equal((20, 18, 0, 16, 16, 4, 0, 16), (run.Rows, run.Submitted, run.Reused, run.Completed, run.Saved, run.Failed, run.Pending, run.Images));
         Assert.Equal(
-            new Dictionary<string, int> { ["ToApis.TaskFailed"] = 2, ["ToApis.ContentPolicyViolation"] = 1, ["ToApis.InvalidParameter"] = 1 },
+            new Dictionary<string, int> { ["ToApis.TaskFailed"] = 2, ["ToApis.ContentPolicyViolation"] = 1, ["ToApis.InvalidRequest"] = 1 },
             run.Errors);
         Assert.Equal(SampleRun.FailingNames, run.FailedRows.Select(row => Column(row, "Name")));
         // The original rows, every column, as PSCustomObjects.
@@ -50,7 +51,7 @@ public sealed class RunTests : IDisposable
         Assert.NotNull(run.Duration);
         Assert.True(run.Finished >= run.Started);
 
-        // The service stops refusing; the pixel size of row 7 is still wrong, so only it should fail again.
+        // The service stops failing tasks and refusing content; it still refuses row 7's pixel size, so only it fails again.
         service.Emulator.Options.TaskFailureTriggerWord = "";
         service.Emulator.Options.ContentPolicyTriggerWord = "";
         var refeed = service.Run(
@@ -58,11 +59,11 @@ public sealed class RunTests : IDisposable
             new Hashtable { ["Journal"] = JournalPath });
         var after = GetRun(service, JournalPath);
 
-        ErrorAssert.Is(Assert.Single(refeed.Errors), "ToApis.InvalidParameter", ErrorCategory.InvalidArgument);
+        ErrorAssert.Is(Assert.Single(refeed.Errors), "ToApis.InvalidRequest", ErrorCategory.InvalidArgument);
         Assert.Equal(["row12.png", "row15.png", "row3.png"], refeed.OutputOf<FileInfo>().Select(f => f.Name).Order());
         Assert.Equal(created + 3, service.Emulator.Stats.TasksCreated);
         Assert.Equal((20, 19, 1, 0), (after.Rows, after.Saved, after.Failed, after.Pending));
-        Assert.Equal(new Dictionary<string, int> { ["ToApis.InvalidParameter"] = 1 }, after.Errors);
+        Assert.Equal(new Dictionary<string, int> { ["ToApis.InvalidRequest"] = 1 }, after.Errors);
         Assert.Equal("row7", Column(Assert.Single(after.FailedRows), "Name"));
         Assert.Equal(SampleRun.Rows - 1, Directory.GetFiles(Output, "*.png").Length);
 
@@ -102,8 +103,9 @@ public sealed class RunTests : IDisposable
         var waited = service.Run($"& {{ $global:tasks | Wait-ToApisTask -Journal '{JournalPath}' {EmulatedService.FastPolling} | Out-Null }} {Information}");
         var unjournaled = service.Run($"& {{ 'a cat' | New-ToApisImage | Out-Null }} {Information}");
 
-        Assert.Matches(@": 2 rows: 2 submitted, 0 failed, 0 pending; 0 images in [0-9.]+s\.$", Assert.Single(submitted.Output).ToString());
-        Assert.Matches(@": 2 rows: 2 completed, 0 failed, 0 pending; 2 images in [0-9.]+s \([0-9.]+ per minute\)\.$", Assert.Single(waited.Output).ToString());
+        // New-ToApisImage read the key's balance when it began and ended: the run's cost, which the Wait after it keeps saying.
+        Assert.Matches(@": 2 rows: 2 submitted, 0 failed, 0 pending; 0 images in [0-9.]+s; 20 credits \(\$0\.10\) used by the key during the run, any other use of the key included\.$", Assert.Single(submitted.Output).ToString());
+        Assert.Matches(@": 2 rows: 2 completed, 0 failed, 0 pending; 2 images in [0-9.]+s \([0-9.]+ per minute\); 20 credits \(\$0\.10\) used by the key during the run, any other use of the key included\.$", Assert.Single(waited.Output).ToString());
         Assert.Empty(unjournaled.Output);
     }
 

@@ -17,6 +17,13 @@ public sealed class EnvironmentCollection;
 [CollectionDefinition(nameof(PacingCollection), DisableParallelization = true)]
 public sealed class PacingCollection;
 
+/// <summary>
+/// The runs in processes of their own, one after another: they take minutes, mostly waiting on their children,
+/// so they run beside the other parallel tests rather than alone after them (nothing in them counts 429s).
+/// </summary>
+[CollectionDefinition(nameof(ProcessesCollection))]
+public sealed class ProcessesCollection;
+
 [Collection(nameof(EnvironmentCollection))]
 public sealed class SessionTests : IDisposable
 {

@@ -29,14 +29,15 @@ public sealed class CmdletHelpExampleTests(ExampleWorkspace workspace, ITestOutp
         // The documented id is of a task on the real service: read one of the emulator's instead.
         ["Get-ToApisTask.md: Example 1"] = new(Replacements: new() { [DocumentedTaskId] = "$seed[0].Id" }),
         ["Wait-ToApisTask.md: Example 4"] = new(Replacements: new() { [DocumentedTaskId] = "$seed[0].Id" }),
-        // The sample output shows a row refused for a pixel size: the CSV has one.
+        // The sample output shows a pixel size warned about and a count refused: the CSV has both.
         ["New-ToApisImage.md: Example 3"] = new(
             Prelude: """
                 @'
-                Name,Prompt,Size
-                lighthouse,A lighthouse on a cliff at dawn in watercolor,16:9
-                fox,A red fox curled up asleep in fresh snow,1:1
-                square,A square poster,1024x1024
+                Name,Prompt,Size,Model,Count
+                lighthouse,A lighthouse on a cliff at dawn in watercolor,16:9,,
+                fox,A red fox curled up asleep in fresh snow,1:1,,
+                poster,A square poster,1024x1024,,
+                set,A set of icons,1:1,gpt-4o-image,3
                 '@ | Set-Content ./prompts.csv
                 """,
             ExpectedErrors: ["ToApis.InvalidParameter"]),

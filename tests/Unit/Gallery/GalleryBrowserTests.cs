@@ -80,7 +80,7 @@ public sealed class GalleryBrowserTests : IDisposable
             """)).EnumerateArray().ToList();
 
         Assert.Equal(
-            ["ToApis.TaskFailed", "ToApis.InvalidParameter", "ToApis.ContentPolicyViolation", "ToApis.TaskFailed"],
+            ["ToApis.TaskFailed", "ToApis.InvalidRequest", "ToApis.ContentPolicyViolation", "ToApis.TaskFailed"],
             failures.Select(f => f.GetProperty("id").GetString()));
         Assert.All(failures, f => Assert.NotEqual("", f.GetProperty("error").GetString()));
         Assert.All(failures, f => Assert.StartsWith("What to do: ", f.GetProperty("action").GetString()));

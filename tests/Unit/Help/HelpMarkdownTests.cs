@@ -146,7 +146,7 @@ public sealed partial class HelpMarkdownTests(HelpRunspace runspace) : IClassFix
             ["SHORT DESCRIPTION", "LONG DESCRIPTION", "EXAMPLES", "NOTE", "TROUBLESHOOTING NOTE", "SEE ALSO", "KEYWORDS"],
             headings.Skip(2).Where(h => h.Level == 1).Select(h => h.Text));
         Assert.Equal(
-            ["SESSIONS", "ENVIRONMENT VARIABLES", "RATE LIMITS", "POLLING CADENCE", "RESUMING SAFELY", "THE CSV PIPELINE", "ERROR IDS"],
+            ["SESSIONS", "ENVIRONMENT VARIABLES", "RATE LIMITS", "POLLING CADENCE", "RESUMING SAFELY", "THE CSV PIPELINE", "RUNBOOKS AND SCHEDULERS", "ERROR IDS"],
             headings.Skip(2).Where(h => h.Level == 2).Select(h => h.Text));
     }
 

@@ -53,6 +53,29 @@ public sealed class ModuleHostProcess : IDisposable
         return new ModuleHostProcess(Process.Start(start)!);
     }
 
+    /// <summary>
+    /// Runs a script file as a scheduler does, <c>pwsh -NonInteractive -File script arguments…</c>, with the pwsh of
+    /// the repository's tool manifest; <paramref name="environment"/> is set on top of this process's environment.
+    /// </summary>
+    public static ModuleHostProcess StartPwshFile(string scriptFile, IEnumerable<string> arguments, IDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = ModuleAssembly.RepoRoot(),
+        };
+        foreach (var argument in new[] { "pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", scriptFile }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return new ModuleHostProcess(Process.Start(start)!);
+    }
+
     /// <summary>Waits for the process to end by itself; returns its exit code.</summary>
     public int WaitForExit(TimeSpan timeout)
     {

@@ -2,7 +2,7 @@ namespace ToApis.Tests.Infrastructure;
 
 /// <summary>
 /// A journaled 20-row CSV run with four failures of four kinds, for the tests of what a run leaves behind:
-/// row 7 has a pixel size (refused before submitting), row 12 a prompt the service refuses at submit (content
+/// row 7 has a pixel size (sent with a warning, refused by the service), row 12 a prompt the service refuses at submit (content
 /// policy), and the tasks of rows 3 and 15 end failed. The other 16 rows are saved as {Name}.png. Row 20's
 /// name and prompt carry markup, as a hostile or careless CSV could.
 /// </summary>

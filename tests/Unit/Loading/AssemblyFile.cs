@@ -39,7 +39,7 @@ internal sealed record AssemblyFile(string FileName, AssemblyName Identity, IRea
 /// <summary>The reference assemblies of the runtimes the two builds load on, as restored by NuGet or installed with the SDK.</summary>
 internal static class Frameworks
 {
-    private static string NuGetPackageRoot =>
+    public static string NuGetPackageRoot =>
         typeof(Frameworks).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NuGetPackageRoot").Value!;
 
     /// <summary>.NET Framework 4.7.2: the oldest with netstandard2.0 built in; Windows PowerShell 5.1 runs on it or newer.</summary>

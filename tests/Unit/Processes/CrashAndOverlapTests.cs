@@ -13,7 +13,7 @@ namespace ToApis.Tests.Processes;
 /// scheduled run meeting a manual rerun): no row is ever paid twice unasked, every row ends saved, the journal
 /// stays readable and no partial file is left.
 /// </summary>
-[Collection(nameof(PacingCollection))]
+[Collection(nameof(ProcessesCollection))]
 public sealed class CrashAndOverlapTests(ITestOutputHelper log) : IDisposable
 {
     private const int Rows = 200;

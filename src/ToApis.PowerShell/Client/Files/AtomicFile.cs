@@ -4,36 +4,119 @@ using System.IO;
 namespace ToApis.Client.Files;
 
 /// <summary>
-/// Small files written whole or not at all: the content goes to a partial file beside the target, which then
-/// replaces it, so a reader (a browser, a script) never sees half a file and a failed write leaves the old one.
+/// Every file the module creates or replaces goes through here, so none is ever written through a link that
+/// someone planted in a shared folder. New content goes to a fresh random name opened with exclusive create
+/// (which fails on anything already there, a link included: O_CREAT|O_EXCL on Unix, CREATE_NEW on Windows),
+/// and then is renamed over the target, which replaces a directory entry and never writes through it. A link
+/// (a symbolic link, or any reparse point on Windows: junction, mount point) found at a target or at a
+/// predictable name is refused as <see cref="FileProblem.UnsafePath"/> naming it. netstandard2.0 has no
+/// LinkTarget API, so a link is recognised by <see cref="FileAttributes.ReparsePoint"/>, which .NET reports
+/// for symbolic links on Unix too (from lstat) and Windows reports for every reparse point without following it.
 /// </summary>
 internal static class AtomicFile
 {
+    /// <summary>Writes <paramref name="target"/> whole or not at all: a reader never sees half a file, and a failed write leaves the old one.</summary>
     public static void Write(string target, Action<Stream> write)
     {
-        var partial = target + ".toapis-partial";
+        var partial = PartialFiles.NewPath(Path.GetDirectoryName(Path.GetFullPath(target))!);
         try
         {
-            using (var stream = File.Create(partial))
+            using (var stream = CreateNew(partial))
             {
                 write(stream);
             }
 
-            if (File.Exists(target))
-            {
-                File.Replace(partial, target, null);
-            }
-            else
-            {
-                File.Move(partial, target);
-            }
+            Commit(partial, target, replace: true);
         }
         finally
         {
-            if (File.Exists(partial))
+            PartialFiles.TryDelete(partial);
+        }
+    }
+
+    /// <summary>A new file at <paramref name="path"/>, a random name from <see cref="PartialFiles.NewPath"/>: fails if anything is there, a link included.</summary>
+    public static FileStream CreateNew(string path, bool useAsync = false) =>
+        new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync);
+
+    /// <summary>
+    /// Renames the finished <paramref name="partial"/> to <paramref name="target"/>; an existing file there is
+    /// replaced only when <paramref name="replace"/> (else an <see cref="IOException"/>), a link there never.
+    /// </summary>
+    public static void Commit(string partial, string target, bool replace)
+    {
+        RefuseLink(target);
+        if (replace && File.Exists(target))
+        {
+            File.Replace(partial, target, null);
+        }
+        else
+        {
+            File.Move(partial, target);
+        }
+    }
+
+    /// <summary>
+    /// Opens a file at a predictable name that several runs share (a lock, a journal, a list of seen ids),
+    /// creating it if missing, never through a link. A missing file is created exclusively; an existing one is
+    /// opened only when it is not a link, and checked again once open, so a link swapped in between is caught
+    /// before anything is written.
+    /// </summary>
+    public static FileStream OpenShared(string path, FileShare share)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            RefuseLink(path);
+            try
             {
-                File.Delete(partial);
+                return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, share, bufferSize: 1);
             }
+            catch (IOException) when (File.Exists(path) || IsLink(path))
+            {
+                // There already: open what is there, below.
+            }
+
+            RefuseLink(path);
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, share, bufferSize: 1);
+            }
+            catch (FileNotFoundException) when (attempt < 3)
+            {
+                continue; // removed meanwhile: create it
+            }
+
+            if (IsLink(path))
+            {
+                stream.Dispose();
+                RefuseLink(path);
+            }
+
+            return stream;
+        }
+    }
+
+    /// <summary>Throws <see cref="FileProblem.UnsafePath"/> when <paramref name="path"/> is a link or reparse point.</summary>
+    public static void RefuseLink(string path)
+    {
+        if (IsLink(path))
+        {
+            throw new ToApisFileException(
+                FileProblem.UnsafePath, path,
+                $"'{path}' is a symbolic link (or another reparse point); ToApis never writes through a link, so nothing was written there. Remove the link, or choose another path.");
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> itself (not what it points to) is a link; false when nothing is there.</summary>
+    public static bool IsLink(string path)
+    {
+        try
+        {
+            return (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0;
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
         }
     }
 }

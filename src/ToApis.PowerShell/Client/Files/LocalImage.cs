@@ -37,7 +37,7 @@ internal sealed class LocalImage
         {
             throw new ToApisFileException(
                 FileProblem.TooLarge, path,
-                $"File '{path}' is {file.Length / (1024.0 * 1024.0):0.#} MB; the upload limit is {ImageFormats.MaxUploadBytes / (1024 * 1024)} MB.");
+                $"File '{path}' is {Bytes(file.Length)}; the upload limit is {Bytes(ImageFormats.MaxUploadBytes)}, so it is {file.Length - ImageFormats.MaxUploadBytes:N0} byte(s) too large.");
         }
 
         // A locked or unreadable file is this row's problem, never the end of the command.
@@ -48,4 +48,8 @@ internal sealed class LocalImage
                 $"File '{path}' is not a {ImageFormats.Supported} image (judged by its content, not its name).");
         return new LocalImage(path, content, format);
     }
+
+    /// <summary>Exact figures: rounding would call a file one byte over the limit "10 MB", the limit itself.</summary>
+    private static string Bytes(long count) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0:N0} bytes ({1:0.###} MiB)", count, count / (1024.0 * 1024.0));
 }

@@ -61,7 +61,7 @@ internal static class PartialFiles
             {
                 var writerGone = match.Groups["machine"].Value == MachineTag
                     && int.TryParse(match.Groups["pid"].Value, out var pid) && pid != ProcessId && !IsRunning(pid);
-                if (writerGone || DateTime.UtcNow - File.GetLastWriteTimeUtc(path) > StaleAfter)
+                if (writerGone || TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(path) > StaleAfter)
                 {
                     File.Delete(path);
                     removed++;

@@ -17,10 +17,13 @@ internal static class ResultRedirects
 
     public static bool IsRedirect(int status) => status is 301 or 302 or 303 or 307 or 308;
 
+    /// <summary>Results (and each hop to them) are fetched over http and https only: never file:, javascript: or ftp:.</summary>
+    public static bool IsFetchable(Uri url) => url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
+
     /// <summary>Throws <see cref="FileProblem.UnsafeRedirect"/> unless <paramref name="target"/> may be fetched.</summary>
     public static async Task CheckAsync(Uri resultUrl, Uri target)
     {
-        if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
+        if (!IsFetchable(target))
         {
             throw Refused(resultUrl, target, $"the {target.Scheme} scheme");
         }

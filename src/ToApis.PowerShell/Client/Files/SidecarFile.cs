@@ -12,34 +12,14 @@ internal static class SidecarFile
 
     public static string PathFor(string imagePath) => imagePath + Extension;
 
-    /// <summary>Writes the sidecar whole or not at all; a local failure is a <see cref="FileProblem.WriteFailed"/> naming it.</summary>
+    /// <summary>Writes the sidecar whole or not at all, never through a link; a local failure is a <see cref="FileProblem.WriteFailed"/> naming it.</summary>
     public static void Write(string imagePath, IDictionary<string, object?> content)
     {
         var target = PathFor(imagePath);
-        var partial = PartialFiles.NewPath(Path.GetDirectoryName(target)!);
-        try
+        LocalFileErrors.Writing(target, () => AtomicFile.Write(target, stream =>
         {
-            LocalFileErrors.Writing(target, () =>
-            {
-                using (var stream = File.Create(partial))
-                using (var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions(indented: true)))
-                {
-                    JsonValueWriter.Write(writer, content);
-                }
-
-                if (File.Exists(target))
-                {
-                    File.Replace(partial, target, null);
-                }
-                else
-                {
-                    File.Move(partial, target);
-                }
-            });
-        }
-        finally
-        {
-            PartialFiles.TryDelete(partial);
-        }
+            using var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions(indented: true));
+            JsonValueWriter.Write(writer, content);
+        }));
     }
 }

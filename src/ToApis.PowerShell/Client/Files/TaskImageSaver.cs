@@ -76,7 +76,7 @@ internal sealed class TaskImageSaver
     /// <param name="source">What the sidecar records as the task's source: the input row, or the prompt given.</param>
     public TaskImage? SavedEarlier(ToApisTask task, int index, object? source)
     {
-        if (_journal?.SavedFileFor(task.Id, index + 1) is not { } earlier || _options.Force || !InTargetFolder(earlier))
+        if (_journal?.Memory.SavedFileFor(task.Id, index + 1) is not { } earlier || _options.Force || !InTargetFolder(earlier))
         {
             return null;
         }

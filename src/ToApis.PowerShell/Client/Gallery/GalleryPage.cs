@@ -25,7 +25,7 @@ internal sealed class GalleryPage
 
     public IReadOnlyList<GalleryCard> Cards { get; set; } = Array.Empty<GalleryCard>();
 
-    public DateTimeOffset Generated { get; set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset Generated { get; set; } = TimeProvider.System.GetUtcNow();
 
     /// <summary>The first cards load at once (what a screen shows first); the rest as they scroll into view.</summary>
     private const int EagerCards = 24;
@@ -79,6 +79,13 @@ internal sealed class GalleryPage
         if (Run?.Credits is { } credits)
         {
             Stat(html, "", credits.ToString("0.##", CultureInfo.InvariantCulture), "credits");
+        }
+
+        if (Run?.Cost is { } cost)
+        {
+            // The key's balance is the key's: the label says that any other use of it during the run is counted too.
+            var money = cost.MoneyUsed is { } spent ? $" (${spent.ToString("0.00##", CultureInfo.InvariantCulture)})" : "";
+            Stat(html, "", ToApisRunCost.Number(cost.CreditsUsed), $"credits{money} used by the key during the run, any other use of it included");
         }
 
         if (Run?.Duration is { } duration)

@@ -74,6 +74,15 @@ internal static class JournalFields
     public const string RunId = "run_id";
     public const string RetryOf = "retry_of";
     public const string Credits = "credits";
+
+    /// <summary>On a <c>balance</c> line: <c>start</c> or <c>end</c> of the invocation that read it.</summary>
+    public const string BalanceAt = "balance_at";
+    public const string RemainCredits = "remain_credits";
+    public const string UsedCredits = "used_credits";
+    public const string RemainBalance = "remain_balance";
+    public const string UsedBalance = "used_balance";
+    public const string CreditsPerUsd = "credits_per_usd";
+    public const string UnlimitedQuota = "unlimited_quota";
 }
 
 /// <summary>The journal's event names. Readers ignore any other name, so new events can be added freely.</summary>
@@ -95,4 +104,20 @@ internal static class JournalEvents
     public const string TimedOut = "timedout";
     public const string Error = "error";
     public const string Saved = "saved";
+
+    /// <summary>
+    /// A journaled cmdlet began (its <c>cmdlet</c> field names it): the run's last step is known before any row
+    /// gets to it, so rows a run stopped short of saving are pending, not done.
+    /// </summary>
+    public const string Step = "step";
+
+    /// <summary>The key's balance, read when a run begins (<c>balance_at: start</c>) and ends (<c>end</c>): what the run cost.</summary>
+    public const string Balance = "balance";
+}
+
+/// <summary>The two readings of the key's balance a run takes.</summary>
+internal static class BalanceReadings
+{
+    public const string Start = "start";
+    public const string End = "end";
 }

@@ -59,6 +59,12 @@ internal sealed class JournalEntry
 
     /// <summary>What the service said the task cost, where it says so.</summary>
     public double? Credits { get; init; }
+
+    /// <summary>On a <c>balance</c> line: which reading (<see cref="BalanceReadings"/>).</summary>
+    public string? BalanceAt { get; init; }
+
+    /// <summary>On a <c>balance</c> line: the key's balance then.</summary>
+    public Models.ToApisBalance? Balance { get; init; }
 }
 
 /// <summary>An object's properties in the order they were written (a CSV row keeps its column order).</summary>
@@ -158,6 +164,8 @@ internal static class JournalReader
             RunId = entry.String(JournalFields.RunId),
             RetryOf = entry.String(JournalFields.RetryOf),
             Credits = entry.Property(JournalFields.Credits) is { ValueKind: JsonValueKind.Number } credits ? credits.GetDouble() : null,
+            BalanceAt = journalEvent == JournalEvents.Balance ? entry.String(JournalFields.BalanceAt) : null,
+            Balance = journalEvent == JournalEvents.Balance ? AccountParser.BalanceFrom(entry, "Token") : null,
         };
     }
 

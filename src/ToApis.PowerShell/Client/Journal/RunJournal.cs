@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using ToApis.Client.Files;
 using ToApis.Client.Wire;
 using ToApis.Models;
 
@@ -28,20 +30,24 @@ internal sealed class RunJournal
 
     private readonly object _gate = new();
     private readonly RunLock _lock;
-    private readonly FileStream _file;
-    private readonly Dictionary<string, string> _taskIdByBusinessId = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _savedFileByImage = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _unresolvedByEarlierRuns = new(StringComparer.Ordinal);
-    private (string ClientBusinessId, string TaskId)? _knownTask;
+    private readonly TimeProvider _time;
+    private readonly List<string> _lines = new();
+    private readonly List<Action<string>> _warnings = new();
+    private FileStream _file;
+    private long _length;
+    private bool _warnedTampered;
     private bool _mayEndMidLine;
+    private bool _balanceReadAtStart;
     private int _users = 1;
 
-    private RunJournal(string path, RunLock runLock)
+    private RunJournal(string path, RunLock runLock, TimeProvider time)
     {
         Path = path;
         _lock = runLock;
-        _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        _time = time;
+        _file = OpenFile(path);
         Load();
+        _length = _file.Length;
     }
 
     public string Path { get; }
@@ -50,7 +56,10 @@ internal sealed class RunJournal
     /// The journal at <paramref name="path"/>, for one command of this process: shared with the other commands of
     /// the run. Waits for a run of another process that holds it (see <see cref="RunLock.Acquire"/>).
     /// </summary>
-    public static RunJournal Open(string path, string command, TimeSpan lockTimeout, Action<string> onWaiting, CancellationToken cancellationToken)
+    /// <param name="onWarning">Where this command hears that something else cut or removed the journal (any thread).</param>
+    public static RunJournal Open(
+        string path, string command, TimeSpan lockTimeout, Action<string> onWaiting, Action<string> onWarning, CancellationToken cancellationToken,
+        TimeProvider? time = null)
     {
         var fullPath = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
@@ -64,10 +73,12 @@ internal sealed class RunJournal
                 {
                     shared._users++;
                     runLock.Dispose(); // the shared instance holds one already
+                    shared.HearWarnings(onWarning);
                     return shared;
                 }
 
-                var journal = new RunJournal(fullPath, runLock);
+                var journal = new RunJournal(fullPath, runLock, time ?? TimeProvider.System);
+                journal.HearWarnings(onWarning);
                 OpenInThisProcess[fullPath] = journal;
                 return journal;
             }
@@ -94,53 +105,25 @@ internal sealed class RunJournal
 
         lock (_gate)
         {
-            _file.Dispose();
+            try
+            {
+                KeepWhole(); // the journal is complete when the run ends, whatever cut it meanwhile
+            }
+            catch (IOException)
+            {
+                // Nothing more can be done for it: the warning (if any) named the file.
+            }
+            finally
+            {
+                _file.Dispose();
+            }
         }
 
         _lock.Dispose();
     }
 
-    /// <summary>The task an earlier run created for this client_business_id, if the journal saw one.</summary>
-    public string? TaskIdFor(string clientBusinessId)
-    {
-        lock (_gate)
-        {
-            return _taskIdByBusinessId.TryGetValue(clientBusinessId, out var id) ? id : null;
-        }
-    }
-
-    /// <summary>The file an earlier run saved for this task image, if it is still there.</summary>
-    public string? SavedFileFor(string taskId, int imageIndex)
-    {
-        lock (_gate)
-        {
-            return _savedFileByImage.TryGetValue($"{taskId}|{imageIndex}", out var file) && File.Exists(file) ? file : null;
-        }
-    }
-
-    /// <summary>
-    /// An earlier run sent a submit with this client_business_id and never learned whether it created a task
-    /// (it was stopped or killed with the submit unanswered, or the lookups failed).
-    /// </summary>
-    public bool WasLeftUnresolved(string clientBusinessId)
-    {
-        lock (_gate)
-        {
-            return _unresolvedByEarlierRuns.Contains(clientBusinessId);
-        }
-    }
-
-    /// <summary>A task an earlier run created, with its client_business_id: lets a rerun ask the service whether it can look ids up.</summary>
-    public (string ClientBusinessId, string TaskId)? KnownTask
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _knownTask;
-            }
-        }
-    }
+    /// <summary>What earlier runs (and this one) left: tasks by client_business_id, saved files, unanswered submits.</summary>
+    public JournalMemory Memory { get; } = new();
 
     /// <summary>A step of a task; <paramref name="details"/> adds the input row and, on an error line, the error.</summary>
     public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalDetails? details = null) =>
@@ -171,11 +154,39 @@ internal sealed class RunJournal
             ErrorMessage = error,
         });
 
-    private void Append(JournalLine entry)
+    /// <summary>A journaled cmdlet of this run began (see <see cref="JournalEvents.Step"/>).</summary>
+    public void RecordStep(string cmdlet) =>
+        Append(new JournalLine(JournalEvents.Step) { Details = new JournalDetails { Cmdlet = cmdlet } });
+
+    /// <summary>The key's balance when this run begins or ends (<see cref="BalanceReadings"/>).</summary>
+    public void RecordBalance(string at, ToApisBalance balance)
     {
-        var line = Encoding.UTF8.GetBytes(entry.ToJson() + "\n");
+        Append(new JournalLine(JournalEvents.Balance) { BalanceAt = at, Balance = balance });
         lock (_gate)
         {
+            _balanceReadAtStart = at == BalanceReadings.Start;
+        }
+    }
+
+    /// <summary>This run read the balance when it began and not yet when it ended.</summary>
+    public bool AwaitsClosingBalance
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _balanceReadAtStart;
+            }
+        }
+    }
+
+    private void Append(JournalLine entry)
+    {
+        var text = entry.ToJson(_time.GetUtcNow());
+        var line = Encoding.UTF8.GetBytes(text + "\n");
+        lock (_gate)
+        {
+            KeepWhole();
             var end = _file.Seek(0, SeekOrigin.End);
             var bytes = _mayEndMidLine && end > 0 && LastByte(end) != (byte)'\n' ? Prefixed(line) : line;
             try
@@ -184,6 +195,8 @@ internal sealed class RunJournal
                 _file.Write(bytes, 0, bytes.Length);
                 _file.Flush(flushToDisk: true);
                 _mayEndMidLine = false;
+                _length = end + bytes.Length;
+                _lines.Add(text);
             }
             catch (IOException)
             {
@@ -200,9 +213,55 @@ internal sealed class RunJournal
                 throw;
             }
 
-            Remember(entry, loadedFromEarlierRun: false);
+            Memory.Remember(entry, loadedFromEarlierRun: false);
         }
     }
+
+    private void HearWarnings(Action<string> onWarning)
+    {
+        lock (_gate)
+        {
+            _warnings.Add(onWarning);
+        }
+    }
+
+    /// <summary>
+    /// Something else cut the journal (a log rotation's copy-truncate) or removed or replaced it: says so once and
+    /// writes back every line this run knows, so a rerun still finds every task and nothing is paid twice. Under the gate.
+    /// </summary>
+    private void KeepWhole()
+    {
+        var onDisk = new FileInfo(Path);
+        var removed = !onDisk.Exists || onDisk.Length != _file.Length;
+        if (!removed && _file.Length >= _length)
+        {
+            return;
+        }
+
+        if (!_warnedTampered)
+        {
+            _warnedTampered = true;
+            var what = removed ? "removed or replaced" : "cut short";
+            var message = $"The journal '{Path}' was {what} by something else while this run was writing it; the {_lines.Count} line(s) this run knows are written back. Keep log rotation and clean-up away from a journal in use.";
+            _warnings[_warnings.Count - 1](message);
+        }
+
+        if (removed)
+        {
+            _file.Dispose();
+            _file = OpenFile(Path);
+        }
+
+        var content = Encoding.UTF8.GetBytes(string.Concat(_lines.Select(known => known + "\n")));
+        _file.SetLength(0);
+        _file.Write(content, 0, content.Length);
+        _file.Flush(flushToDisk: true);
+        _length = _file.Length;
+        _mayEndMidLine = false;
+    }
+
+    // Never through a link planted at the journal's name, also when it is opened again after being removed.
+    private static FileStream OpenFile(string path) => AtomicFile.OpenShared(path, FileShare.ReadWrite | FileShare.Delete);
 
     private byte LastByte(long length)
     {
@@ -236,114 +295,9 @@ internal sealed class RunJournal
             using var document = Json.TryParse(line);
             if (document?.RootElement is { ValueKind: JsonValueKind.Object } entry)
             {
-                Remember(JournalLine.From(entry), loadedFromEarlierRun: true);
+                Memory.Remember(JournalLine.From(entry), loadedFromEarlierRun: true);
+                _lines.Add(line);
             }
         }
-    }
-
-    private void Remember(JournalLine entry, bool loadedFromEarlierRun)
-    {
-        var businessId = entry.ClientBusinessId;
-        if (businessId is not null && entry.TaskId is { } createdTaskId && entry.Event is JournalEvents.Submitted or JournalEvents.Reused)
-        {
-            _taskIdByBusinessId[businessId] = createdTaskId;
-            _knownTask ??= (businessId, createdTaskId);
-        }
-
-        if (entry.Event == JournalEvents.Saved && entry.File is not null && entry.TaskId is { } savedTaskId && entry.ImageIndex is { } index)
-        {
-            _savedFileByImage[$"{savedTaskId}|{index}"] = entry.File;
-        }
-
-        if (businessId is null)
-        {
-            return;
-        }
-
-        if (entry.Event is JournalEvents.Submitting or JournalEvents.Unknown)
-        {
-            // This run's own unanswered submits are the engine's to report, not a rerun's question.
-            if (loadedFromEarlierRun)
-            {
-                _unresolvedByEarlierRuns.Add(businessId);
-            }
-        }
-        else
-        {
-            _unresolvedByEarlierRuns.Remove(businessId); // a task was seen, or the submit provably made none
-        }
-    }
-}
-
-/// <summary>One journal line.</summary>
-internal sealed class JournalLine
-{
-    public JournalLine(string journalEvent) => Event = journalEvent;
-
-    public string Event { get; }
-
-    public string? TaskId { get; set; }
-
-    public string? ClientBusinessId { get; set; }
-
-    public string? Status { get; set; }
-
-    public string? Prompt { get; set; }
-
-    public string? Model { get; set; }
-
-    public string? ErrorCode { get; set; }
-
-    public string? ErrorMessage { get; set; }
-
-    public int? ImageIndex { get; set; }
-
-    public string? File { get; set; }
-
-    public string? Size { get; set; }
-
-    public int? ImageCount { get; set; }
-
-    /// <summary>The row's position in the input of the run that wrote the line (1-based).</summary>
-    public int? RowNumber { get; set; }
-
-    /// <summary>The input row and, on an error line, the error (see <see cref="JournalDetails"/>).</summary>
-    public JournalDetails? Details { get; set; }
-
-    public static JournalLine From(JsonElement line) => new(line.String("event") ?? "")
-    {
-        TaskId = line.String("task_id"),
-        ClientBusinessId = line.String("client_business_id"),
-        File = line.String("file"),
-        ImageIndex = (int?)line.Int64("image_index"),
-    };
-
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions()))
-        {
-            var line = new Dictionary<string, object?>
-            {
-                [JournalFields.Time] = DateTimeOffset.UtcNow,
-                [JournalFields.Event] = Event,
-                [JournalFields.TaskId] = TaskId,
-                [JournalFields.ClientBusinessId] = ClientBusinessId,
-                [JournalFields.Status] = Status,
-                [JournalFields.Prompt] = Prompt,
-                [JournalFields.Model] = Model,
-                [JournalFields.Size] = Size,
-                [JournalFields.ImageCount] = ImageCount,
-                [JournalFields.RowNumber] = RowNumber,
-                [JournalFields.ErrorCode] = ErrorCode,
-                [JournalFields.ErrorMessage] = ErrorMessage,
-                [JournalFields.ImageIndex] = ImageIndex,
-                [JournalFields.File] = File,
-            };
-            Details?.AddTo(line);
-            JsonValueWriter.Write(writer, line);
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
     }
 }

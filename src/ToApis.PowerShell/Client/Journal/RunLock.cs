@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using ToApis.Client.Files;
 using ToApis.Client.Wire;
 
 namespace ToApis.Client.Journal;
@@ -39,64 +40,65 @@ internal sealed class RunLock : IDisposable
     /// </summary>
     /// <param name="resource">How messages name what is locked: "The journal 'run.jsonl'".</param>
     public static RunLock Acquire(
-        string lockFile, string resource, string command, TimeSpan timeout, Action<string> onWaiting, CancellationToken cancellationToken)
+        string lockFile, string resource, string command, TimeSpan timeout, Action<string> onWaiting, CancellationToken cancellationToken,
+        TimeProvider? time = null)
     {
+        var clock = time ?? TimeProvider.System;
         var path = Path.GetFullPath(lockFile);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var waited = Stopwatch.StartNew();
-        var told = false;
-        while (true)
-        {
-            string holder;
-            lock (HeldByThisProcess)
-            {
-                if (HeldByThisProcess.TryGetValue(path, out var held))
-                {
-                    held.Users++;
-                    return new RunLock(path);
-                }
-
-                if (TryTake(path, command) is { } stream)
-                {
-                    HeldByThisProcess[path] = new Holder(stream);
-                    return new RunLock(path);
-                }
-
-                holder = DescribeHolder(path);
-            }
-
-            if (waited.Elapsed >= timeout)
-            {
-                throw new ToApisRunInProgressException(resource, holder, waited.Elapsed);
-            }
-
-            if (!told)
-            {
-                told = true;
-                onWaiting($"{resource} is in use by another run ({holder}); waiting up to {timeout.TotalSeconds:0} s for it to finish.");
-            }
-
-            cancellationToken.WaitHandle.WaitOne(PollInterval);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
+        var started = clock.GetTimestamp();
+        var taken = FileLock.WaitAsync(
+                () => ShareOrTake(path, command, clock), timeout, () => PollInterval, clock, cancellationToken,
+                () => onWaiting($"{resource} is in use by another run ({HolderOf(path)}); waiting up to {timeout.TotalSeconds:0} s for it to finish."))
+            .GetAwaiter().GetResult();
+        return taken is null
+            ? throw new ToApisRunInProgressException(resource, HolderOf(path), clock.GetElapsedTime(started))
+            : new RunLock(path);
     }
 
     /// <summary>
-    /// The lock file for runs of <paramref name="runKey"/> against <paramref name="service"/> that keep no
-    /// journal: in the user's local state folder, named by a hash (the key may hold any text).
+    /// The lock for runs of <paramref name="runKey"/> against <paramref name="service"/> that keep no
+    /// journal: in the state folder (<see cref="StateFolder"/>, else the temporary folder), named by a hash
+    /// (the key may hold any text).
     /// </summary>
     public static string PathForRunKey(string runKey, Uri service)
     {
-        var folder = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
-        if (string.IsNullOrEmpty(folder))
-        {
-            folder = Path.GetTempPath(); // a sandbox without a profile
-        }
+        var folder = StateFolder.Find() ?? Path.Combine(Path.GetTempPath(), "ToApis"); // a sandbox without a profile
 
         using var sha = SHA256.Create();
         var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(runKey + "\n" + service.AbsoluteUri));
         var name = BitConverter.ToString(hash, 0, 16).Replace("-", "").ToLowerInvariant();
-        return Path.Combine(folder, "ToApis", "locks", name + Extension);
+        return Path.Combine(folder, "locks", name + Extension);
+    }
+
+    /// <summary>This process's hold on the lock, shared when a command of it holds one already; else a new one, or null while another process holds it.</summary>
+    private static FileStream? ShareOrTake(string path, string command, TimeProvider clock)
+    {
+        lock (HeldByThisProcess)
+        {
+            if (HeldByThisProcess.TryGetValue(path, out var held))
+            {
+                held.Users++;
+                return held.Stream;
+            }
+
+            if (TryTake(path, command, clock) is { } stream)
+            {
+                HeldByThisProcess[path] = new Holder(stream);
+                return stream;
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Who holds the lock; read under the registry's lock, so this process never opens a file it holds.</summary>
+    private static string HolderOf(string path)
+    {
+        lock (HeldByThisProcess)
+        {
+            return HeldByThisProcess.ContainsKey(path) ? "a command of this process" : DescribeHolder(path);
+        }
     }
 
     public void Dispose()
@@ -132,7 +134,7 @@ internal sealed class RunLock : IDisposable
         }
     }
 
-    private static FileStream? TryTake(string path, string command)
+    private static FileStream? TryTake(string path, string command, TimeProvider clock)
     {
         FileStream stream;
         if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
@@ -140,7 +142,7 @@ internal sealed class RunLock : IDisposable
             // No byte-range locks in .NET on macOS: hold the whole file instead; its holder is then not readable.
             try
             {
-                stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+                stream = AtomicFile.OpenShared(path, FileShare.None);
             }
             catch (IOException)
             {
@@ -149,7 +151,7 @@ internal sealed class RunLock : IDisposable
         }
         else
         {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            stream = AtomicFile.OpenShared(path, FileShare.ReadWrite | FileShare.Delete);
             try
             {
                 // Released by the OS when the stream closes or the process ends, however it ends.
@@ -162,11 +164,11 @@ internal sealed class RunLock : IDisposable
             }
         }
 
-        WriteHolder(stream, command);
+        WriteHolder(stream, command, clock);
         return stream;
     }
 
-    private static void WriteHolder(FileStream stream, string command)
+    private static void WriteHolder(FileStream stream, string command, TimeProvider clock)
     {
         using var process = Process.GetCurrentProcess();
         using var buffer = new MemoryStream();
@@ -177,7 +179,7 @@ internal sealed class RunLock : IDisposable
                 ["pid"] = process.Id,
                 ["machine"] = Environment.MachineName,
                 ["user"] = Environment.UserName,
-                ["started"] = DateTimeOffset.Now,
+                ["started"] = clock.GetLocalNow(),
                 ["command"] = command,
             });
         }

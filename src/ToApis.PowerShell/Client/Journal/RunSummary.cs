@@ -125,6 +125,8 @@ internal sealed class RunSummary
     private readonly Dictionary<string, RunRow> _byKey = new(StringComparer.Ordinal);
     private readonly HashSet<string> _submittedTasks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reusedTasks = new(StringComparer.Ordinal);
+    private readonly List<BalanceSpan> _balanceSpans = new();
+    private BalanceSpan? _openSpan;
 
     private RunSummary()
     {
@@ -201,6 +203,7 @@ internal sealed class RunSummary
             LastStep = LastStep,
             Images = images,
             Credits = credits.Count > 0 ? credits.Sum() : null,
+            Cost = Cost(),
             Started = Started,
             Finished = Finished,
             Duration = duration,
@@ -223,12 +226,78 @@ internal sealed class RunSummary
     private static RowColumns? PromptOnly(RunRow row) =>
         row.Prompt is { } prompt ? new RowColumns { new("Prompt", prompt) } : null;
 
+    /// <summary>
+    /// What the key spent while the run's invocations lasted, from the balance each read when it began and ended;
+    /// null when no invocation read both.
+    /// </summary>
+    public ToApisRunCost? Cost()
+    {
+        var measured = _balanceSpans.Where(span => span.End is not null && span.CreditsUsed() is not null).ToList();
+        if (measured.Count == 0)
+        {
+            return null;
+        }
+
+        var credits = measured.Sum(span => span.CreditsUsed()!.Value);
+        var money = measured.Select(span => span.MoneyUsed()).ToList();
+        var images = measured.SelectMany(span => span.SubmittedTasks)
+            .Sum(taskId => _byTaskId.TryGetValue(taskId, out var row) ? Math.Max(row.ImageCount, 1) : 1);
+        var last = _balanceSpans[_balanceSpans.Count - 1];
+        var lastReading = last.End ?? last.Start;
+        return new ToApisRunCost
+        {
+            CreditsUsed = credits,
+            MoneyUsed = money.All(spent => spent is not null) ? money.Sum() : null,
+            CreditsLeft = lastReading.UnlimitedQuota ? null : lastReading.RemainCredits,
+            CreditsPerImage = images > 0 ? credits / images : null,
+            Complete = measured.Count == _balanceSpans.Count,
+        };
+    }
+
+    /// <summary>
+    /// Rows a rerun of this journal will pay for again (they never got a task, or their task failed), and what
+    /// they will likely cost at the last known credits per image; null when either is unknown.
+    /// </summary>
+    public (int Rows, decimal Credits)? ExpectedSpendOfRerun()
+    {
+        var rows = _rows.Count(row => row.TaskId is null || row.ErrorId == "ToApis.TaskFailed");
+        return rows > 0 && Cost()?.CreditsPerImage is { } perImage ? (rows, rows * perImage) : null;
+    }
+
     private void Add(JournalEntry entry)
     {
         if (entry.Time is { } time)
         {
             Started = Started is { } start && start <= time ? start : time;
             Finished = Finished is { } end && end >= time ? end : time;
+        }
+
+        if (entry is { Event: JournalEvents.Balance, Balance: { } balance })
+        {
+            // Runs of one journal never overlap (it is locked): an end closes the latest start.
+            if (entry.BalanceAt == BalanceReadings.Start)
+            {
+                _openSpan = new BalanceSpan(balance);
+                _balanceSpans.Add(_openSpan);
+            }
+            else if (entry.BalanceAt == BalanceReadings.End && _openSpan is not null)
+            {
+                _openSpan.End = balance;
+                _openSpan = null;
+            }
+
+            return;
+        }
+
+        if (entry.Event == JournalEvents.Step)
+        {
+            NoteStep(entry);
+            return;
+        }
+
+        if (entry is { Event: JournalEvents.Submitted, TaskId: { } submitted })
+        {
+            _openSpan?.SubmittedTasks.Add(submitted);
         }
 
         if (!IsKnown(entry.Event))
@@ -374,6 +443,12 @@ internal sealed class RunSummary
                 break;
         }
 
+        NoteStep(entry);
+    }
+
+    /// <summary>The run's last step is the furthest any line shows: a cmdlet that began, or a row's event.</summary>
+    private void NoteStep(JournalEntry entry)
+    {
         if (entry.Cmdlet == "Save-ToApisImage")
         {
             LastStep = RunSteps.Save;
@@ -398,6 +473,30 @@ internal sealed class RunSummary
         {
             tasks.Add(taskId);
         }
+    }
+
+    /// <summary>One invocation of the run between its balance readings, and the tasks it paid for.</summary>
+    private sealed class BalanceSpan(ToApisBalance start)
+    {
+        public ToApisBalance Start { get; } = start;
+
+        public ToApisBalance? End { get; set; }
+
+        public HashSet<string> SubmittedTasks { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>From the used credits where both readings have them, else from what remained.</summary>
+        public decimal? CreditsUsed() =>
+            End is not { } end ? null
+            : Start.UsedCredits is { } usedBefore && end.UsedCredits is { } usedAfter ? usedAfter - usedBefore
+            : !Start.UnlimitedQuota && Start.RemainCredits is { } before && end.RemainCredits is { } after ? before - after
+            : null;
+
+        public decimal? MoneyUsed() =>
+            End is not { } end ? null
+            : Start.UsedBalance is { } usedBefore && end.UsedBalance is { } usedAfter ? usedAfter - usedBefore
+            : !Start.UnlimitedQuota && Start.RemainBalance is { } before && end.RemainBalance is { } after ? before - after
+            : CreditsUsed() is { } credits && end.CreditsPerUsd is > 0 and { } perUsd ? credits / perUsd
+            : null;
     }
 
     private static string? Message(JournalEntry entry) =>

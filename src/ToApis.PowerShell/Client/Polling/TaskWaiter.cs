@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using ToApis.Client.Batches;
 using ToApis.Models;
 
 namespace ToApis.Client.Polling;
@@ -13,88 +14,57 @@ internal enum WaitOutcomeKind
     Error,
 }
 
+/// <summary>One task to wait for, and whether its status was just read (a bare id's is not known).</summary>
+internal sealed record WaitItem(ToApisTask Task, bool StatusKnown);
+
 /// <summary>How waiting for one task ended. <see cref="Error"/> is set for <see cref="WaitOutcomeKind.Error"/>.</summary>
 internal sealed record WaitOutcome(ToApisTask Task, WaitOutcomeKind Kind, Exception? Error = null);
 
 /// <summary>
-/// Polls every added task concurrently until it is completed or failed, or its own timeout passes, and
-/// reports each outcome the moment it is known. Tasks may be added while others are being polled.
+/// Waits for one task: the item function a <see cref="BatchRunner{TItem,TResult}"/> runs for Wait-ToApisTask, which
+/// waits for every task at once and takes each outcome as it is known. Polls until the task is completed or
+/// failed or its own timeout passes; at most a fixed number of polls are on the wire at once.
 /// </summary>
 internal sealed class TaskWaiter
 {
     private readonly ToApisClient _client;
     private readonly PollingCadence _cadence;
     private readonly TimeSpan _timeout;
-    private readonly Action<WaitOutcome> _report;
-    private readonly CancellationToken _cancellationToken;
     private readonly SemaphoreSlim _queryConcurrency;
-    private readonly PendingWork _pending = new();
-    private Exception? _fatal;
 
-    public TaskWaiter(
-        ToApisClient client, PollingCadence cadence, TimeSpan timeout, Action<WaitOutcome> report,
-        CancellationToken cancellationToken, int maxConcurrentQueries = 32)
+    public TaskWaiter(ToApisClient client, PollingCadence cadence, TimeSpan timeout, int maxConcurrentQueries = 32)
     {
         _client = client;
         _cadence = cadence;
         _timeout = timeout;
-        _report = report;
-        _cancellationToken = cancellationToken;
         _queryConcurrency = new SemaphoreSlim(maxConcurrentQueries);
     }
 
-    /// <summary>Completes when every added task has an outcome after <see cref="CompleteAdding"/>.</summary>
-    public Task Completion => _pending.Completion;
+    /// <summary>How a runner waits: every task at once, each outcome taken as soon as it is known.</summary>
+    public static BatchOptions<WaitOutcome> Options(TimeProvider time) => new()
+    {
+        Succeeded = outcome => outcome.Kind == WaitOutcomeKind.Completed, ErrorIn = outcome => outcome.Error, Time = time,
+    };
 
     /// <summary>
-    /// Starts watching a task. A task object that was just read waits one polling interval first;
-    /// a bare id (unknown status) is looked at at once.
+    /// Polls until the task ends. A task object that was just read waits one polling interval first; a bare id
+    /// (unknown status) is looked at at once.
     /// </summary>
-    public void Add(ToApisTask task, bool statusKnown)
+    public async Task<WaitOutcome> WaitAsync(WaitItem item, BatchSignals batch)
     {
-        _pending.Add();
-        _ = TrackAsync(task, statusKnown);
-    }
-
-    public void CompleteAdding() => _pending.CompleteAdding();
-
-    private async Task TrackAsync(ToApisTask task, bool statusKnown)
-    {
-        try
-        {
-            var outcome = await PollUntilDoneAsync(task, statusKnown).ConfigureAwait(false);
-            if (outcome is not null)
-            {
-                _report(outcome);
-            }
-        }
-        catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested)
-        {
-            // Stopped: nothing more to report.
-        }
-        catch (Exception unexpected)
-        {
-            _report(new WaitOutcome(task, WaitOutcomeKind.Error, unexpected));
-        }
-        finally
-        {
-            _pending.Done();
-        }
-    }
-
-    private async Task<WaitOutcome?> PollUntilDoneAsync(ToApisTask task, bool statusKnown)
-    {
-        var deadline = DateTimeOffset.UtcNow + _timeout;
+        var (task, statusKnown) = (item.Task, item.StatusKnown);
+        var cancellationToken = batch.Stopping;
+        var deadline = batch.Time.GetUtcNow() + _timeout;
         var current = task;
         var delay = statusKnown ? _cadence.FirstDelay : TimeSpan.Zero;
         while (true)
         {
             if (statusKnown && current.IsTerminal)
             {
-                return Finished(current);
+                return new WaitOutcome(current, current.IsCompleted ? WaitOutcomeKind.Completed : WaitOutcomeKind.Failed);
             }
 
-            var remaining = deadline - DateTimeOffset.UtcNow;
+            var remaining = deadline - batch.Time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
                 return new WaitOutcome(current, WaitOutcomeKind.TimedOut);
@@ -102,39 +72,23 @@ internal sealed class TaskWaiter
 
             if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(delay < remaining ? delay : remaining, _cancellationToken).ConfigureAwait(false);
+                await batch.Time.DelayAsync(delay < remaining ? delay : remaining, cancellationToken).ConfigureAwait(false);
             }
 
-            if (Volatile.Read(ref _fatal) is { } fatal)
+            if (batch.Latched is { } ended)
             {
-                return new WaitOutcome(current, WaitOutcomeKind.Error, fatal);
+                return new WaitOutcome(current, WaitOutcomeKind.Error, ended); // every other poll would fail the same way
             }
 
-            await _queryConcurrency.WaitAsync(_cancellationToken).ConfigureAwait(false);
+            await _queryConcurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                current = (await _client.GetTaskAsync(task.Id, _cancellationToken).ConfigureAwait(false))
-                    .WithLocalContextFrom(task);
+                current = (await _client.GetTaskAsync(task.Id, cancellationToken).ConfigureAwait(false)).WithLocalContextFrom(task);
                 statusKnown = true;
             }
-            catch (ToApisApiException error)
+            catch (Exception error) when (error is ToApisApiException or ToApisTransportException or ToApisServiceUnavailableException)
             {
-                if (error.IsFatalForSession)
-                {
-                    // Every other poll would fail the same way: stop them all.
-                    Interlocked.CompareExchange(ref _fatal, error, null);
-                }
-
-                return new WaitOutcome(current, WaitOutcomeKind.Error, error);
-            }
-            catch (ToApisTransportException error)
-            {
-                return new WaitOutcome(current, WaitOutcomeKind.Error, error);
-            }
-            catch (ToApisServiceUnavailableException error)
-            {
-                // The breaker opened: every other poll stops too, the command reports it once.
-                Interlocked.CompareExchange(ref _fatal, error, null);
+                // A refused key or an outage also ends the batch (its runner latches it): every other poll stops too.
                 return new WaitOutcome(current, WaitOutcomeKind.Error, error);
             }
             finally
@@ -145,7 +99,4 @@ internal sealed class TaskWaiter
             delay = _cadence.NextInterval();
         }
     }
-
-    private static WaitOutcome Finished(ToApisTask task) =>
-        new(task, task.IsCompleted ? WaitOutcomeKind.Completed : WaitOutcomeKind.Failed);
 }

@@ -28,13 +28,14 @@ internal sealed record LearnedPace(double? Submit, double? Query, DateTimeOffset
 /// </summary>
 internal sealed class LearnedPaceFile
 {
-    public const string DirectoryVariable = "TOAPIS_STATE_DIR";
+    public const string DirectoryVariable = StateFolder.Variable;
     public const string FileName = "learned-rate-limits.json";
 
     /// <summary>An account not seen for this long may have changed tier: start from the documented default.</summary>
     private static readonly TimeSpan Forget = TimeSpan.FromDays(30);
 
     private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LockRetryInterval = TimeSpan.FromMilliseconds(25);
     private const int MaxAccounts = 200;
 
     public LearnedPaceFile(string path) => Path = path;
@@ -42,22 +43,8 @@ internal sealed class LearnedPaceFile
     public string Path { get; }
 
     /// <summary>The file of this user (or of <c>$env:TOAPIS_STATE_DIR</c>), or null where there is no such folder.</summary>
-    public static LearnedPaceFile? ForCurrentUser()
-    {
-        var folder = Environment.GetEnvironmentVariable(DirectoryVariable);
-        if (string.IsNullOrWhiteSpace(folder))
-        {
-            var appData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
-            if (string.IsNullOrEmpty(appData))
-            {
-                return null; // a sandbox without a profile: nothing is remembered
-            }
-
-            folder = System.IO.Path.Combine(appData, "ToApis");
-        }
-
-        return new LearnedPaceFile(System.IO.Path.Combine(folder!, FileName));
-    }
+    public static LearnedPaceFile? ForCurrentUser() =>
+        StateFolder.Find() is { } folder ? new LearnedPaceFile(System.IO.Path.Combine(folder, FileName)) : null;
 
     /// <summary>The account's entry name: SHA-256 of the service root and the key, in hex.</summary>
     public static string AccountId(Uri baseUri, string apiKey)
@@ -95,7 +82,6 @@ internal sealed class LearnedPaceFile
             var accounts = ReadAll();
             accounts.TryGetValue(accountId, out var earlier);
             accounts[accountId] = new LearnedPace(learned.Submit ?? earlier?.Submit, learned.Query ?? earlier?.Query, learned.Updated);
-            // Under the lock, so the one partial name AtomicFile uses is this writer's alone.
             var bytes = Serialize(accounts);
             AtomicFile.Write(Path, stream => stream.Write(bytes, 0, bytes.Length));
 
@@ -107,25 +93,9 @@ internal sealed class LearnedPaceFile
         }
     }
 
-    private FileStream? TakeLock()
-    {
-        var deadline = DateTime.UtcNow + LockPatience;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(25);
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-        }
-    }
+    private FileStream? TakeLock() =>
+        FileLock.WaitAsync(() => FileLock.TryOpenExclusive(Path + ".lock"), LockPatience, () => LockRetryInterval, TimeProvider.System, CancellationToken.None)
+            .GetAwaiter().GetResult();
 
     private Dictionary<string, LearnedPace> ReadAll()
     {
@@ -190,5 +160,6 @@ internal sealed class LearnedPaceFile
     }
 
     private static bool IsFileProblem(Exception error) =>
-        error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or System.Security.SecurityException;
+        error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or System.Security.SecurityException
+            or ToApisFileException; // a link planted where it writes
 }

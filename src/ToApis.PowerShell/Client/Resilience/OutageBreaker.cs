@@ -48,7 +48,7 @@ internal sealed class OutageBreaker
     public OutageBreaker(string service, Func<DateTimeOffset>? now = null)
     {
         _service = service;
-        _now = now ?? (() => DateTimeOffset.UtcNow);
+        _now = now ?? TimeProvider.System.GetUtcNow;
     }
 
     public bool IsOpen
@@ -184,6 +184,6 @@ internal sealed class OutageBreakerStrategy : BeforeAttemptStrategy
     }
 
     private static string Describe(object? result, Exception? exception) => result is ApiResponse response
-        ? $"HTTP {response.StatusCode} {response.ReasonPhrase}".TrimEnd()
+        ? response.IsForeign ? response.Describe() : $"HTTP {response.StatusCode} {response.ReasonPhrase}".TrimEnd()
         : exception is Polly.Timeout.TimeoutRejectedException ? "a timeout" : exception?.GetBaseException().Message ?? "a failure";
 }

@@ -147,17 +147,18 @@ internal sealed class ResiliencePipelines
         || (exception is IOException io && LocalFileErrors.Classify(io) == LocalFileFailure.Other);
 
     /// <summary>A 2xx submit or status answer that holds no readable task: the task was probably created.</summary>
-    public static bool IsUnreadableSuccess(ApiResponse response) => response.IsSuccess && response.Task is null;
+    public static bool IsUnreadableSuccess(ApiResponse response) => response.IsSuccess && response.Task is null && !response.IsForeign;
 
     /// <summary>A 2xx whose body is no JSON object (an HTML page, a body cut short, <c>null</c>): worth asking again.</summary>
-    public static bool IsMalformedSuccess(ApiResponse response) => response.IsSuccess && !response.IsJsonObject;
+    public static bool IsMalformedSuccess(ApiResponse response) => response.IsSuccess && !response.IsJsonObject && !response.IsForeign;
 
     /// <summary>The API answered (the breaker's streak ends) or failed (it grows); 429 and business 4xx are answers.</summary>
     private static AttemptHealth JudgeApiAttempt(object? result, Exception? exception)
     {
         if (result is ApiResponse response)
         {
-            return response.IsAmbiguousFailure || IsMalformedSuccess(response) ? AttemptHealth.Failed : AttemptHealth.Answered;
+            // A page instead of an answer (a captive portal) counts against the service too: a run against one stops.
+            return response.IsAmbiguousFailure || (response.IsSuccess && !response.IsJsonObject) ? AttemptHealth.Failed : AttemptHealth.Answered;
         }
 
         return IsTransient(exception) ? AttemptHealth.Failed : AttemptHealth.Unknown;
@@ -279,7 +280,8 @@ internal sealed class ResiliencePipelines
             },
         };
 
-        var builder = new ResiliencePipelineBuilder<T>().AddTimeout(settings.OverallTimeout);
+        // Timeouts and retry delays run on the connection's clock, a manual one in tests.
+        var builder = new ResiliencePipelineBuilder<T> { TimeProvider = settings.Time }.AddTimeout(settings.OverallTimeout);
         if (settings.MaximumRetryCount > 0 || !counted)
         {
             // Polly insists on at least one retry; -MaximumRetryCount 0 means no counted retry at all.
@@ -293,58 +295,5 @@ internal sealed class ResiliencePipelines
         }
 
         return builder.AddTimeout(settings.RequestTimeout).Build();
-    }
-}
-
-/// <summary>
-/// What one submit knows of its own outcome. Every attempt sent makes the outcome unknown until the answer
-/// says what happened (a task, a refusal) or a lookup by client_business_id finds the task or proves there is
-/// none. However the submit ends, an outcome still unknown is reported as such, never as "nothing was charged".
-/// </summary>
-internal sealed class SubmitReconciliation
-{
-    private readonly Func<CancellationToken, Task<ToApisTask?>> _lookUp;
-    private int _unresolved;
-
-    public SubmitReconciliation(Func<CancellationToken, Task<ToApisTask?>> lookUp) => _lookUp = lookUp;
-
-    /// <summary>An attempt that may have created the task is unanswered so far.</summary>
-    public bool IsUnresolved => Volatile.Read(ref _unresolved) == 1;
-
-    /// <summary>The task a reconciling lookup found: the submit succeeded after all.</summary>
-    public ToApisTask? Recovered { get; private set; }
-
-    /// <summary>Why the last reconciling lookup could not answer.</summary>
-    public Exception? LookupFailed { get; private set; }
-
-    public void Sending() => Volatile.Write(ref _unresolved, 1);
-
-    /// <summary>The service answered this attempt (a task, a refusal): its outcome is known.</summary>
-    public void Answered() => Volatile.Write(ref _unresolved, 0);
-
-    /// <summary>The attempt was rejected before anything was created (429, a connection that never opened).</summary>
-    public void NothingCreated() => Volatile.Write(ref _unresolved, 0);
-
-    /// <summary>True when the service has no such task, so sending again cannot charge twice.</summary>
-    public async Task<bool> LookUpAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (await _lookUp(cancellationToken).ConfigureAwait(false) is { } found)
-            {
-                Recovered = found;
-                Answered();
-                return false;
-            }
-
-            LookupFailed = null;
-            NothingCreated();
-            return true;
-        }
-        catch (Exception failed) when (failed is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            LookupFailed = failed;
-            return false;
-        }
     }
 }

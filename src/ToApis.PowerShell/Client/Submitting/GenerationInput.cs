@@ -11,6 +11,12 @@ internal sealed class GenerationInput
 {
     public string Prompt { get; set; } = "";
 
+    /// <summary>The model ids this account may use, when the session knows them; null sends any model.</summary>
+    public IReadOnlyList<string>? AvailableModels { get; set; }
+
+    /// <summary>Send a model missing from <see cref="AvailableModels"/> (one newer than the list).</summary>
+    public bool SkipModelCheck { get; set; }
+
     public string? Model { get; set; }
 
     public string? Size { get; set; }
@@ -20,8 +26,8 @@ internal sealed class GenerationInput
 
     public IReadOnlyList<string> ImageUrls { get; set; } = Array.Empty<string>();
 
-    /// <summary>Local reference images that will be uploaded and added to the request's image_urls.</summary>
-    public int LocalImageCount { get; set; }
+    /// <summary>Local reference images (file name and type by content) that will be uploaded and added to the request's image_urls.</summary>
+    public IReadOnlyList<(string FileName, ImageFormat Format)> LocalImages { get; set; } = Array.Empty<(string, ImageFormat)>();
 
     public Dictionary<string, object?> Metadata { get; set; } = new();
 

@@ -5,6 +5,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using ToApis.Client.Files;
 
 namespace ToApis.Client.Webhooks;
 
@@ -31,7 +32,7 @@ internal sealed class SeenEventIdFile
     {
         Path = System.IO.Path.GetFullPath(path);
         _retention = retention ?? DefaultRetention;
-        _now = now ?? (() => DateTimeOffset.UtcNow);
+        _now = now ?? TimeProvider.System.GetUtcNow;
     }
 
     public string Path { get; }
@@ -88,26 +89,12 @@ internal sealed class SeenEventIdFile
             Directory.CreateDirectory(folder);
         }
 
-        var deadline = DateTimeOffset.UtcNow + LockTimeout;
+        // Another receiver holds it for a read and an append: a few milliseconds.
         var random = new Random();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException busy) when (busy is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
-            {
-                if (DateTimeOffset.UtcNow >= deadline)
-                {
-                    throw new IOException(
-                        $"The seen-id file '{Path}' stayed locked by another process for {LockTimeout.TotalSeconds:0} s: {busy.Message}", busy);
-                }
-
-                // Another receiver holds it for a read and an append: a few milliseconds.
-                await Task.Delay(random.Next(2, 20), cancellationToken).ConfigureAwait(false);
-            }
-        }
+        return await FileLock.WaitAsync(
+                () => FileLock.TryOpenExclusive(Path), LockTimeout, () => TimeSpan.FromMilliseconds(random.Next(2, 20)), TimeProvider.System, cancellationToken)
+                .ConfigureAwait(false)
+            ?? throw new IOException($"The seen-id file '{Path}' stayed locked by another process for {LockTimeout.TotalSeconds:0} s.");
     }
 
     private static string ReadAll(FileStream stream)

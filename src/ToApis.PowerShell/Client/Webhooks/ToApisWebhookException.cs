@@ -19,6 +19,9 @@ internal enum WebhookProblem
 
     /// <summary>The body or a header cannot be read as the documented event.</summary>
     Malformed,
+
+    /// <summary>The body is larger than any webhook event (<see cref="WebhookVerifier.MaxBodyBytes"/>).</summary>
+    TooLarge,
 }
 
 /// <summary>A webhook delivery that must not be acted on. Its message never holds the secret or an expected signature.</summary>

@@ -24,6 +24,9 @@ internal sealed class WebhookVerifier
 
     private const int MaxPrintableLength = 80;
 
+    /// <summary>A webhook event is a few KB; a body above this is refused before it is hashed or parsed.</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
     private readonly IReadOnlyList<byte[]> _secretKeys;
     private readonly TimeSpan _tolerance;
     private readonly Func<DateTimeOffset> _now;
@@ -38,7 +41,7 @@ internal sealed class WebhookVerifier
         }
 
         _tolerance = tolerance;
-        _now = now ?? (() => DateTimeOffset.UtcNow);
+        _now = now ?? TimeProvider.System.GetUtcNow;
     }
 
     /// <summary>Checks one delivery and reads its event.</summary>
@@ -47,6 +50,7 @@ internal sealed class WebhookVerifier
     /// <exception cref="ToApisWebhookException">The delivery must not be acted on; the message says why.</exception>
     public WebhookEvent Verify(byte[] body, IEnumerable<KeyValuePair<string, string?>> headers)
     {
+        RefuseOversized(body.Length);
         var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var header in headers)
         {
@@ -99,6 +103,18 @@ internal sealed class WebhookVerifier
         }
 
         return WebhookEventParser.Parse(Encoding.UTF8.GetString(body), eventId!, signedAt);
+    }
+
+    /// <summary>Throws <see cref="WebhookProblem.TooLarge"/> for a body of more than <see cref="MaxBodyBytes"/> bytes; checked before any copy or hash.</summary>
+    public static void RefuseOversized(long bodyBytes)
+    {
+        if (bodyBytes > MaxBodyBytes)
+        {
+            throw new ToApisWebhookException(
+                WebhookProblem.TooLarge,
+                $"The delivery's body is {bodyBytes} bytes, more than the {MaxBodyBytes / 1024} KB a webhook event can be; it was not checked or read.",
+                eventId: null);
+        }
     }
 
     /// <summary>Attacker-controlled text made safe to put in a message: one line, bounded length.</summary>

@@ -19,7 +19,7 @@ internal static class AccountParser
         var data = document.RootElement.Property("data");
         if (data is not { ValueKind: JsonValueKind.Array } list)
         {
-            throw Unusable(requestDescription, "it has no 'data' list.");
+            throw response.Unexpected(requestDescription, "no 'data' list in it");
         }
 
         var models = new List<ToApisModel>();
@@ -37,7 +37,12 @@ internal static class AccountParser
     public static ToApisBalance ParseBalance(ApiResponse response, string requestDescription, string scope)
     {
         using var document = SuccessfulBody(response, requestDescription);
-        var root = document.RootElement;
+        return BalanceFrom(document.RootElement, scope);
+    }
+
+    /// <summary>A balance from an object with the API's field names: the service's answer, or a journal's balance line.</summary>
+    public static ToApisBalance BalanceFrom(JsonElement root, string scope)
+    {
         return new ToApisBalance
         {
             Scope = scope,
@@ -74,7 +79,7 @@ internal static class AccountParser
         if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
         {
             document?.Dispose();
-            throw response.IsSuccess ? Unusable(requestDescription, "it is not a JSON object.") : response.ToException(requestDescription);
+            throw response.IsSuccess ? response.Unexpected(requestDescription) : response.ToException(requestDescription);
         }
 
         if (root.Property("success") is { ValueKind: JsonValueKind.False } || !response.IsSuccess)
@@ -97,8 +102,4 @@ internal static class AccountParser
         root.Property(name) is { } value && decimal.TryParse(Json.AsText(value), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
             ? number
             : null;
-
-    private static ToApisApiException Unusable(string requestDescription, string detail) =>
-        new(ApiErrorKind.UnexpectedResponse, 0, null,
-            $"{requestDescription} returned a response the client cannot use: {detail}", requestDescription: requestDescription);
 }

@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace ToApis.Client.Wire;
 
 /// <summary>
-/// The body of <c>POST /v1/images/generations</c>. Values are plain CLR values (strings, numbers, bools,
+/// The body of <c>POST /v1/images/generations</c>, or of <c>/v1/images/edits</c> for the one model served there. Values are plain CLR values (strings, numbers, bools,
 /// dictionaries, lists): the PowerShell layer unwraps its own types before building one.
 /// </summary>
 internal sealed class GenerationRequest
@@ -36,7 +36,9 @@ internal sealed class GenerationRequest
     public string? CallbackUrl { get; set; }
 
     /// <summary>grok-imagine-1.0-edit is served by /v1/images/edits; every other model by /generations.</summary>
-    public string Path => ModelCatalog.UsesEditsEndpoint(Model) ? "v1/images/edits" : "v1/images/generations";
+    public string Path => IsEdit ? "v1/images/edits" : "v1/images/generations";
+
+    public bool IsEdit => ModelCatalog.UsesEditsEndpoint(Model);
 
     public byte[] ToJson()
     {
@@ -83,8 +85,12 @@ internal sealed class GenerationRequest
                 JsonValueWriter.Write(writer, pair.Value);
             }
 
-            writer.WritePropertyName("metadata");
-            JsonValueWriter.Write(writer, Metadata);
+            // The edit route documents no metadata: it goes there only when the caller gave some.
+            if (!IsEdit || Metadata.Count > 0)
+            {
+                writer.WritePropertyName("metadata");
+                JsonValueWriter.Write(writer, Metadata);
+            }
             writer.WriteEndObject();
         }
 

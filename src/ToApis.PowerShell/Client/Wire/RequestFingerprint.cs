@@ -42,6 +42,10 @@ internal sealed class RequestFingerprint
         return occurrence == 1 ? $"{_runKey}-{hash}" : $"{_runKey}-{hash}-{occurrence}";
     }
 
+    /// <summary>A hash of everything that defines the image, without run key or counter: equal for equal requests.</summary>
+    public static string ContentHash(GenerationRequest request, IEnumerable<byte[]> localReferenceContents) =>
+        Hash(Canonical(request, localReferenceContents));
+
     private static byte[] Canonical(GenerationRequest request, IEnumerable<byte[]> localReferenceContents)
     {
         using var sha = SHA256.Create();

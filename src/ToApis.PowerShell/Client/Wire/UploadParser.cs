@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Text.Json;
 using ToApis.Models;
 
@@ -9,13 +10,20 @@ internal static class UploadParser
     public static ToApisUpload Parse(ApiResponse response, string requestDescription, string localPath)
     {
         using var document = Json.TryParse(response.Body);
+        if (document?.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw response.Unexpected(requestDescription, $"'{localPath}' may not have been uploaded");
+        }
+
         var root = document?.RootElement;
         var success = root?.Property("success") is { ValueKind: JsonValueKind.True };
         var data = root?.Property("data");
         var url = data?.String("url");
         if (!success || string.IsNullOrEmpty(url))
         {
-            var reason = root?.String("message") is { Length: > 0 } message ? message : response.Error.Message;
+            var reason = root?.String("message") is { Length: > 0 } message ? response.Shown(message)
+                : success ? $"the answer (HTTP {response.StatusCode}) said success:true but {DescribeData(data)}, so there is no data.url to use"
+                : response.Error.Message;
             throw new ToApisApiException(
                 success ? ApiErrorKind.UnexpectedResponse : ApiErrorKind.InvalidRequest, response.StatusCode, null,
                 $"{requestDescription} did not accept '{localPath}': {reason}", requestDescription: requestDescription);
@@ -30,4 +38,13 @@ internal static class UploadParser
             Path = localPath,
         };
     }
+
+    private static string DescribeData(JsonElement? data) => data switch
+    {
+        null => "had no data object",
+        { ValueKind: JsonValueKind.Object } fields => fields.EnumerateObject().Select(f => f.Name).ToList() is { Count: > 0 } names
+            ? $"its data held no url (only {string.Join(", ", names)})"
+            : "its data object was empty",
+        { } other => $"its data was {other.ValueKind.ToString().ToLowerInvariant()}, not an object with a url",
+    };
 }

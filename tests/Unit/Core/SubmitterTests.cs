@@ -1,4 +1,5 @@
 using ToApis.Client;
+using ToApis.Client.Batches;
 using ToApis.Client.RateLimiting;
 using ToApis.Client.Submitting;
 using ToApis.Client.Wire;
@@ -7,8 +8,8 @@ using Xunit;
 
 namespace ToApis.Tests.Core;
 
-/// <summary>The batch submit engine on its own: no PowerShell, a real emulator.</summary>
-public sealed class SubmitEngineTests
+/// <summary>Submitting through the batch runner on its own: no PowerShell, a real emulator.</summary>
+public sealed class SubmitterTests
 {
     [Fact]
     public async Task Stopping_sends_nothing_more_and_returns_the_task_already_on_the_wire()
@@ -23,12 +24,15 @@ public sealed class SubmitEngineTests
             RateLimits = new RateLimitSettings(PaceSetting.Pinned(0.5), PaceSetting.Off),
         };
         using var connection = new ToApisConnection(settings, emulator.ApiKey);
-        using var engine = new SubmitEngine(connection.CreateClient(), NullRequestLog.Instance, null, throttleLimit: 4, CancellationToken.None);
+        var submitter = new Submitter(connection.CreateClient(), NullRequestLog.Instance, null);
+        // No slow start: the second row goes to the wire's rate limiter, not the runner's queue.
+        var options = new BatchOptions<SubmitOutcome> { ThrottleLimit = 4, InOrder = true, ErrorIn = outcome => outcome.Error };
+        using var runner = new BatchRunner<SubmitItem, SubmitOutcome>(submitter.SubmitAsync, options, CancellationToken.None);
 
-        engine.Start(Item("on the wire"));
+        runner.Add(Submitter.Named(Item("on the wire")));
         Assert.True(SpinWait.SpinUntil(() => emulator.Stats.TasksCreated == 1, TimeSpan.FromSeconds(30)));
-        engine.Start(Item("still queued"));
-        var left = engine.Stop(TimeSpan.FromSeconds(30));
+        runner.Add(Submitter.Named(Item("still queued")));
+        var left = runner.Stop(TimeSpan.FromSeconds(30)).Select(submitter.Settle).ToList();
 
         Assert.Equal(2, left.Count);
         Assert.True(left[0].Task is not null, $"the first row ended with {left[0].Error}");
@@ -43,15 +47,21 @@ public sealed class SubmitEngineTests
         await using var emulator = await ToApisEmulator.StartAsync(new EmulatorOptions { TimeScale = 0.001, Seed = 7 });
         var settings = new ToApisConnectionSettings { BaseUri = emulator.BaseUri, RateLimits = RateLimitSettings.Pinned(ToApis.Client.RateLimiting.RateTier.None) };
         using var connection = new ToApisConnection(settings, emulator.ApiKey);
-        using var engine = new SubmitEngine(connection.CreateClient(), NullRequestLog.Instance, null, throttleLimit: 3, CancellationToken.None);
+        var submitter = new Submitter(connection.CreateClient(), NullRequestLog.Instance, null);
+        using var runner = new BatchRunner<SubmitItem, SubmitOutcome>(submitter.SubmitAsync, Submitter.Options(throttleLimit: 3), CancellationToken.None);
         var windows = new List<int>();
 
         for (var row = 0; row < 5; row++)
         {
-            windows.Add(engine.Window);
-            engine.Start(Item($"row {row}"));
-            await engine.Oldest;
-            Assert.NotNull(engine.TakeOldest().Task);
+            windows.Add(runner.Window);
+            runner.Add(Submitter.Named(Item($"row {row}")));
+            BatchOutcome<SubmitItem, SubmitOutcome>? outcome;
+            while (!runner.TryTake(out outcome))
+            {
+                await runner.Changed;
+            }
+
+            Assert.NotNull(outcome.Result?.Task);
         }
 
         Assert.Equal(new[] { 1, 2, 3, 3, 3 }, windows);
