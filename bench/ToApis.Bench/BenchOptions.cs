@@ -36,6 +36,8 @@ internal sealed record BenchOptions
                                 writing there also refreshes the table in README.md
           --smoke               20 tasks, baseline sample 3, no warm-up, writes nothing unless --out is given;
                                 exits 1 unless every scenario completed every task without an error
+          --startup-only        measure only Import-Module and the first Connect-ToApis (9 fresh processes, 3 with
+                                --smoke), print the line and stop: no scenarios, nothing written
 
         Each scenario runs against a fresh in-process emulator; its clients run in processes of their own (this
         program with --worker), so their working set and CPU are the client's alone. CDN downloads: time to first
@@ -63,6 +65,8 @@ internal sealed record BenchOptions
     public bool UpdateReadme { get; init; }
 
     public bool Smoke { get; init; }
+
+    public bool StartUpOnly { get; init; }
 
     /// <summary>
     /// The poll cadence of every scenario: the contract's 5 s, scaled like the latencies, so the pipeline, the docs'
@@ -97,6 +101,7 @@ internal sealed record BenchOptions
                 case "--module": module = Value(); break;
                 case "--out": outDir = Value(); break;
                 case "--smoke": options = options with { Smoke = true }; break;
+                case "--startup-only": options = options with { StartUpOnly = true }; break;
                 case "--help" or "-h" or "-?": throw new HelpRequestedException();
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }

@@ -48,6 +48,10 @@ Console.WriteLine($"  module {options.Module}");
 // Before the scenarios, on a machine not yet busy with them.
 var startUp = await StartUpTime.MeasureAsync(options.Module, runs: options.Smoke ? 3 : 9);
 Console.WriteLine(MarkdownReport.StartUpLine(startUp));
+if (options.StartUpOnly)
+{
+    return 0;
+}
 
 var runner = new ScenarioRunner(options, Console.Out);
 var fasterAccount = new SharedAccount();

@@ -37,6 +37,18 @@ public sealed class ToApisApiException : Exception
         Attempts = attempts;
     }
 
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisApiException(ToApisApiException original, string message)
+        : base(message, original)
+    {
+        Kind = original.Kind;
+        StatusCode = original.StatusCode;
+        Code = original.Code;
+        Param = original.Param;
+        RequestDescription = original.RequestDescription;
+        Attempts = original.Attempts;
+    }
+
     public ApiErrorKind Kind { get; }
 
     /// <summary>HTTP status; 0 when the body, not the status, was the problem.</summary>
@@ -64,6 +76,14 @@ public sealed class ToApisTransportException : Exception
     public ToApisTransportException(string message, Exception? innerException, int attempts)
         : base(message, innerException) => Attempts = attempts;
 
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisTransportException(ToApisTransportException original, string message)
+        : base(message, original)
+    {
+        Attempts = original.Attempts;
+        WasProvablyNotSent = original.WasProvablyNotSent;
+    }
+
     public int Attempts { get; }
 
     /// <summary>The connection never opened, so the server cannot have acted on the request.</summary>
@@ -78,6 +98,10 @@ public sealed class ToApisSubmitOutcomeUnknownException : Exception
 {
     public ToApisSubmitOutcomeUnknownException(string clientBusinessId, string message, Exception? innerException)
         : base(message, innerException) => ClientBusinessId = clientBusinessId;
+
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisSubmitOutcomeUnknownException(ToApisSubmitOutcomeUnknownException original, string message)
+        : base(message, original) => ClientBusinessId = original.ClientBusinessId;
 
     public string ClientBusinessId { get; }
 }
@@ -95,6 +119,16 @@ public sealed class ToApisServiceUnavailableException : Exception
         ConsecutiveFailures = consecutiveFailures;
         FailingFor = failingFor;
         LastFailure = lastFailure;
+    }
+
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisServiceUnavailableException(ToApisServiceUnavailableException original, string message)
+        : base(message, original)
+    {
+        Service = original.Service;
+        ConsecutiveFailures = original.ConsecutiveFailures;
+        FailingFor = original.FailingFor;
+        LastFailure = original.LastFailure;
     }
 
     /// <summary>"The service at https://toapis.com/" or "The result host files.toapis.com".</summary>
@@ -117,6 +151,14 @@ public sealed class ToApisRunInProgressException : Exception
         Holder = holder;
     }
 
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisRunInProgressException(ToApisRunInProgressException original, string message)
+        : base(message, original)
+    {
+        Resource = original.Resource;
+        Holder = original.Holder;
+    }
+
     /// <summary>"The journal '/data/run.jsonl'" or "The run key 'catalog'".</summary>
     public string Resource { get; }
 
@@ -130,6 +172,10 @@ public sealed class ToApisValidationException : Exception
     public ToApisValidationException(string field, string message)
         : base(message) => Field = field;
 
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisValidationException(ToApisValidationException original, string message)
+        : base(message, original) => Field = original.Field;
+
     public string Field { get; }
 }
 
@@ -141,6 +187,10 @@ public sealed class ToApisTaskFailedException : Exception
                (string.IsNullOrEmpty(task.ErrorCode) ? "" : $" [{task.ErrorCode}]") +
                $": {task.ErrorMessage ?? "the service gave no reason"}")
         => Task = task;
+
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisTaskFailedException(ToApisTaskFailedException original, string message)
+        : base(message, original) => Task = original.Task;
 
     public Models.ToApisTask Task { get; }
 }
@@ -186,6 +236,15 @@ public sealed class ToApisFileException : Exception
     {
         Problem = problem;
         Path = path;
+    }
+
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisFileException(ToApisFileException original, string message)
+        : base(message, original)
+    {
+        Problem = original.Problem;
+        Path = original.Path;
+        LocalFailure = original.LocalFailure;
     }
 
     public FileProblem Problem { get; }

@@ -179,17 +179,45 @@ internal static class ErrorRecords
         "ToApis.TaskTimeout", ErrorCategory.OperationTimeout, task,
         $"The task keeps running on the server: wait again with Wait-ToApisTask -Id {task.Id}, or raise -TimeoutSec.");
 
-    /// <summary>The record with its message prefixed by the row it is about: "Row 3 (Name=fox): the prompt is empty."</summary>
+    /// <summary>
+    /// The record told about the row it concerns: "Row 3 (Name=fox): the prompt is empty." in what is shown and in
+    /// the exception's own message, which runbooks log as $_.Exception.Message. Its ErrorId, category, row and advice stay.
+    /// </summary>
     public static ErrorRecord ForRow(ErrorRecord record, InputRow? row)
     {
-        if (row is { } about)
+        if (row is not { } about)
         {
-            var message = record.ErrorDetails?.Message is { Length: > 0 } shown ? shown : record.Exception.Message;
-            record.ErrorDetails = new ErrorDetails(about.Describe(message)) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+            return record;
         }
 
-        return record;
+        var message = about.Describe(record.ErrorDetails?.Message is { Length: > 0 } shown ? shown : record.Exception.Message);
+        var named = new ErrorRecord(NamingTheRow(record.Exception, message), record.FullyQualifiedErrorId, record.CategoryInfo.Category, record.TargetObject);
+        named.ErrorDetails = new ErrorDetails(message) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+        return named;
     }
+
+    /// <summary>
+    /// A copy of <paramref name="original"/> with <paramref name="message"/>, the original as its InnerException.
+    /// The copy keeps the original's type, so scripts that catch [ToApis.Client.ToApisApiException] (or any
+    /// other exception type by name) still catch it; the original is left as it was, for the journal.
+    /// </summary>
+    private static Exception NamingTheRow(Exception original, string message) => original switch
+    {
+        ToApisApiException api => new ToApisApiException(api, message),
+        ToApisTransportException transport => new ToApisTransportException(transport, message),
+        ToApisSubmitOutcomeUnknownException unknown => new ToApisSubmitOutcomeUnknownException(unknown, message),
+        ToApisServiceUnavailableException unavailable => new ToApisServiceUnavailableException(unavailable, message),
+        ToApisRunInProgressException busy => new ToApisRunInProgressException(busy, message),
+        ToApisValidationException validation => new ToApisValidationException(validation, message),
+        ToApisTaskFailedException failed => new ToApisTaskFailedException(failed, message),
+        ToApisFileException file => new ToApisFileException(file, message),
+        ToApisWebhookException webhook => new ToApisWebhookException(webhook, message),
+        // Other exceptions (IOException, TimeoutException, ...) by their own (message, inner) constructor, which
+        // nearly all have; one without it is carried by a RuntimeException, which still holds it as the cause.
+        _ => original.GetType().GetConstructor(new[] { typeof(string), typeof(Exception) }) is { } sameType
+            ? (Exception)sameType.Invoke(new object[] { message, original })
+            : new RuntimeException(message, original),
+    };
 
     /// <param name="message">What the user reads, when it says more than the exception's message.</param>
     public static ErrorRecord Create(

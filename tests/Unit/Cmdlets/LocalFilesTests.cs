@@ -138,7 +138,7 @@ public sealed class LocalFilesTests(ITestOutputHelper log) : IDisposable
         var after = service.Run($"{Rows} | New-ToApisImage -RunKey 'full' -Journal '{journal}'");
 
         var refused = ErrorAssert.Is(Assert.Single(full.Errors, e => e.FullyQualifiedErrorId.StartsWith("ToApis.FileWriteFailed,")), "ToApis.FileWriteFailed", ErrorCategory.WriteError);
-        Assert.Contains("Row 3 was not submitted", refused.Exception.Message);
+        Assert.StartsWith("Row 3: not submitted: the journal", refused.Exception.Message);
         Assert.Equal(2, full.Errors.Count(e => e.FullyQualifiedErrorId.StartsWith("ToApis.JournalWriteFailed,")));
         Assert.Equal(2, full.OutputOf<ToApisTask>().Count()); // the tasks themselves are passed on
         Assert.Equal(2, submitsWhileFull);

@@ -28,9 +28,52 @@ public sealed class RowMessageTests
         Assert.StartsWith("Row 4 (Title=Whale): count 3 is not allowed for gpt-4o-image: it makes 1, 2 or 4 image(s) per task.", result.Errors[2].ErrorDetails.Message);
         Assert.Contains("Row 2 (Name=empty): the prompt is empty.", result.Errors[0].ToString());
         Assert.All(result.Errors, e => ErrorAssert.Is(e, "ToApis.InvalidParameter", ErrorCategory.InvalidArgument));
-        // The row itself is still the TargetObject, and the exception keeps the bare message for scripts.
+        // The row itself is still the TargetObject; the exception names the row too (scripts log $_.Exception.Message),
+        // keeps its type for catch-by-type and holds the bare failure as its InnerException.
         Assert.Equal("empty", ((PSObject)result.Errors[0].TargetObject).Properties["Name"].Value);
-        Assert.Equal("The prompt is empty.", result.Errors[0].Exception.Message);
+        var exception = Assert.IsType<ToApis.Client.ToApisValidationException>(result.Errors[0].Exception);
+        Assert.Equal("Row 2 (Name=empty): the prompt is empty.", exception.Message);
+        Assert.Equal("The prompt is empty.", Assert.IsType<ToApis.Client.ToApisValidationException>(exception.InnerException).Message);
+        Assert.Equal("Prompt", exception.Field);
+        Assert.NotNull(result.Errors[0].ErrorDetails.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task The_exceptions_own_message_names_the_row_under_Stop_and_under_Continue()
+    {
+        await using var service = await EmulatedService.StartAsync(o => o.FailureRate = 1);
+
+        // A runbook under 'Stop': the first bad row ends up in catch, caught by the module's exception type.
+        var stopped = service.Run("""
+            $ErrorActionPreference = 'Stop'
+            try {
+                [pscustomobject]@{ Name = 'fine'; Prompt = 'A fox' },
+                [pscustomobject]@{ Name = '04-teapot'; Prompt = '' } | New-ToApisImage | Out-Null
+                'not reached'
+            }
+            catch [ToApis.Client.ToApisValidationException] {
+                "caught: $($_.Exception.Message) | $($_.FullyQualifiedErrorId) | $($_.TargetObject.Name)"
+            }
+            """);
+        // A run under 'Continue' that collects its errors: New's refusal and Wait's failed task.
+        var continued = service.Run($$"""
+            $ErrorActionPreference = 'Continue'
+            [pscustomobject]@{ Name = 'fox'; Prompt = 'A fox' },
+            [pscustomobject]@{ Name = 'empty'; Prompt = '' } |
+                New-ToApisImage -ErrorVariable refused |
+                Wait-ToApisTask {{EmulatedService.FastPolling}} -ErrorVariable failed | Out-Null
+            @($refused) + @($failed) | ForEach-Object { $_.Exception.Message }
+            """);
+
+        Assert.Equal(
+            "caught: Row 2 (Name=04-teapot): the prompt is empty. | ToApis.InvalidParameter,ToApis.Commands.NewToApisImageCommand | 04-teapot",
+            Assert.Single(stopped.OutputOf<string>()));
+        var messages = continued.OutputOf<string>().ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("Row 2 (Name=empty): the prompt is empty.", messages[0]);
+        Assert.StartsWith("Row 1 (Name=fox): task tsk_", messages[1]);
+        // Named once: what is shown is the exception's message, not the row prefixed a second time.
+        Assert.All(continued.Errors, e => Assert.Equal(e.Exception.Message, e.ErrorDetails.Message));
     }
 
     [Fact]

@@ -122,6 +122,7 @@ public sealed class SchedulerTests : IDisposable
         Assert.Contains("Row 7 (Name=row7): ", error.Exception.Message);
         Assert.Contains("Row 12 (Name=row12): ", error.Exception.Message);
         Assert.Contains("Row 15 (Name=row15): ", error.Exception.Message);
+        Assert.DoesNotContain("): Row ", error.Exception.Message); // each row named once, though the cmdlets' exceptions name it too
         Assert.Contains("FailedRows", error.ErrorDetails.RecommendedAction);
 
         var done = Path.Combine(_temp.Path, "done.jsonl");

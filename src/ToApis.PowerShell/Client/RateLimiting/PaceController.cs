@@ -153,9 +153,10 @@ internal sealed class PaceController
             return change; // the pace holds nothing back: it is not what spends the bucket
         }
 
-        // The bucket's slope is the account's refill less everyone's sending; this process's own sending above or
-        // below its pace (a saved-up burst, jitter) passes, so what is left is the pace's error.
-        var sentOverPace = ((_accepted - before.Accepted) / elapsed) - Pace;
+        // The bucket's slope is the account's refill less everyone's sending; a burst this process saved up passes
+        // (it is not the pace's error). Sending below the pace (release jitter) is not added back: the bucket's
+        // level then asks for more, which makes up for it.
+        var sentOverPace = Math.Max(0, ((_accepted - before.Accepted) / elapsed) - Pace);
         var target = Math.Max(0, (limit - 2) / 3.0);
         var correction = ((remaining - before.Remaining) / elapsed) + sentOverPace + ((remaining - target) / Settling);
 

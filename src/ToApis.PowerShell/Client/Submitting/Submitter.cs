@@ -145,7 +145,7 @@ internal sealed class Submitter
                 // Without its write-ahead line a crash could hide this submit: it is not sent.
                 throw new ToApisFileException(
                     FileProblem.WriteFailed, _journal!.Path,
-                    $"Row {item.Row} was not submitted: the journal '{_journal.Path}' could not record it first ({notRecorded.Message}).", notRecorded);
+                    $"Not submitted: the journal '{_journal.Path}' could not record it first ({notRecorded.Message}).", notRecorded);
             }
 
             sending = true;

@@ -34,6 +34,15 @@ public sealed class ToApisWebhookException : Exception
         EventId = eventId;
     }
 
+    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
+    internal ToApisWebhookException(ToApisWebhookException original, string message)
+        : base(message, original)
+    {
+        Problem = original.Problem;
+        EventId = original.EventId;
+        VerifiedEvent = original.VerifiedEvent;
+    }
+
     /// <summary>Internal: scripts tell refusals apart by ErrorId.</summary>
     internal WebhookProblem Problem { get; }
 
