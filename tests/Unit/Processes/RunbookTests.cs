@@ -138,7 +138,11 @@ public sealed class RunbookTests(ITestOutputHelper log) : IDisposable
         Report("out of credit", exitCode, service, "machine", run);
         Assert.Equal(1, exitCode);
         Assert.Equal(Affordable, service.Emulator.Stats.TasksCreated);
-        Assert.Equal(Enumerable.Range(1, Affordable).Select(i => $"row{i:00}.png"), Images("machine"));
+        // Submits run several at a time, so which rows the credit covered depends on their order of arrival:
+        // every row that got a task has its image.
+        var images = Images("machine");
+        Assert.Equal(Affordable, images.Count);
+        Assert.All(images, image => Assert.Matches(@"^row(0[1-9]|1[0-2])\.png$", image));
         Assert.Contains("insufficient_quota", Unwrapped(run));
         Assert.Contains($"Cost : {Affordable * CreditsPerImage} credits", Unwrapped(run));
     }
