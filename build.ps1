@@ -461,8 +461,8 @@ function Invoke-DemoTask {
         # A fresh folder each time: the demo shows one run, not a pile of earlier ones.
         Remove-Item $demoFolder -Recurse -Force -ErrorAction SilentlyContinue
         $journal = Join-Path $demoFolder 'run.jsonl'
-        # One row more than the CSV, sized in pixels: the service takes aspect ratios, so the row is refused
-        # before anything is spent, and the summary and the gallery show it as a failure with its remedy.
+        # One row more than the CSV, sized in pixels: the module warns and sends it, the service (which takes
+        # aspect ratios) refuses it, and the summary and the gallery show it as a failure with its remedy.
         $rows = @(Import-Csv (Join-Path $RepoRoot 'examples' 'prompts.csv')) +
             [pscustomobject]@{ Name = 'poster'; Prompt = 'A travel poster of Lisbon, trams and tiles'; Size = '1920x1080'; Model = '' }
         $files = $rows |
@@ -473,7 +473,7 @@ function Invoke-DemoTask {
         $files | Format-Table -AutoSize -Property Name, Length, TaskId
         Write-Host "$(@($files).Count) image(s) saved in $demoFolder" -ForegroundColor Green
         foreach ($refusal in $refused) {
-            Write-Host "Refused before submitting: $($refusal.Exception.Message)" -ForegroundColor Yellow
+            Write-Host "Refused: $($refusal.Exception.Message)" -ForegroundColor Yellow
         }
 
         Get-ToApisRun -Journal $journal | Out-Host
