@@ -1,84 +1,78 @@
 using System;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text.RegularExpressions;
+using ToApis.Client.RateLimiting;
 using ToApis.Client.Wire;
 using ToApis.Models;
 
 namespace ToApis.Client;
 
 /// <summary>One HTTP answer, read whole (bodies are small and size-capped) so retry rules can look at it.</summary>
-internal sealed class ApiResponse
+/// <param name="body">The body as received: parsed as is, never masked (masking is for what is shown).</param>
+/// <param name="limits">What the rate-limit headers said; without them, only whether the answer is a 429.</param>
+/// <param name="mask">Hides the key in every text this answer puts into a message.</param>
+internal sealed class ApiResponse(
+    int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, string? contentType = null, KeyMask? mask = null, LimitSignal? limits = null)
 {
+    /// <summary>How much of a body an error message quotes.</summary>
+    private const int QuotedBodyChars = 120;
+
     private ErrorEnvelope? _error;
     private ToApisTask? _task;
     private bool _taskRead;
     private bool? _isJsonObject;
 
-    /// <summary>How much of a body an error message quotes.</summary>
-    private const int QuotedBodyChars = 120;
+    public int StatusCode { get; } = statusCode;
 
-    private readonly KeyMask? _mask;
-
-    /// <param name="body">The body as received: parsed as is, never masked (masking is for what is shown).</param>
-    /// <param name="mask">Hides the key in every text this answer puts into a message.</param>
-    public ApiResponse(
-        int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, int? rateLimit = null, TimeSpan? rateLimitResetIn = null,
-        int? rateLimitRemaining = null, string? contentType = null, KeyMask? mask = null)
-    {
-        ContentType = contentType;
-        _mask = mask;
-        RateLimit = rateLimit;
-        RateLimitRemaining = rateLimitRemaining;
-        RateLimitResetIn = rateLimitResetIn;
-        StatusCode = statusCode;
-        ReasonPhrase = mask?.Apply(reasonPhrase) ?? reasonPhrase; // shown only, never parsed
-        Body = body;
-        RetryAfter = retryAfter;
-    }
-
-    public int StatusCode { get; }
-
-    public string ReasonPhrase { get; }
+    /// <summary>Shown only, never parsed: masked.</summary>
+    public string ReasonPhrase => Shown(reasonPhrase);
 
     /// <summary>The raw body, for parsing only; messages quote it through <see cref="Shown"/>.</summary>
-    public string Body { get; }
+    public string Body { get; } = body;
 
     /// <summary>The media type the server declared ("application/json", "text/html"), if any.</summary>
-    public string? ContentType { get; }
+    public string? ContentType { get; } = contentType;
 
-    public TimeSpan? RetryAfter { get; }
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 
-    /// <summary>The server's X-RateLimit-Limit, when it sent one.</summary>
-    public int? RateLimit { get; }
-
-    /// <summary>The server's X-RateLimit-Remaining, when it sent one.</summary>
-    public int? RateLimitRemaining { get; }
-
-    /// <summary>The server's X-RateLimit-Reset as time from now, when it sent one.</summary>
-    public TimeSpan? RateLimitResetIn { get; }
+    /// <summary>What the answer tells the account's pacer.</summary>
+    public LimitSignal Limits { get; } = limits ?? new LimitSignal(statusCode == 429, null, null, null, retryAfter);
 
     /// <summary>How many attempts the resilience pipeline made before settling on this answer.</summary>
     public int Attempts { get; internal set; } = 1;
 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
-    /// <summary>The error the body holds, its message masked for showing.</summary>
-    internal ErrorEnvelope Error
+    /// <summary>The answer's status, headers and <paramref name="body"/>; times in headers are read against <paramref name="now"/>.</summary>
+    public static ApiResponse From(HttpResponseMessage response, string body, DateTimeOffset now, KeyMask mask)
     {
-        get
-        {
-            if (_error is null)
-            {
-                var parsed = ErrorEnvelope.Parse(Body);
-                _error = parsed with { Message = Shown(parsed.Message) };
-            }
+        double? Number(string name) =>
+            response.Headers.TryGetValues(name, out var values)
+            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            && number >= 0 && number < int.MaxValue * 1000.0
+                ? number
+                : null;
 
-            return _error;
-        }
+        // X-RateLimit-Reset is Unix seconds (or milliseconds), or seconds to go: its format is not documented (contract U8).
+        TimeSpan? resetIn = Number("X-RateLimit-Reset") switch
+        {
+            null => null,
+            > 1e12 and var ms => DateTimeOffset.FromUnixTimeMilliseconds((long)ms) - now,
+            > 1e9 and var seconds => DateTimeOffset.FromUnixTimeSeconds((long)seconds) - now,
+            var seconds => TimeSpan.FromSeconds(seconds.Value),
+        };
+        var retryAfter = response.Headers.RetryAfter is { } header ? header.Delta ?? header.Date - now : null;
+        var status = (int)response.StatusCode;
+        var limits = new LimitSignal(status == 429, (int?)Number("X-RateLimit-Limit"), (int?)Number("X-RateLimit-Remaining"), resetIn, retryAfter);
+        return new ApiResponse(status, response.ReasonPhrase ?? "", body, retryAfter, response.Content?.Headers.ContentType?.MediaType, mask, limits);
     }
 
-    /// <summary>
-    /// The task the body holds, or null: parsed once for every rule that asks (the breaker, the retry predicate,
-    /// the caller), not once each.
-    /// </summary>
+    /// <summary>The error the body holds, its message masked for showing.</summary>
+    internal ErrorEnvelope Error => _error ??= ShownMessage(ErrorEnvelope.Parse(Body));
+
+    /// <summary>The task the body holds, or null: parsed once for every rule that asks (the breaker, the retry predicate, the caller).</summary>
     internal ToApisTask? Task
     {
         get
@@ -111,23 +105,25 @@ internal sealed class ApiResponse
             || Body.TrimStart().StartsWith("<", StringComparison.Ordinal));
 
     /// <summary>Server text made fit to show or store: the key hidden in every form.</summary>
-    internal string Shown(string text) => _mask?.Apply(text) ?? text;
+    internal string Shown(string text) => mask?.Apply(text) ?? text;
+
+    private ErrorEnvelope ShownMessage(ErrorEnvelope error) => error with { Message = Shown(error.Message) };
 
     /// <summary>"HTTP 200 OK, text/html, 5120 bytes: &lt;html&gt;&lt;title&gt;Sign in…": what came back, for a message.</summary>
     internal string Describe()
     {
-        var start = System.Text.RegularExpressions.Regex.Replace(Body.Length > 4 * QuotedBodyChars ? Body.Substring(0, 4 * QuotedBodyChars) : Body, @"\s+", " ").Trim();
+        var start = Regex.Replace(Body.Length > 4 * QuotedBodyChars ? Body.Substring(0, 4 * QuotedBodyChars) : Body, @"\s+", " ").Trim();
         start = start.Length > QuotedBodyChars ? start.Substring(0, QuotedBodyChars) + "\u2026" : start;
-        return $"HTTP {StatusCode} {Shown(ReasonPhrase)}".TrimEnd()
+        return $"HTTP {StatusCode} {ReasonPhrase}".TrimEnd()
             + $", {ContentType ?? "no content type"}, {Body.Length} characters"
             + (start.Length == 0 ? ", empty" : $": {Shown(start)}");
     }
 
     /// <summary>The answer is not what <paramref name="requestDescription"/> is documented to return: ToApis.UnexpectedResponse, saying what came.</summary>
-    internal ToApisApiException Unexpected(string requestDescription, string? why = null) =>
-        new(ApiErrorKind.UnexpectedResponse, StatusCode, null,
-            $"{requestDescription} did not return the documented answer{(why is null ? "" : $" ({why})")}; it returned {Describe()}",
-            requestDescription: requestDescription, attempts: Attempts);
+    internal ToApisApiException Unexpected(string requestDescription, string? why = null) => ToApisApiException.Unexpected(
+        requestDescription,
+        $"{requestDescription} did not return the documented answer{(why is null ? "" : $" ({why})")}; it returned {Describe()}",
+        StatusCode, Attempts);
 
     /// <summary>503 from the submit limiter: an explicit "not accepted", unlike other 5xx.</summary>
     public bool IsLimiterUnavailable => StatusCode == 503 && Error.Code == "rate_limit_unavailable";
@@ -140,29 +136,20 @@ internal sealed class ApiResponse
     internal ToApisApiException ToException(string requestDescription)
     {
         var error = Error;
-        var kind = Classify(error);
         var tried = Attempts > 1 ? $" (after {Attempts} attempts)" : "";
         var code = error.Code is { Length: > 0 } ? $" [{error.Code}]" : "";
         return new ToApisApiException(
-            kind, StatusCode, error.Code,
-            $"{requestDescription} failed with HTTP {StatusCode}{code}: {error.Message}{tried}",
+            Classify(error), StatusCode, error.Code, $"{requestDescription} failed with HTTP {StatusCode}{code}: {error.Message}{tried}",
             error.Param, requestDescription, Attempts);
     }
 
-    private ApiErrorKind Classify(ErrorEnvelope error)
+    private ApiErrorKind Classify(ErrorEnvelope error) => error.Code switch
     {
         // Codes the docs name take precedence over a status a proxy may have rewritten.
-        switch (error.Code)
-        {
-            case "insufficient_quota":
-                return ApiErrorKind.InsufficientQuota;
-            case "content_policy_violation":
-                return ApiErrorKind.ContentPolicy;
-            case "webhook_not_configured":
-                return ApiErrorKind.WebhookNotConfigured;
-        }
-
-        return StatusCode switch
+        "insufficient_quota" => ApiErrorKind.InsufficientQuota,
+        "content_policy_violation" => ApiErrorKind.ContentPolicy,
+        "webhook_not_configured" => ApiErrorKind.WebhookNotConfigured,
+        _ => StatusCode switch
         {
             404 => ApiErrorKind.NotFound,
             400 when error.MeansTaskNotFound => ApiErrorKind.NotFound,
@@ -175,8 +162,8 @@ internal sealed class ApiResponse
             503 when IsLimiterUnavailable => ApiErrorKind.LimiterUnavailable,
             >= 500 => ApiErrorKind.ServerError,
             _ => ApiErrorKind.Unknown,
-        };
-    }
+        },
+    };
 
     private static bool IsObject(string body)
     {

@@ -1,11 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
-using Polly;
 using ToApis.Client.Files;
 using ToApis.Client.RateLimiting;
 using ToApis.Client.Resilience;
@@ -18,21 +16,12 @@ namespace ToApis.Client;
 /// The API calls, async and free of PowerShell. One instance per command invocation over a shared
 /// <see cref="ToApisConnection"/>; everything it wants the user to see goes to its <see cref="IRequestLog"/>.
 /// </summary>
-internal sealed class ToApisClient
+internal sealed class ToApisClient(ToApisConnection connection, IRequestLog log)
 {
-    /// <summary>Task and error bodies are a few hundred bytes; anything far larger is not a real answer.</summary>
-    private const int MaxResponseBodyBytes = 4 * 1024 * 1024;
+    /// <summary>Every documented task id starts so; client_business_ids this module makes never do.</summary>
+    private const string TaskIdPrefix = "tsk_";
 
-    private readonly ToApisConnection _connection;
-    private readonly IRequestLog _log;
-    private readonly HttpTransport _transport;
-
-    internal ToApisClient(ToApisConnection connection, IRequestLog log)
-    {
-        _connection = connection;
-        _log = log;
-        _transport = new HttpTransport(connection.Http, log, connection.Time);
-    }
+    private readonly HttpTransport _transport = new(connection.Http, log, connection.Time);
 
     /// <summary>
     /// Creates a task. The request always carries a client_business_id; when the outcome is ambiguous
@@ -53,35 +42,9 @@ internal sealed class ToApisClient
 
         var businessId = request.ClientBusinessId!;
         var body = request.ToJson();
-        var reconciliation = new SubmitReconciliation($"POST /{request.Path}", businessId, token => FindTaskAsync(businessId, token));
-        ApiResponse? response = null;
-        ToApisTransportException? failure = null;
-        try
-        {
-            response = await SendAsync(
-                HttpMethod.Post, request.Path, () => JsonContent(body), RequestKind.Submit, abort,
-                beforeSending: () =>
-                {
-                    stopSending.ThrowIfCancellationRequested();
-                    onSending?.Invoke();
-                    reconciliation.Sending();
-                },
-                prepare: context =>
-                {
-                    context.Properties.Set(ResiliencePipelines.StopSendingKey, stopSending);
-                    context.Properties.Set(ResiliencePipelines.ReconcileKey, reconciliation);
-                }).ConfigureAwait(false);
-        }
-        catch (ToApisTransportException failed)
-        {
-            failure = failed;
-        }
-        catch (Exception ended) when (reconciliation.EndedUnanswered)
-        {
-            throw reconciliation.OutcomeUnknown(ended.Message, reconciliation.LookupFailed ?? ended);
-        }
-
-        return reconciliation.Conclude(response, failure, _log);
+        var submit = new SubmitReconciliation($"POST /{request.Path}", businessId, stopSending, onSending, token => FindTaskAsync(businessId, token));
+        return await submit.RunAsync(
+            () => SendAsync(HttpMethod.Post, request.Path, () => JsonContent(body), RequestCategory.Submit, abort, submit), log).ConfigureAwait(false);
     }
 
     /// <summary>The task by id or client_business_id; a task-not-found answer is an error.</summary>
@@ -96,7 +59,7 @@ internal sealed class ToApisClient
     public async Task<ToApisTask?> FindTaskAsync(string idOrBusinessId, CancellationToken cancellationToken)
     {
         var path = TaskPath(idOrBusinessId);
-        var response = await SendAsync(HttpMethod.Get, path, null, RequestKind.Query, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Get, path, null, RequestCategory.Query, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccess)
         {
             var task = response.Task ?? throw response.Unexpected($"GET /{path}", "no task in it");
@@ -119,9 +82,6 @@ internal sealed class ToApisClient
         || string.Equals(task.ClientBusinessId, asked, StringComparison.Ordinal)
         || (task.ClientBusinessId is null && !asked.StartsWith(TaskIdPrefix, StringComparison.Ordinal));
 
-    /// <summary>Every documented task id starts so; client_business_ids this module makes never do.</summary>
-    private const string TaskIdPrefix = "tsk_";
-
     /// <summary>
     /// Uploads a checked local image as multipart field <c>file</c>. Uploads cost nothing, so unlike a submit
     /// they are retried like reads.
@@ -143,7 +103,7 @@ internal sealed class ToApisClient
             return form;
         }
 
-        var response = await SendAsync(HttpMethod.Post, path, Form, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Post, path, Form, null, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess && response.StatusCode != 400)
         {
             throw response.ToException($"POST /{path}");
@@ -156,7 +116,7 @@ internal sealed class ToApisClient
     public async Task<IReadOnlyList<ToApisModel>> GetModelsAsync(string type, CancellationToken cancellationToken)
     {
         var path = "v1/models?type=" + Uri.EscapeDataString(type);
-        var response = await SendAsync(HttpMethod.Get, path, null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
         return AccountParser.ParseModels(response, $"GET /{path}");
     }
 
@@ -164,7 +124,7 @@ internal sealed class ToApisClient
     public async Task<ToApisBalance> GetBalanceAsync(bool wholeAccount, CancellationToken cancellationToken)
     {
         var path = wholeAccount ? "v1/user/balance" : "v1/balance";
-        var response = await SendAsync(HttpMethod.Get, path, null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
         return AccountParser.ParseBalance(response, $"GET /{path}", wholeAccount ? "User" : "Token");
     }
 
@@ -179,102 +139,34 @@ internal sealed class ToApisClient
     }
 
     /// <summary>
-    /// Sends through the pipeline of <paramref name="kind"/>, which paces submits and queries by the account's
-    /// budget before every attempt; what the answer says of the server's limits is learned here.
+    /// Sends through the pipeline of <paramref name="pacedAs"/> (submits, queries; null: uploads and account reads),
+    /// which paces by the account's budget before every attempt; every answer informs the account's pacer.
     /// </summary>
     private async Task<ApiResponse> SendAsync(
-        HttpMethod method, string path, Func<HttpContent>? content, RequestKind kind, CancellationToken cancellationToken,
-        Action? beforeSending = null, Action<ResilienceContext>? prepare = null)
+        HttpMethod method, string path, Func<HttpContent>? content, RequestCategory? pacedAs, CancellationToken cancellationToken,
+        SubmitReconciliation? submit = null)
     {
-        var uri = new Uri(_connection.ApiRoot, path);
-        var pipeline = kind switch
-        {
-            RequestKind.Submit => _connection.Pipelines.Submit,
-            RequestKind.Query => _connection.Pipelines.Query,
-            _ => _connection.Pipelines.Read,
-        };
-        var (response, attempts) = await _connection.Pipelines.RunAsync(
-            pipeline, $"{method} {uri}", _log,
+        var uri = new Uri(connection.ApiRoot, path);
+        var pipelines = connection.Pipelines;
+        var (response, attempts) = await pipelines.RunAsync(
+            pacedAs switch { RequestCategory.Submit => pipelines.Submit, RequestCategory.Query => pipelines.Query, _ => pipelines.Read },
+            $"{method} {uri}", log,
             async context =>
             {
-                beforeSending?.Invoke();
-                var answer = await SendOnceAsync(method, uri, content, context.CancellationToken).ConfigureAwait(false);
-                if (kind != RequestKind.Read)
+                submit?.Sending();
+                using var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.BearerToken);
+                var answer = await _transport.ExchangeAsync(request, connection.Mask, context.CancellationToken).ConfigureAwait(false);
+                // A 503 rate_limit_unavailable says the limiter is down, nothing about the pace: it is only retried.
+                if (pacedAs is { } category && !answer.IsLimiterUnavailable)
                 {
-                    LearnFromLimits(kind == RequestKind.Submit ? RequestCategory.Submit : RequestCategory.Query, answer);
+                    connection.RateLimiter.Observe(category, answer.Limits, log);
                 }
 
                 return answer;
             },
-            cancellationToken, prepare).ConfigureAwait(false);
+            cancellationToken, submit).ConfigureAwait(false);
         response.Attempts = attempts;
         return response;
-    }
-
-    private enum RequestKind
-    {
-        Submit,
-        Query,
-        Read,
-    }
-
-    /// <summary>
-    /// Every answer informs the account's pacer: a 429, or the bucket the headers describe. A 503 rate_limit_unavailable
-    /// says the limiter is down, nothing about the pace, and is only retried.
-    /// </summary>
-    private void LearnFromLimits(RequestCategory category, ApiResponse response)
-    {
-        if (!response.IsLimiterUnavailable)
-        {
-            _connection.RateLimiter.Observe(
-                category,
-                new LimitSignal(response.StatusCode == 429, response.RateLimit, response.RateLimitRemaining, response.RateLimitResetIn, response.RetryAfter),
-                _log);
-        }
-    }
-
-    private async Task<ApiResponse> SendOnceAsync(
-        HttpMethod method, Uri uri, Func<HttpContent>? content, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _connection.BearerToken);
-        using var exchange = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var response = exchange.Response;
-        // The body is kept as sent, for parsing: the key a server echoes is hidden where text is shown (the log
-        // masks every line, ApiResponse every message it makes), never in the data, so no id is ever altered.
-        var body = await HttpTransport.ReadCappedAsync(response.Content, MaxResponseBodyBytes, cancellationToken).ConfigureAwait(false);
-        _transport.Report(exchange, body);
-        return new ApiResponse(
-            (int)response.StatusCode, response.ReasonPhrase ?? "", body, RetryAfter(response),
-            NumberHeader(response, "X-RateLimit-Limit") is { } limit ? (int)limit : null, ResetIn(NumberHeader(response, "X-RateLimit-Reset")),
-            NumberHeader(response, "X-RateLimit-Remaining") is { } remaining ? (int)remaining : null,
-            response.Content?.Headers.ContentType?.MediaType, _connection.Mask);
-    }
-
-    private static double? NumberHeader(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values)
-        && double.TryParse(System.Linq.Enumerable.FirstOrDefault(values), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-        && number >= 0 && number < int.MaxValue * 1000.0
-            ? number
-            : null;
-
-    /// <summary>X-RateLimit-Reset is Unix seconds (or milliseconds), or seconds to go: its format is not documented (contract U8).</summary>
-    private TimeSpan? ResetIn(double? reset) => reset switch
-    {
-        null => null,
-        > 1e12 => DateTimeOffset.FromUnixTimeMilliseconds((long)reset.Value) - _connection.Time.GetUtcNow(),
-        > 1e9 => DateTimeOffset.FromUnixTimeSeconds((long)reset.Value) - _connection.Time.GetUtcNow(),
-        _ => TimeSpan.FromSeconds(reset.Value),
-    };
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        return header?.Date is { } date ? date - _connection.Time.GetUtcNow() : null;
     }
 }

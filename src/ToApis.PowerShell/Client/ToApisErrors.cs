@@ -1,4 +1,5 @@
 using System;
+using ToApis.Models;
 
 namespace ToApis.Client;
 
@@ -21,178 +22,99 @@ public enum ApiErrorKind
     WebhookNotConfigured,
 }
 
+// Every exception takes an optional cause last: a row's copy of a failure keeps the type scripts catch and
+// holds the bare failure as its InnerException (ErrorRecords.ForRow).
+
 /// <summary>A request the service answered with an error (or with a body we cannot use).</summary>
-public sealed class ToApisApiException : Exception
+/// <param name="statusCode">HTTP status; 0 when the body, not the status, was the problem.</param>
+/// <param name="code">The server's <c>error.code</c> as a string, whatever its JSON type.</param>
+/// <param name="param">The request field the server blamed, when it said.</param>
+/// <param name="requestDescription">"POST /v1/images/generations": what was asked, for messages.</param>
+public sealed class ToApisApiException(
+    ApiErrorKind kind, int statusCode, string? code, string message, string? param = null,
+    string? requestDescription = null, int attempts = 1, Exception? innerException = null) : Exception(message, innerException)
 {
-    public ToApisApiException(
-        ApiErrorKind kind, int statusCode, string? code, string message, string? param = null,
-        string? requestDescription = null, int attempts = 1)
-        : base(message)
-    {
-        Kind = kind;
-        StatusCode = statusCode;
-        Code = code;
-        Param = param;
-        RequestDescription = requestDescription;
-        Attempts = attempts;
-    }
+    public ApiErrorKind Kind { get; } = kind;
 
-    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
-    internal ToApisApiException(ToApisApiException original, string message)
-        : base(message, original)
-    {
-        Kind = original.Kind;
-        StatusCode = original.StatusCode;
-        Code = original.Code;
-        Param = original.Param;
-        RequestDescription = original.RequestDescription;
-        Attempts = original.Attempts;
-    }
+    public int StatusCode { get; } = statusCode;
 
-    public ApiErrorKind Kind { get; }
+    public string? Code { get; } = code;
 
-    /// <summary>HTTP status; 0 when the body, not the status, was the problem.</summary>
-    public int StatusCode { get; }
+    public string? Param { get; } = param;
 
-    /// <summary>The server's <c>error.code</c> as a string, whatever its JSON type.</summary>
-    public string? Code { get; }
+    public string? RequestDescription { get; } = requestDescription;
 
-    /// <summary>The request field the server blamed, when it said.</summary>
-    public string? Param { get; }
-
-    /// <summary>"POST /v1/images/generations": what was asked, for messages.</summary>
-    public string? RequestDescription { get; }
-
-    public int Attempts { get; }
+    public int Attempts { get; } = attempts;
 
     /// <summary>Nothing else in this run can succeed with the same key: stop the whole pipeline.</summary>
     public bool IsFatalForSession =>
         Kind is ApiErrorKind.Unauthorized or ApiErrorKind.Forbidden or ApiErrorKind.InsufficientQuota;
+
+    /// <summary>The answer is not what <paramref name="requestDescription"/> is documented to return (ToApis.UnexpectedResponse).</summary>
+    internal static ToApisApiException Unexpected(string requestDescription, string message, int statusCode = 0, int attempts = 1) =>
+        new(ApiErrorKind.UnexpectedResponse, statusCode, null, message, requestDescription: requestDescription, attempts: attempts);
 }
 
 /// <summary>The request never produced an HTTP answer (DNS, refused, reset, timeout), after any retries.</summary>
-public sealed class ToApisTransportException : Exception
+public sealed class ToApisTransportException(string message, Exception? innerException, int attempts) : Exception(message, innerException)
 {
-    public ToApisTransportException(string message, Exception? innerException, int attempts)
-        : base(message, innerException) => Attempts = attempts;
-
-    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
-    internal ToApisTransportException(ToApisTransportException original, string message)
-        : base(message, original)
-    {
-        Attempts = original.Attempts;
-        WasProvablyNotSent = original.WasProvablyNotSent;
-    }
-
-    public int Attempts { get; }
-
-    /// <summary>The connection never opened, so the server cannot have acted on the request.</summary>
-    public bool WasProvablyNotSent { get; init; }
+    public int Attempts { get; } = attempts;
 }
 
 /// <summary>
 /// A submit ended ambiguously and the service could not say whether it created the task: paying again might
 /// pay twice, so the row stops here, naming the client_business_id to look the task up by.
 /// </summary>
-public sealed class ToApisSubmitOutcomeUnknownException : Exception
+public sealed class ToApisSubmitOutcomeUnknownException(string clientBusinessId, string message, Exception? innerException)
+    : Exception(message, innerException)
 {
-    public ToApisSubmitOutcomeUnknownException(string clientBusinessId, string message, Exception? innerException)
-        : base(message, innerException) => ClientBusinessId = clientBusinessId;
-
-    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
-    internal ToApisSubmitOutcomeUnknownException(ToApisSubmitOutcomeUnknownException original, string message)
-        : base(message, original) => ClientBusinessId = original.ClientBusinessId;
-
-    public string ClientBusinessId { get; }
+    public string ClientBusinessId { get; } = clientBusinessId;
 }
 
 /// <summary>
 /// The service (or its files host) kept failing across requests (5xx, network errors, timeouts) until the
 /// session's circuit breaker opened: nothing further is sent to it for now, and the command stops as a whole.
 /// </summary>
-public sealed class ToApisServiceUnavailableException : Exception
+/// <param name="service">"The service at https://toapis.com/" or "The result host".</param>
+public sealed class ToApisServiceUnavailableException(
+    string service, int consecutiveFailures, TimeSpan failingFor, string lastFailure, string? message = null, Exception? innerException = null)
+    : Exception(
+        message ?? $"{service} is unavailable: {consecutiveFailures} requests in a row failed over {failingFor.TotalSeconds:0} s (last: {lastFailure}); nothing more is sent to it for now.",
+        innerException)
 {
-    public ToApisServiceUnavailableException(string service, int consecutiveFailures, TimeSpan failingFor, string lastFailure)
-        : base($"{service} is unavailable: {consecutiveFailures} requests in a row failed over {failingFor.TotalSeconds:0} s (last: {lastFailure}); nothing more is sent to it for now.")
-    {
-        Service = service;
-        ConsecutiveFailures = consecutiveFailures;
-        FailingFor = failingFor;
-        LastFailure = lastFailure;
-    }
+    public string Service { get; } = service;
 
-    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
-    internal ToApisServiceUnavailableException(ToApisServiceUnavailableException original, string message)
-        : base(message, original)
-    {
-        Service = original.Service;
-        ConsecutiveFailures = original.ConsecutiveFailures;
-        FailingFor = original.FailingFor;
-        LastFailure = original.LastFailure;
-    }
+    public int ConsecutiveFailures { get; } = consecutiveFailures;
 
-    /// <summary>"The service at https://toapis.com/" or "The result host files.toapis.com".</summary>
-    public string Service { get; }
+    public TimeSpan FailingFor { get; } = failingFor;
 
-    public int ConsecutiveFailures { get; }
-
-    public TimeSpan FailingFor { get; }
-
-    public string LastFailure { get; }
+    public string LastFailure { get; } = lastFailure;
 }
 
 /// <summary>Another run holds the journal (or the run key) this command needs, and did not finish in time.</summary>
-public sealed class ToApisRunInProgressException : Exception
+/// <param name="resource">"The journal '/data/run.jsonl'" or "The run key 'catalog'".</param>
+/// <param name="holder">Who holds it: process id, machine and start time, as far as known.</param>
+public sealed class ToApisRunInProgressException(string resource, string holder, string message, Exception? innerException = null)
+    : Exception(message, innerException)
 {
-    public ToApisRunInProgressException(string resource, string holder, TimeSpan waited)
-        : base($"{resource} is in use by another run ({holder}); waited {waited.TotalSeconds:0} s for it to finish.")
-    {
-        Resource = resource;
-        Holder = holder;
-    }
+    public string Resource { get; } = resource;
 
-    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
-    internal ToApisRunInProgressException(ToApisRunInProgressException original, string message)
-        : base(message, original)
-    {
-        Resource = original.Resource;
-        Holder = original.Holder;
-    }
-
-    /// <summary>"The journal '/data/run.jsonl'" or "The run key 'catalog'".</summary>
-    public string Resource { get; }
-
-    /// <summary>Who holds it: process id, machine and start time, as far as known.</summary>
-    public string Holder { get; }
+    public string Holder { get; } = holder;
 }
 
 /// <summary>A local check failed before anything was sent.</summary>
-public sealed class ToApisValidationException : Exception
+public sealed class ToApisValidationException(string field, string message, Exception? innerException = null) : Exception(message, innerException)
 {
-    public ToApisValidationException(string field, string message)
-        : base(message) => Field = field;
-
-    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
-    internal ToApisValidationException(ToApisValidationException original, string message)
-        : base(message, original) => Field = original.Field;
-
-    public string Field { get; }
+    public string Field { get; } = field;
 }
 
 /// <summary>The service finished the task without an image.</summary>
-public sealed class ToApisTaskFailedException : Exception
+public sealed class ToApisTaskFailedException(ToApisTask task, string? message = null, Exception? innerException = null)
+    : Exception(
+        message ?? $"Task {task.Id} failed{(string.IsNullOrEmpty(task.ErrorCode) ? "" : $" [{task.ErrorCode}]")}: {task.ErrorMessage ?? "the service gave no reason"}",
+        innerException)
 {
-    public ToApisTaskFailedException(Models.ToApisTask task)
-        : base($"Task {task.Id} failed" +
-               (string.IsNullOrEmpty(task.ErrorCode) ? "" : $" [{task.ErrorCode}]") +
-               $": {task.ErrorMessage ?? "the service gave no reason"}")
-        => Task = task;
-
-    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
-    internal ToApisTaskFailedException(ToApisTaskFailedException original, string message)
-        : base(message, original) => Task = original.Task;
-
-    public Models.ToApisTask Task { get; }
+    public ToApisTask Task { get; } = task;
 }
 
 /// <summary>What is wrong with a local file or a downloaded result, in terms the user can act on.</summary>
@@ -229,28 +151,13 @@ public enum FileProblem
 }
 
 /// <summary>A local file that cannot be uploaded, or a result that cannot be saved.</summary>
-public sealed class ToApisFileException : Exception
+/// <param name="path">The local path or the result URL concerned.</param>
+public sealed class ToApisFileException(FileProblem problem, string path, string message, Exception? innerException = null)
+    : Exception(message, innerException)
 {
-    public ToApisFileException(FileProblem problem, string path, string message, Exception? innerException = null)
-        : base(message, innerException)
-    {
-        Problem = problem;
-        Path = path;
-    }
+    public FileProblem Problem { get; } = problem;
 
-    /// <summary>The same failure told with another message (one naming its row), <paramref name="original"/> as its cause.</summary>
-    internal ToApisFileException(ToApisFileException original, string message)
-        : base(message, original)
-    {
-        Problem = original.Problem;
-        Path = original.Path;
-        LocalFailure = original.LocalFailure;
-    }
-
-    public FileProblem Problem { get; }
-
-    /// <summary>The local path or the result URL concerned.</summary>
-    public string Path { get; }
+    public string Path { get; } = path;
 
     /// <summary>For a local read or write failure, its cause.</summary>
     internal Files.LocalFileFailure LocalFailure { get; init; }

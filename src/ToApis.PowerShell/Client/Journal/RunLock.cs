@@ -51,9 +51,14 @@ internal sealed class RunLock : IDisposable
                 () => ShareOrTake(path, command, clock), timeout, () => PollInterval, clock, cancellationToken,
                 () => onWaiting($"{resource} is in use by another run ({HolderOf(path)}); waiting up to {timeout.TotalSeconds:0} s for it to finish."))
             .GetAwaiter().GetResult();
-        return taken is null
-            ? throw new ToApisRunInProgressException(resource, HolderOf(path), clock.GetElapsedTime(started))
-            : new RunLock(path);
+        if (taken is null)
+        {
+            var holder = HolderOf(path);
+            throw new ToApisRunInProgressException(
+                resource, holder, $"{resource} is in use by another run ({holder}); waited {clock.GetElapsedTime(started).TotalSeconds:0} s for it to finish.");
+        }
+
+        return new RunLock(path);
     }
 
     /// <summary>

@@ -35,3 +35,6 @@ internal abstract class BeforeAttemptStrategy : ResilienceStrategy
         return outcome;
     }
 }
+
+/// <summary>Polly asks every custom strategy for options; ours need nothing but a name.</summary>
+internal sealed class NamedStrategyOptions : ResilienceStrategyOptions;

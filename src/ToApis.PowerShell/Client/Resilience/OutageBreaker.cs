@@ -51,16 +51,7 @@ internal sealed class OutageBreaker
         _now = now ?? TimeProvider.System.GetUtcNow;
     }
 
-    public bool IsOpen
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _open is not null;
-            }
-        }
-    }
+    public bool IsOpen => Volatile.Read(ref _open) is not null;
 
     /// <summary>
     /// Before an attempt: returns at once while closed; while open, throws, unless this attempt may be the
@@ -149,38 +140,20 @@ internal sealed class OutageBreaker
     }
 }
 
-internal sealed class OutageBreakerOptions : ResilienceStrategyOptions
-{
-    public OutageBreakerOptions(OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge)
-    {
-        Breaker = breaker;
-        Judge = judge;
-        Name = "ToApis.OutageBreaker";
-    }
-
-    public OutageBreaker Breaker { get; }
-
-    /// <summary>What an attempt's result or exception says of the host.</summary>
-    public Func<object?, Exception?, AttemptHealth> Judge { get; }
-}
-
 /// <summary>
 /// Puts every attempt of a pipeline through its host's <see cref="OutageBreaker"/>: refused at once while the
-/// breaker is open (the retry strategy outside then stops: the exception is not transient), judged after.
-/// It sits inside the retry and outside the rate limiter, so an open breaker spends no tokens.
+/// breaker is open (the retry strategy outside then stops: the exception is not transient), judged after by
+/// <paramref name="judge"/> (what an attempt's result or exception says of the host). It sits inside the retry
+/// and outside the rate limiter, so an open breaker spends no tokens.
 /// </summary>
-internal sealed class OutageBreakerStrategy : BeforeAttemptStrategy
+internal sealed class OutageBreakerStrategy(OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge) : BeforeAttemptStrategy
 {
-    private readonly OutageBreakerOptions _options;
-
-    public OutageBreakerStrategy(OutageBreakerOptions options) => _options = options;
-
-    protected override Task EnterAsync(ResilienceContext context) => _options.Breaker.EnterAsync(context.CancellationToken);
+    protected override Task EnterAsync(ResilienceContext context) => breaker.EnterAsync(context.CancellationToken);
 
     protected override void AfterAttempt(object? result, Exception? exception)
     {
-        var health = _options.Judge(result, exception);
-        _options.Breaker.Record(health, health == AttemptHealth.Failed ? Describe(result, exception) : null);
+        var health = judge(result, exception);
+        breaker.Record(health, health == AttemptHealth.Failed ? Describe(result, exception) : null);
     }
 
     private static string Describe(object? result, Exception? exception) => result is ApiResponse response

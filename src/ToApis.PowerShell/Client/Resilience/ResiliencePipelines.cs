@@ -33,42 +33,20 @@ namespace ToApis.Client.Resilience;
 /// </summary>
 internal sealed class ResiliencePipelines
 {
-    /// <summary>Lets the retry callback report to the cmdlet that started the request.</summary>
-    public static readonly ResiliencePropertyKey<IRequestLog> LogKey = new("ToApis.RequestLog");
-
-    public static readonly ResiliencePropertyKey<string> RequestKey = new("ToApis.Request");
-
-    /// <summary>Cancelled when the command no longer wants this request sent (it still may finish one in flight).</summary>
-    public static readonly ResiliencePropertyKey<CancellationToken> StopSendingKey = new("ToApis.StopSending");
-
-    /// <summary>A submit's reconciliation: the lookup by client_business_id and what is known of the outcome.</summary>
-    public static readonly ResiliencePropertyKey<SubmitReconciliation> ReconcileKey = new("ToApis.Reconcile");
-
-    /// <summary>Set once a request is being retried: its next attempt goes ahead of first attempts in the pace's queue.</summary>
-    public static readonly ResiliencePropertyKey<bool> RetryingKey = new("ToApis.Retrying");
-
-    /// <summary>Retries spent on failures other than a rate limiter's refusal, which are not counted.</summary>
-    private static readonly ResiliencePropertyKey<int> CountedRetriesKey = new("ToApis.CountedRetries");
-
-    /// <summary>
-    /// The refusal a request is waiting out (cleared once its next attempt goes on the wire): the answer when the
-    /// overall timeout ends the wait. An attempt on the wire when time runs out is an unknown outcome instead.
-    /// </summary>
-    private static readonly ResiliencePropertyKey<ApiResponse> LastRefusalKey = new("ToApis.LastRefusal");
-
     private readonly ToApisConnectionSettings _settings;
 
     public ResiliencePipelines(ToApisConnectionSettings settings, AccountRateLimiter limiter, OutageBreaker apiBreaker, OutageBreaker filesBreaker)
     {
         _settings = settings;
-        var api = new OutageBreakerOptions(apiBreaker, JudgeApiAttempt);
         Submit = Build<ApiResponse>(
-            settings, RefusalsUntilDeadline(settings, ShouldRetrySubmitAsync), api, new RateLimitAcquireOptions(limiter, RequestCategory.Submit), counted: false);
+            settings, RefusalsUntilDeadline(settings, ShouldRetrySubmitAsync), apiBreaker, JudgeApiAttempt,
+            new RateLimitAcquireStrategy(limiter, RequestCategory.Submit), counted: false);
         Query = Build<ApiResponse>(
-            settings, RefusalsUntilDeadline(settings, ShouldRetryQuery), api, new RateLimitAcquireOptions(limiter, RequestCategory.Query), counted: false);
-        Read = Build<ApiResponse>(settings, ShouldRetryRead, api, null);
+            settings, RefusalsUntilDeadline(settings, ShouldRetryQuery), apiBreaker, JudgeApiAttempt,
+            new RateLimitAcquireStrategy(limiter, RequestCategory.Query), counted: false);
+        Read = Build<ApiResponse>(settings, ShouldRetryRead, apiBreaker, JudgeApiAttempt, null);
         Download = Build<long>(
-            settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), new OutageBreakerOptions(filesBreaker, JudgeDownloadAttempt), null);
+            settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), filesBreaker, JudgeDownloadAttempt, null);
     }
 
     /// <summary>For POSTs that create a billable task.</summary>
@@ -90,42 +68,35 @@ internal sealed class ResiliencePipelines
     /// </summary>
     public async Task<(T Result, int Attempts)> RunAsync<T>(
         ResiliencePipeline<T> pipeline, string description, IRequestLog log,
-        Func<ResilienceContext, Task<T>> attempt, CancellationToken cancellationToken,
-        Action<ResilienceContext>? prepare = null)
+        Func<ResilienceContext, Task<T>> attempt, CancellationToken cancellationToken, SubmitReconciliation? submit = null)
     {
+        var request = new RequestState(description, log, submit);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(LogKey, log);
-        context.Properties.Set(RequestKey, description);
-        prepare?.Invoke(context);
-        var attempts = 0;
+        request.AttachTo(context);
         try
         {
             var result = await pipeline.ExecuteAsync(
                 async ctx =>
                 {
-                    attempts++;
-                    ctx.Properties.Set(LastRefusalKey, null!);
+                    request.Attempts++;
+                    request.LastRefusal = null;
                     return await attempt(ctx).ConfigureAwait(false);
                 },
                 context).ConfigureAwait(false);
-            return (result, attempts);
+            return (result, request.Attempts);
         }
-        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested
-            && context.Properties.TryGetValue(LastRefusalKey, out var refusal) && refusal is T lastAnswer)
+        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested && request.LastRefusal is { } refusal && refusal is T lastAnswer)
         {
             // Refused until the overall timeout: the refusal itself is the answer (ToApis.RateLimited), not a timeout.
-            refusal.Attempts = attempts;
-            return (lastAnswer, attempts);
+            refusal.Attempts = request.Attempts;
+            return (lastAnswer, request.Attempts);
         }
         catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
             var what = exception is TimeoutRejectedException
                 ? $"timed out (limit {_settings.RequestTimeout.TotalSeconds:0.#} s per attempt, {_settings.OverallTimeout.TotalSeconds:0.#} s in all)"
                 : exception.GetBaseException().Message;
-            throw new ToApisTransportException($"{description} failed after {attempts} attempt(s): {what}", exception, attempts)
-            {
-                WasProvablyNotSent = IsProvablyNotSent(exception),
-            };
+            throw new ToApisTransportException($"{description} failed after {request.Attempts} attempt(s): {what}", exception, request.Attempts);
         }
         finally
         {
@@ -181,21 +152,20 @@ internal sealed class ResiliencePipelines
         ToApisConnectionSettings settings, Func<RetryPredicateArguments<ApiResponse>, ValueTask<bool>> others) =>
         async args =>
         {
-            var properties = args.Context.Properties;
+            var request = RequestState.Of(args.Context);
             if (args.Outcome.Result is { IsRateLimited: true } refusal)
             {
-                properties.Set(LastRefusalKey, refusal);
+                request.LastRefusal = refusal;
                 return true;
             }
 
             // The rule runs even when no retry is left: a submit's rule looks the task up, which settles its outcome.
-            var counted = properties.GetValue(CountedRetriesKey, 0);
-            if (!await others(args).ConfigureAwait(false) || counted >= settings.MaximumRetryCount)
+            if (!await others(args).ConfigureAwait(false) || request.CountedRetries >= settings.MaximumRetryCount)
             {
                 return false;
             }
 
-            properties.Set(CountedRetriesKey, counted + 1);
+            request.CountedRetries++;
             return true;
         };
 
@@ -209,34 +179,10 @@ internal sealed class ResiliencePipelines
             ? response.IsRateLimited || response.IsAmbiguousFailure || IsUnreadableSuccess(response)
             : IsTransient(args.Outcome.Exception));
 
-    private static async ValueTask<bool> ShouldRetrySubmitAsync(RetryPredicateArguments<ApiResponse> args)
+    private static ValueTask<bool> ShouldRetrySubmitAsync(RetryPredicateArguments<ApiResponse> args)
     {
-        var outcome = args.Outcome;
-        args.Context.Properties.TryGetValue(ReconcileKey, out var reconciliation);
-        if (outcome.Result is { IsRateLimited: true } || IsProvablyNotSent(outcome.Exception))
-        {
-            reconciliation?.NothingCreated();
-            return true; // an explicit rejection: nothing was created
-        }
-
-        var ambiguous = outcome.Result is { } response
-            ? response.IsAmbiguousFailure || IsUnreadableSuccess(response)
-            : IsTransient(outcome.Exception);
-        if (!ambiguous || reconciliation is null)
-        {
-            if (outcome.Result is not null)
-            {
-                reconciliation?.Answered();
-            }
-
-            return false;
-        }
-
-        args.Context.Properties.TryGetValue(LogKey, out var log);
-        args.Context.Properties.TryGetValue(RequestKey, out var request);
-        var reason = outcome.Result is { } answer ? $"HTTP {answer.StatusCode}" : outcome.Exception?.GetBaseException().Message;
-        log?.Warning($"{request} ended ambiguously ({reason}); looking the task up by its client_business_id before sending again.");
-        return await reconciliation.LookUpAsync(args.Context.CancellationToken).ConfigureAwait(false);
+        var request = RequestState.Of(args.Context);
+        return request.Submit!.ShouldRetryAsync(args.Outcome, request, args.Context.CancellationToken); // every submit carries its reconciliation
     }
 
     /// <param name="counted">
@@ -245,7 +191,7 @@ internal sealed class ResiliencePipelines
     /// </param>
     private static ResiliencePipeline<T> Build<T>(
         ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry,
-        OutageBreakerOptions breaker, RateLimitAcquireOptions? pacing, bool counted = true)
+        OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge, RateLimitAcquireStrategy? pacing, bool counted = true)
     {
         var retry = new RetryStrategyOptions<T>
         {
@@ -258,24 +204,18 @@ internal sealed class ResiliencePipelines
             // An open breaker refuses the next attempt at once: no point waiting for it. Otherwise the server
             // knows best how long its bucket needs; never wait longer than the cap.
             DelayGenerator = args => new ValueTask<TimeSpan?>(
-                breaker.Breaker.IsOpen ? TimeSpan.Zero
+                breaker.IsOpen ? TimeSpan.Zero
                 : (args.Outcome.Result as ApiResponse)?.RetryAfter is { } serverDelay
                     ? serverDelay < settings.MaximumRetryDelay ? serverDelay : settings.MaximumRetryDelay
                     : null),
             OnRetry = args =>
             {
-                args.Context.Properties.Set(RetryingKey, true);
-                if (args.Context.Properties.TryGetValue(LogKey, out var log))
-                {
-                    args.Context.Properties.TryGetValue(RequestKey, out var request);
-                    var reason = args.Outcome.Result is ApiResponse response
-                        ? $"HTTP {response.StatusCode} {response.Error.Message}"
-                        : args.Outcome.Exception?.Message;
-                    log.Verbose(args.Outcome.Result is ApiResponse { IsRateLimited: true } && !counted
-                        ? $"{request}: refused by the rate limiter ({reason}); retry in {args.RetryDelay.TotalSeconds:0.##} s (such refusals are retried until the {settings.OverallTimeout.TotalSeconds:0} s overall timeout)"
-                        : $"{request}: retry {(counted ? args.AttemptNumber + 1 : args.Context.Properties.GetValue(CountedRetriesKey, 0))} of {settings.MaximumRetryCount} in {args.RetryDelay.TotalSeconds:0.##} s after {reason}");
-                }
-
+                var request = RequestState.Of(args.Context);
+                request.Retrying = true;
+                var reason = args.Outcome.Result is ApiResponse response ? $"HTTP {response.StatusCode} {response.Error.Message}" : args.Outcome.Exception?.Message;
+                request.Log.Verbose(args.Outcome.Result is ApiResponse { IsRateLimited: true } && !counted
+                    ? $"{request.Description}: refused by the rate limiter ({reason}); retry in {args.RetryDelay.TotalSeconds:0.##} s (such refusals are retried until the {settings.OverallTimeout.TotalSeconds:0} s overall timeout)"
+                    : $"{request.Description}: retry {(counted ? args.AttemptNumber + 1 : request.CountedRetries)} of {settings.MaximumRetryCount} in {args.RetryDelay.TotalSeconds:0.##} s after {reason}");
                 return default;
             },
         };
@@ -288,10 +228,10 @@ internal sealed class ResiliencePipelines
             builder.AddRetry(retry);
         }
 
-        builder.AddStrategy(_ => new OutageBreakerStrategy(breaker), breaker);
+        builder.AddStrategy(_ => new OutageBreakerStrategy(breaker, judge), new NamedStrategyOptions { Name = "ToApis.OutageBreaker" });
         if (pacing is not null)
         {
-            builder.AddStrategy(_ => new RateLimitAcquireStrategy(pacing), pacing);
+            builder.AddStrategy(_ => pacing, new NamedStrategyOptions { Name = "ToApis.RateLimit" });
         }
 
         return builder.AddTimeout(settings.RequestTimeout).Build();
