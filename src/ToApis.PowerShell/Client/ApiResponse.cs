@@ -20,8 +20,7 @@ internal sealed class ApiResponse(
     private const int QuotedBodyChars = 120;
 
     private ErrorEnvelope? _error;
-    private ToApisTask? _task;
-    private bool _taskRead;
+    private (ToApisTask? Task, bool Read) _task;
     private bool? _isJsonObject;
 
     public int StatusCode { get; } = statusCode;
@@ -73,23 +72,7 @@ internal sealed class ApiResponse(
     internal ErrorEnvelope Error => _error ??= ShownMessage(ErrorEnvelope.Parse(Body));
 
     /// <summary>The task the body holds, or null: parsed once for every rule that asks (the breaker, the retry predicate, the caller).</summary>
-    internal ToApisTask? Task
-    {
-        get
-        {
-            if (!_taskRead)
-            {
-                if (TaskParser.TryParse(Body, out _task) && _task!.ErrorMessage is { } reason)
-                {
-                    _task.ErrorMessage = Shown(reason); // free text for people; the id and URLs stay as sent
-                }
-
-                _taskRead = true;
-            }
-
-            return _task;
-        }
-    }
+    internal ToApisTask? Task => _task.Read ? _task.Task : (_task = (ReadTask(), true)).Task;
 
     /// <summary>Whether the body is a JSON object at all (a task, an error envelope, anything).</summary>
     internal bool IsJsonObject => _isJsonObject ??= Task is not null || IsObject(Body);
@@ -164,6 +147,16 @@ internal sealed class ApiResponse(
             _ => ApiErrorKind.Unknown,
         },
     };
+
+    private ToApisTask? ReadTask()
+    {
+        if (TaskParser.TryParse(Body, out var task) && task!.ErrorMessage is { } reason)
+        {
+            task.ErrorMessage = Shown(reason); // free text for people; the id and URLs stay as sent
+        }
+
+        return task;
+    }
 
     private static bool IsObject(string body)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace ToApis.Client;
 
@@ -24,47 +25,24 @@ internal static class ImageFormats
 
     public const string Supported = "JPEG, PNG, WebP, GIF";
 
-    public static ImageFormat? Detect(byte[] header, int length)
+    private const int TailLength = 64;
+
+    public static ImageFormat? Detect(byte[] bytes)
     {
-        bool StartsWith(int offset, params byte[] magic)
-        {
-            if (length < offset + magic.Length)
-            {
-                return false;
-            }
-
-            for (var i = 0; i < magic.Length; i++)
-            {
-                if (header[offset + i] != magic[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        if (StartsWith(0, 0xFF, 0xD8, 0xFF))
-        {
-            return Jpeg;
-        }
-
-        if (StartsWith(0, 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A))
-        {
-            return Png;
-        }
-
-        if (StartsWith(0, (byte)'G', (byte)'I', (byte)'F', (byte)'8') && (StartsWith(4, (byte)'7', (byte)'a') || StartsWith(4, (byte)'9', (byte)'a')))
-        {
-            return Gif;
-        }
-
-        return StartsWith(0, (byte)'R', (byte)'I', (byte)'F', (byte)'F') && StartsWith(8, (byte)'W', (byte)'E', (byte)'B', (byte)'P')
-            ? WebP
+        bool StartsWith(int offset, string magic) => Matches(bytes, bytes.Length, offset, magic);
+        return StartsWith(0, "\u00FF\u00D8\u00FF") ? Jpeg
+            : StartsWith(0, "\u0089PNG\r\n\u001A\n") ? Png
+            : StartsWith(0, "GIF8") && (StartsWith(4, "7a") || StartsWith(4, "9a")) ? Gif
+            : StartsWith(0, "RIFF") && StartsWith(8, "WEBP") ? WebP
             : null;
     }
 
-    public static ImageFormat? Detect(byte[] bytes) => Detect(bytes, Math.Min(bytes.Length, HeaderLength));
+    /// <summary>The type of a file on disk, reading only its first bytes.</summary>
+    public static ImageFormat? DetectFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Detect(ReadAt(stream, 0, HeaderLength));
+    }
 
     /// <summary>
     /// Whether a file of <paramref name="format"/> is whole by its own structure: a PNG ends with its IEND
@@ -73,54 +51,48 @@ internal static class ImageFormats
     /// </summary>
     public static bool IsComplete(string path, ImageFormat format)
     {
-        using var stream = System.IO.File.OpenRead(path);
+        using var stream = File.OpenRead(path);
         var length = stream.Length;
         if (format == WebP)
         {
             var header = ReadAt(stream, 0, HeaderLength);
-            return header.Length == HeaderLength && BitConverter.ToUInt32(LittleEndian(header, 4), 0) + 8L <= length;
+            return header.Length == HeaderLength && (uint)(header[4] | header[5] << 8 | header[6] << 16 | header[7] << 24) + 8L <= length; // little-endian RIFF size
         }
 
         // Encoders may pad a JPEG with zero bytes after its end marker.
         var tail = ReadAt(stream, Math.Max(0, length - TailLength), TailLength);
         var end = tail.Length;
-        if (format == Jpeg)
+        while (format == Jpeg && end > 0 && tail[end - 1] == 0)
         {
-            while (end > 0 && tail[end - 1] == 0)
-            {
-                end--;
-            }
+            end--;
         }
 
-        bool EndsWith(params byte[] trailer)
+        bool EndsWith(string trailer) => end >= trailer.Length && Matches(tail, end, end - trailer.Length, trailer);
+        return format == Png ? EndsWith("IEND\u00AE\u0042\u0060\u0082") // the IEND chunk and its fixed CRC
+            : format == Jpeg ? EndsWith("\u00FF\u00D9")
+            : format == Gif && EndsWith(";");
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> (of which the first <paramref name="length"/> count) hold <paramref name="magic"/>, one byte per character, at <paramref name="offset"/>.</summary>
+    private static bool Matches(byte[] bytes, int length, int offset, string magic)
+    {
+        if (length < offset + magic.Length)
         {
-            if (end < trailer.Length)
+            return false;
+        }
+
+        for (var i = 0; i < magic.Length; i++)
+        {
+            if (bytes[offset + i] != magic[i])
             {
                 return false;
             }
-
-            for (var i = 0; i < trailer.Length; i++)
-            {
-                if (tail[end - trailer.Length + i] != trailer[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
 
-        if (format == Png)
-        {
-            return EndsWith(0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82); // "IEND" and its fixed CRC
-        }
-
-        return format == Jpeg ? EndsWith(0xFF, 0xD9) : format == Gif && EndsWith(0x3B);
+        return true;
     }
 
-    private const int TailLength = 64;
-
-    private static byte[] ReadAt(System.IO.Stream stream, long offset, int count)
+    private static byte[] ReadAt(Stream stream, long offset, int count)
     {
         stream.Position = offset;
         var buffer = new byte[count];
@@ -133,25 +105,5 @@ internal static class ImageFormats
 
         Array.Resize(ref buffer, total);
         return buffer;
-    }
-
-    private static byte[] LittleEndian(byte[] bytes, int offset)
-    {
-        var value = new[] { bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3] };
-        if (!BitConverter.IsLittleEndian)
-        {
-            Array.Reverse(value);
-        }
-
-        return value;
-    }
-
-    /// <summary>The type of a file on disk, reading only its first bytes.</summary>
-    public static ImageFormat? DetectFile(string path)
-    {
-        var header = new byte[HeaderLength];
-        using var stream = System.IO.File.OpenRead(path);
-        var read = stream.Read(header, 0, header.Length);
-        return Detect(header, read);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 
@@ -12,26 +13,19 @@ namespace ToApis.Client;
 /// <c>user:key</c>). Only for output: data (a task id, a URL) is parsed from the raw answer and never passes
 /// through here, so a short key can never corrupt it.
 /// </summary>
-internal sealed class KeyMask
+internal sealed class KeyMask(string key, string hint)
 {
     /// <summary>A base64 run shorter than this could occur by chance in ordinary text.</summary>
     private const int MinimumBase64Run = 8;
 
-    private readonly string _key;
-    private readonly string _replacement;
-    private readonly string[] _base64Runs;
+    private readonly string _replacement = "***" + hint;
 
-    public KeyMask(string key, string hint)
-    {
-        _key = key;
-        _replacement = "***" + hint;
-        _base64Runs = Base64Runs(key).Where(run => run.Length >= MinimumBase64Run).Distinct(StringComparer.Ordinal)
-            .OrderByDescending(run => run.Length).ToArray();
-    }
+    private readonly string[] _base64Runs = Base64Runs(key).Where(run => run.Length >= MinimumBase64Run).Distinct(StringComparer.Ordinal)
+        .OrderByDescending(run => run.Length).ToArray();
 
     public string Apply(string text)
     {
-        if (string.IsNullOrEmpty(text) || _key.Length == 0)
+        if (string.IsNullOrEmpty(text) || key.Length == 0)
         {
             return text;
         }
@@ -88,51 +82,25 @@ internal sealed class KeyMask
         }
 
         var plain = decoded.ToString();
-        for (var at = plain.IndexOf(_key, StringComparison.OrdinalIgnoreCase); at >= 0; at = plain.IndexOf(_key, at + _key.Length, StringComparison.OrdinalIgnoreCase))
+        for (var at = plain.IndexOf(key, StringComparison.OrdinalIgnoreCase); at >= 0; at = plain.IndexOf(key, at + key.Length, StringComparison.OrdinalIgnoreCase))
         {
-            spans.Add((starts[at], ends[at + _key.Length - 1]));
+            spans.Add((starts[at], ends[at + key.Length - 1]));
         }
     }
 
+    /// <summary>%XX or \uXXXX at <paramref name="i"/>: its length and the character it stands for; else 1 and the character itself.</summary>
     private static int EscapeLength(string text, int i, out char character)
     {
-        if (text[i] == '%' && i + 2 < text.Length && Hex(text, i + 1, 2) is { } byteValue)
+        var (prefix, length) = text[i] == '%' ? (1, 3) : text[i] == '\\' && i + 1 < text.Length && char.ToLowerInvariant(text[i + 1]) == 'u' ? (2, 6) : (0, 1);
+        if (length > 1 && i + length <= text.Length
+            && int.TryParse(text.Substring(i + prefix, length - prefix), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
         {
-            character = (char)byteValue;
-            return 3;
-        }
-
-        if (text[i] == '\\' && i + 5 < text.Length && (text[i + 1] == 'u' || text[i + 1] == 'U') && Hex(text, i + 2, 4) is { } unit)
-        {
-            character = (char)unit;
-            return 6;
+            character = (char)code;
+            return length;
         }
 
         character = text[i];
         return 1;
-    }
-
-    private static int? Hex(string text, int start, int count)
-    {
-        var value = 0;
-        for (var i = start; i < start + count; i++)
-        {
-            var digit = text[i] switch
-            {
-                >= '0' and <= '9' => text[i] - '0',
-                >= 'a' and <= 'f' => text[i] - 'a' + 10,
-                >= 'A' and <= 'F' => text[i] - 'A' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return null;
-            }
-
-            value = (value * 16) + digit;
-        }
-
-        return value;
     }
 
     /// <summary>

@@ -24,14 +24,11 @@ internal sealed class ToApisClient(ToApisConnection connection, IRequestLog log)
     private readonly HttpTransport _transport = new(connection.Http, log, connection.Time);
 
     /// <summary>
-    /// Creates a task. The request always carries a client_business_id; when the outcome is ambiguous
-    /// (timeout, reset, 5xx) the submit pipeline looks the task up by that id before anything is sent again,
-    /// so a network fault never creates a second billable task. <paramref name="stopSending"/> ends the
-    /// request only while nothing is on the wire (queued for a token, waiting to retry); an attempt already
-    /// sent runs to its answer unless <paramref name="abort"/> is cancelled, so a created task is never lost
-    /// from view. <paramref name="onSending"/> runs once the request has its rate-limit slot, immediately before
-    /// each attempt goes on the wire (never while it waits): the place for a write-ahead record. If it throws,
-    /// that attempt is not sent.
+    /// Creates a task, reconciled by its client_business_id (<see cref="SubmitReconciliation"/>) so a network fault
+    /// never creates a second billable task. <paramref name="stopSending"/> ends the request only while nothing is on
+    /// the wire; an attempt already sent runs to its answer unless <paramref name="abort"/> is cancelled, so a created
+    /// task is never lost from view. <paramref name="onSending"/> runs once the request has its rate-limit slot,
+    /// immediately before each attempt goes on the wire: the place for a write-ahead record.
     /// </summary>
     public async Task<ToApisTask> SubmitAsync(GenerationRequest request, CancellationToken stopSending, CancellationToken abort, Action? onSending = null)
     {
@@ -51,8 +48,7 @@ internal sealed class ToApisClient(ToApisConnection connection, IRequestLog log)
     public async Task<ToApisTask> GetTaskAsync(string idOrBusinessId, CancellationToken cancellationToken) =>
         await FindTaskAsync(idOrBusinessId, cancellationToken).ConfigureAwait(false)
         ?? throw new ToApisApiException(
-            ApiErrorKind.NotFound, 404, "task_not_found",
-            $"No task '{idOrBusinessId}' exists for this API key's account.",
+            ApiErrorKind.NotFound, 404, "task_not_found", $"No task '{idOrBusinessId}' exists for this API key's account.",
             requestDescription: $"GET /{TaskPath(idOrBusinessId)}");
 
     /// <summary>The task by id or client_business_id, or null when the service says there is none.</summary>
@@ -82,10 +78,7 @@ internal sealed class ToApisClient(ToApisConnection connection, IRequestLog log)
         || string.Equals(task.ClientBusinessId, asked, StringComparison.Ordinal)
         || (task.ClientBusinessId is null && !asked.StartsWith(TaskIdPrefix, StringComparison.Ordinal));
 
-    /// <summary>
-    /// Uploads a checked local image as multipart field <c>file</c>. Uploads cost nothing, so unlike a submit
-    /// they are retried like reads.
-    /// </summary>
+    /// <summary>Uploads a checked local image as multipart field <c>file</c>; uploads cost nothing, so they are retried like reads.</summary>
     public async Task<ToApisUpload> UploadAsync(LocalImage image, string? purpose, CancellationToken cancellationToken)
     {
         const string path = "v1/uploads/images";
@@ -128,8 +121,7 @@ internal sealed class ToApisClient(ToApisConnection connection, IRequestLog log)
         return AccountParser.ParseBalance(response, $"GET /{path}", wholeAccount ? "User" : "Token");
     }
 
-    private static string TaskPath(string idOrBusinessId) =>
-        "v1/images/generations/" + Uri.EscapeDataString(idOrBusinessId);
+    private static string TaskPath(string idOrBusinessId) => "v1/images/generations/" + Uri.EscapeDataString(idOrBusinessId);
 
     private static HttpContent JsonContent(byte[] body)
     {

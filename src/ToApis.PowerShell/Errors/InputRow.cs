@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Linq;
 using System.Management.Automation;
 using ToApis.Models;
 
@@ -9,25 +10,17 @@ namespace ToApis.Errors;
 /// The input item a message is about, as a person finds it again: its number within the command's input and,
 /// when the item (or the row a task was made from) has one, a name-like column: "Row 3 (Name=fox)".
 /// </summary>
-internal readonly struct InputRow
+/// <param name="number">1-based position in the command's input.</param>
+internal readonly struct InputRow(int number, object? item)
 {
     private const int MaxValueLength = 40;
 
     private static readonly string[] NameColumns = { "Name", "Id", "Title", "FileName", "Key" };
 
-    private readonly object? _item;
-
-    public InputRow(int number, object? item)
-    {
-        Number = number;
-        _item = item;
-    }
-
-    /// <summary>1-based position in the command's input.</summary>
-    public int Number { get; }
+    public int Number { get; } = number;
 
     /// <summary>"Name=fox", or null when the item has no name-like column; looked up only when a message needs it.</summary>
-    public string? Name => NameOf(_item);
+    public string? Name => NameOf(item);
 
     public override string ToString() => Name is { } name ? $"Row {Number} ({name})" : $"Row {Number}";
 
@@ -72,18 +65,8 @@ internal readonly struct InputRow
         }
     }
 
-    private static object? ValueOf(IDictionary dictionary, string key)
-    {
-        foreach (DictionaryEntry entry in dictionary)
-        {
-            if (string.Equals(entry.Key as string, key, StringComparison.OrdinalIgnoreCase))
-            {
-                return entry.Value;
-            }
-        }
-
-        return null;
-    }
+    private static object? ValueOf(IDictionary dictionary, string key) =>
+        dictionary.Cast<DictionaryEntry>().FirstOrDefault(entry => string.Equals(entry.Key as string, key, StringComparison.OrdinalIgnoreCase)).Value;
 
     private static string Shorten(string text) =>
         text.Length <= MaxValueLength ? text : text.Substring(0, MaxValueLength - 1) + "\u2026";

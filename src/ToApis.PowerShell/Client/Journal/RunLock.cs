@@ -139,34 +139,24 @@ internal sealed class RunLock : IDisposable
         }
     }
 
+    /// <summary>The lock file, held; or null while another process holds it.</summary>
     private static FileStream? TryTake(string path, string command, TimeProvider clock)
     {
-        FileStream stream;
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+        // No byte-range locks in .NET on macOS: hold the whole file instead; its holder is then not readable.
+        var wholeFile = RuntimeInformation.IsOSPlatform(OSPlatform.OSX);
+        FileStream? stream = null;
+        try
         {
-            // No byte-range locks in .NET on macOS: hold the whole file instead; its holder is then not readable.
-            try
+            stream = AtomicFile.OpenShared(path, wholeFile ? FileShare.None : FileShare.ReadWrite | FileShare.Delete);
+            if (!wholeFile)
             {
-                stream = AtomicFile.OpenShared(path, FileShare.None);
-            }
-            catch (IOException)
-            {
-                return null;
+                stream.Lock(LockedByte, 1); // released by the OS when the stream closes or the process ends, however it ends
             }
         }
-        else
+        catch (IOException) when (wholeFile || stream is not null)
         {
-            stream = AtomicFile.OpenShared(path, FileShare.ReadWrite | FileShare.Delete);
-            try
-            {
-                // Released by the OS when the stream closes or the process ends, however it ends.
-                stream.Lock(LockedByte, 1);
-            }
-            catch (IOException)
-            {
-                stream.Dispose();
-                return null; // another process holds it
-            }
+            stream?.Dispose();
+            return null; // another process holds it
         }
 
         WriteHolder(stream, command, clock);
@@ -176,23 +166,18 @@ internal sealed class RunLock : IDisposable
     private static void WriteHolder(FileStream stream, string command, TimeProvider clock)
     {
         using var process = Process.GetCurrentProcess();
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var holder = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
         {
-            JsonValueWriter.Write(writer, new Dictionary<string, object?>
-            {
-                ["pid"] = process.Id,
-                ["machine"] = Environment.MachineName,
-                ["user"] = Environment.UserName,
-                ["started"] = clock.GetLocalNow(),
-                ["command"] = command,
-            });
-        }
-
+            ["pid"] = process.Id,
+            ["machine"] = Environment.MachineName,
+            ["user"] = Environment.UserName,
+            ["started"] = clock.GetLocalNow(),
+            ["command"] = command,
+        });
         try
         {
             stream.SetLength(0);
-            stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            stream.Write(holder, 0, holder.Length);
             stream.Flush(flushToDisk: true);
         }
         catch (IOException)
@@ -206,14 +191,11 @@ internal sealed class RunLock : IDisposable
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
+            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), Encoding.UTF8);
             using var document = Json.TryParse(reader.ReadToEnd());
             if (document?.RootElement is { ValueKind: JsonValueKind.Object } holder)
             {
-                var since = DateTimeOffset.TryParse(holder.String("started"), out var started)
-                    ? $", since {started:yyyy-MM-dd HH:mm:ss zzz}"
-                    : "";
+                var since = DateTimeOffset.TryParse(holder.String("started"), out var started) ? $", since {started:yyyy-MM-dd HH:mm:ss zzz}" : "";
                 return $"process {holder.String("pid")} on {holder.String("machine")}, {holder.String("command")}{since}";
             }
         }
@@ -224,11 +206,10 @@ internal sealed class RunLock : IDisposable
         return "another process; its details are not readable";
     }
 
-    private sealed class Holder
+    /// <summary>This process's hold on one lock file, and how many of its commands share it.</summary>
+    private sealed class Holder(FileStream stream)
     {
-        public Holder(FileStream stream) => Stream = stream;
-
-        public FileStream Stream { get; }
+        public FileStream Stream { get; } = stream;
 
         public int Users { get; set; } = 1;
     }

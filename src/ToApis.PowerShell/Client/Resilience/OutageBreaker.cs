@@ -28,28 +28,19 @@ internal enum AttemptHealth
 /// (<see cref="AllowProbe"/>) may send one probe request; the others wait for its answer, and an answer
 /// closes the breaker.
 /// </summary>
-internal sealed class OutageBreaker
+/// <param name="service">How messages name the host, e.g. "The service at https://toapis.com/".</param>
+internal sealed class OutageBreaker(string service, Func<DateTimeOffset> now)
 {
     public const int FailuresToOpen = 5;
     public const int FailuresToOpenAtOnce = 30;
     public static readonly TimeSpan FailingForToOpen = TimeSpan.FromSeconds(10);
 
     private readonly object _gate = new();
-    private readonly string _service;
-    private readonly Func<DateTimeOffset> _now;
     private int _failuresInARow;
     private DateTimeOffset _firstFailure;
-    private string _lastFailure = "";
     private ToApisServiceUnavailableException? _open;
     private bool _probeAllowed;
     private TaskCompletionSource<bool>? _probe;
-
-    /// <param name="service">How messages name the host, e.g. "The service at https://toapis.com/".</param>
-    public OutageBreaker(string service, Func<DateTimeOffset>? now = null)
-    {
-        _service = service;
-        _now = now ?? TimeProvider.System.GetUtcNow;
-    }
 
     public bool IsOpen => Volatile.Read(ref _open) is not null;
 
@@ -109,17 +100,16 @@ internal sealed class OutageBreaker
                     _probeAllowed = false;
                     break;
                 case AttemptHealth.Failed:
-                    var now = _now();
+                    var at = now();
                     if (_failuresInARow++ == 0)
                     {
-                        _firstFailure = now;
+                        _firstFailure = at;
                     }
 
-                    _lastFailure = failure ?? "a failure";
-                    var failingFor = now - _firstFailure;
+                    var failingFor = at - _firstFailure;
                     if (_open is not null || (_failuresInARow >= FailuresToOpen && failingFor >= FailingForToOpen) || _failuresInARow >= FailuresToOpenAtOnce)
                     {
-                        _open = new ToApisServiceUnavailableException(_service, _failuresInARow, failingFor, _lastFailure);
+                        _open = new ToApisServiceUnavailableException(service, _failuresInARow, failingFor, failure ?? "a failure");
                         _probeAllowed = false;
                     }
 

@@ -14,22 +14,12 @@ using ToApis.Models;
 namespace ToApis.Client.Resilience;
 
 /// <summary>
-/// The retry rules, one Polly pipeline per request kind, each shaped
-/// overall timeout → retry → outage breaker → rate-limit acquire → per-attempt timeout. Nothing retries outside them.
-/// <list type="bullet">
-/// <item><see cref="Submit"/> spends money: it retries explicit rejections (429, 503 rate_limit_unavailable, a
-/// connection that never opened) and an ambiguous outcome only after a lookup by client_business_id says no
-/// task was created (contract rule 3). A submit whose outcome could not be learned is reported as unknown,
-/// never as "nothing was charged".</item>
-/// <item><see cref="Submit"/> and <see cref="Query"/> retry a rate limiter's refusal (429, 503
-/// rate_limit_unavailable) for as long as the overall timeout allows, however many times: it is an explicit "not
-/// now" that is always safe to repeat, so it never fails a row. Other failures get -MaximumRetryCount retries.</item>
-/// <item><see cref="Query"/> (task status and lookups) retries anything transient, including a 2xx that holds
-/// no readable task; <see cref="Read"/> (uploads, models, balance) including a 2xx that is no JSON object.</item>
-/// <item><see cref="Download"/> retries a whole result download, never a local file error.</item>
-/// </list>
-/// Each connection has an <see cref="OutageBreaker"/> for the API and one for result hosts, shared by all its
-/// requests: consecutive failures across rows stop commands as a whole instead of retrying each row alone.
+/// The retry rules, one Polly pipeline per request kind, each shaped overall timeout → retry → outage breaker →
+/// rate-limit acquire → per-attempt timeout; nothing retries outside them. A rate limiter's refusal (429, 503
+/// rate_limit_unavailable) is an explicit "not now", always safe to repeat: submits and queries retry it until the
+/// overall timeout, so it never fails a row; other failures get -MaximumRetryCount retries. A submit spends money,
+/// so <see cref="SubmitReconciliation"/> decides its retries. Each connection has an <see cref="OutageBreaker"/> for
+/// the API and one for result hosts: failures in a row across rows stop commands as a whole.
 /// </summary>
 internal sealed class ResiliencePipelines
 {
@@ -39,12 +29,12 @@ internal sealed class ResiliencePipelines
     {
         _settings = settings;
         Submit = Build<ApiResponse>(
-            settings, RefusalsUntilDeadline(settings, ShouldRetrySubmitAsync), apiBreaker, JudgeApiAttempt,
+            settings, RefusalsUntilDeadline(settings, args => RequestState.Of(args.Context).Submit!.ShouldRetryAsync(args)), apiBreaker, JudgeApiAttempt,
             new RateLimitAcquireStrategy(limiter, RequestCategory.Submit), counted: false);
         Query = Build<ApiResponse>(
-            settings, RefusalsUntilDeadline(settings, ShouldRetryQuery), apiBreaker, JudgeApiAttempt,
+            settings, RefusalsUntilDeadline(settings, RetryTransient(IsUnreadableSuccess)), apiBreaker, JudgeApiAttempt,
             new RateLimitAcquireStrategy(limiter, RequestCategory.Query), counted: false);
-        Read = Build<ApiResponse>(settings, ShouldRetryRead, apiBreaker, JudgeApiAttempt, null);
+        Read = Build<ApiResponse>(settings, RetryTransient(IsMalformedSuccess), apiBreaker, JudgeApiAttempt, null);
         Download = Build<long>(
             settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), filesBreaker, JudgeDownloadAttempt, null);
     }
@@ -52,13 +42,13 @@ internal sealed class ResiliencePipelines
     /// <summary>For POSTs that create a billable task.</summary>
     public ResiliencePipeline<ApiResponse> Submit { get; }
 
-    /// <summary>For task status queries and lookups (the account's query budget).</summary>
+    /// <summary>For task status queries and lookups (the account's query budget); a 2xx without a readable task is retried too.</summary>
     public ResiliencePipeline<ApiResponse> Query { get; }
 
-    /// <summary>For uploads, models and balance: retried like reads, outside the task buckets.</summary>
+    /// <summary>For uploads, models and balance: outside the task buckets; a 2xx that is no JSON object is retried too.</summary>
     public ResiliencePipeline<ApiResponse> Read { get; }
 
-    /// <summary>For result downloads: a whole attempt (to a temporary file) is retried on transient failures.</summary>
+    /// <summary>For result downloads: a whole attempt (to a temporary file) is retried on transient failures, never a local file error.</summary>
     public ResiliencePipeline<long> Download { get; }
 
     /// <summary>
@@ -85,10 +75,10 @@ internal sealed class ResiliencePipelines
                 context).ConfigureAwait(false);
             return (result, request.Attempts);
         }
-        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested && request.LastRefusal is { } refusal && refusal is T lastAnswer)
+        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested && request.LastRefusal is T lastAnswer)
         {
             // Refused until the overall timeout: the refusal itself is the answer (ToApis.RateLimited), not a timeout.
-            refusal.Attempts = request.Attempts;
+            request.LastRefusal.Attempts = request.Attempts;
             return (lastAnswer, request.Attempts);
         }
         catch (Exception exception) when (IsTransient(exception) && !cancellationToken.IsCancellationRequested)
@@ -144,6 +134,7 @@ internal sealed class ResiliencePipelines
         _ when IsTransient(exception) => AttemptHealth.Failed,
         _ => AttemptHealth.Unknown,
     };
+
     /// <summary>
     /// Retries a rate limiter's refusal without counting it; <paramref name="others"/> decides the rest, at most
     /// -MaximumRetryCount times.
@@ -169,21 +160,11 @@ internal sealed class ResiliencePipelines
             return true;
         };
 
-    private static ValueTask<bool> ShouldRetryRead(RetryPredicateArguments<ApiResponse> args) =>
-        new(args.Outcome.Result is { } response
-            ? response.IsRateLimited || response.IsAmbiguousFailure || IsMalformedSuccess(response)
+    /// <summary>Query and Read retry a refusal, what is transient, and a 2xx that is <paramref name="unusable"/>.</summary>
+    private static Func<RetryPredicateArguments<ApiResponse>, ValueTask<bool>> RetryTransient(Func<ApiResponse, bool> unusable) =>
+        args => new(args.Outcome.Result is { } response
+            ? response.IsRateLimited || response.IsAmbiguousFailure || unusable(response)
             : IsTransient(args.Outcome.Exception));
-
-    private static ValueTask<bool> ShouldRetryQuery(RetryPredicateArguments<ApiResponse> args) =>
-        new(args.Outcome.Result is { } response
-            ? response.IsRateLimited || response.IsAmbiguousFailure || IsUnreadableSuccess(response)
-            : IsTransient(args.Outcome.Exception));
-
-    private static ValueTask<bool> ShouldRetrySubmitAsync(RetryPredicateArguments<ApiResponse> args)
-    {
-        var request = RequestState.Of(args.Context);
-        return request.Submit!.ShouldRetryAsync(args.Outcome, request, args.Context.CancellationToken); // every submit carries its reconciliation
-    }
 
     /// <param name="counted">
     /// Every retry counts against -MaximumRetryCount. When false, <paramref name="shouldRetry"/> does its own

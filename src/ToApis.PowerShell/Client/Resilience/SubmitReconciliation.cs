@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Polly;
+using Polly.Retry;
 using ToApis.Models;
 
 namespace ToApis.Client.Resilience;
@@ -66,8 +66,9 @@ internal sealed class SubmitReconciliation(
     /// The submit pipeline's rule: retry an explicit rejection (429, 503 rate_limit_unavailable, a connection that
     /// never opened), and an ambiguous outcome (timeout, reset, 5xx, unreadable 2xx) only once a lookup found no task.
     /// </summary>
-    public async ValueTask<bool> ShouldRetryAsync(Outcome<ApiResponse> outcome, RequestState request, CancellationToken cancellationToken)
+    public async ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<ApiResponse> args)
     {
+        var outcome = args.Outcome;
         if (outcome.Result is { IsRateLimited: true } || ResiliencePipelines.IsProvablyNotSent(outcome.Exception))
         {
             Resolved();
@@ -88,8 +89,9 @@ internal sealed class SubmitReconciliation(
         }
 
         var reason = outcome.Result is { } answer ? $"HTTP {answer.StatusCode}" : outcome.Exception?.GetBaseException().Message;
+        var request = RequestState.Of(args.Context);
         request.Log.Warning($"{request.Description} ended ambiguously ({reason}); looking the task up by its client_business_id before sending again.");
-        return await LookUpAsync(cancellationToken).ConfigureAwait(false);
+        return await LookUpAsync(args.Context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The service answered the attempt (a task, a refusal) or rejected it before creating anything.</summary>

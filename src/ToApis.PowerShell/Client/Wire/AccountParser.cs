@@ -22,16 +22,7 @@ internal static class AccountParser
             throw response.Unexpected(requestDescription, "no 'data' list in it");
         }
 
-        var models = new List<ToApisModel>();
-        foreach (var item in list.EnumerateArray())
-        {
-            if (item.String("id") is { Length: > 0 } id)
-            {
-                models.Add(ToModel(id, item));
-            }
-        }
-
-        return models;
+        return list.EnumerateArray().Where(item => item.String("id") is { Length: > 0 }).Select(ToModel).ToList();
     }
 
     public static ToApisBalance ParseBalance(ApiResponse response, string requestDescription, string scope)
@@ -41,22 +32,20 @@ internal static class AccountParser
     }
 
     /// <summary>A balance from an object with the API's field names: the service's answer, or a journal's balance line.</summary>
-    public static ToApisBalance BalanceFrom(JsonElement root, string scope)
+    public static ToApisBalance BalanceFrom(JsonElement root, string scope) => new()
     {
-        return new ToApisBalance
-        {
-            Scope = scope,
-            RemainBalance = Decimal(root, "remain_balance"),
-            UsedBalance = Decimal(root, "used_balance"),
-            RemainCredits = Decimal(root, "remain_credits"),
-            UsedCredits = Decimal(root, "used_credits"),
-            CreditsPerUsd = Decimal(root, "credits_per_usd"),
-            UnlimitedQuota = root.Property("unlimited_quota") is { ValueKind: JsonValueKind.True },
-        };
-    }
+        Scope = scope,
+        RemainBalance = Decimal(root, "remain_balance"),
+        UsedBalance = Decimal(root, "used_balance"),
+        RemainCredits = Decimal(root, "remain_credits"),
+        UsedCredits = Decimal(root, "used_credits"),
+        CreditsPerUsd = Decimal(root, "credits_per_usd"),
+        UnlimitedQuota = root.Property("unlimited_quota") is { ValueKind: JsonValueKind.True },
+    };
 
-    private static ToApisModel ToModel(string id, JsonElement item)
+    private static ToApisModel ToModel(JsonElement item)
     {
+        var id = item.String("id")!;
         var documented = ModelCatalog.Find(id);
         return new ToApisModel
         {
@@ -75,21 +64,21 @@ internal static class AccountParser
     /// <summary>The parsed body, or the service's own reason when it says success:false (even on HTTP 200).</summary>
     private static JsonDocument SuccessfulBody(ApiResponse response, string requestDescription)
     {
+        if (!response.IsSuccess)
+        {
+            throw response.ToException(requestDescription);
+        }
+
         var document = Json.TryParse(response.Body);
         if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
         {
             document?.Dispose();
-            throw response.IsSuccess ? response.Unexpected(requestDescription) : response.ToException(requestDescription);
+            throw response.Unexpected(requestDescription);
         }
 
-        if (root.Property("success") is { ValueKind: JsonValueKind.False } || !response.IsSuccess)
+        if (root.Property("success") is { ValueKind: JsonValueKind.False })
         {
             document.Dispose();
-            if (!response.IsSuccess)
-            {
-                throw response.ToException(requestDescription);
-            }
-
             throw new ToApisApiException(
                 ApiErrorKind.ServerError, response.StatusCode, null,
                 $"{requestDescription} answered success:false: {response.Error.Message}", requestDescription: requestDescription);

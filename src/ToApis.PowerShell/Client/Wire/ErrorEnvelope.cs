@@ -6,7 +6,7 @@ namespace ToApis.Client.Wire;
 /// The error bodies the service sends: <c>{"error":{"code","message","type","param"}}</c> with a string or
 /// integer code, <c>{"success":false,"message"}</c>, New API's <c>{"code","message","data"}</c>, or not JSON.
 /// </summary>
-internal sealed record ErrorEnvelope(string? Code, string Message, string? Type, string? Param)
+internal sealed record ErrorEnvelope(string? Code, string Message, string? Param)
 {
     private const int MaxRawBodyInMessage = 300;
 
@@ -15,27 +15,18 @@ internal sealed record ErrorEnvelope(string? Code, string Message, string? Type,
         using var document = Json.TryParse(body);
         if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
         {
-            return new ErrorEnvelope(null, Shorten(body), null, null);
+            return new ErrorEnvelope(null, Shorten(body), null);
         }
 
-        if (root.Property("error") is { } error)
+        return root.Property("error") switch
         {
-            if (error.ValueKind == JsonValueKind.Object)
-            {
-                return new ErrorEnvelope(
-                    error.String("code"),
-                    error.String("message") ?? root.String("message") ?? Shorten(body),
-                    error.String("type"),
-                    NullIfEmpty(error.String("param")));
-            }
-
-            if (error.ValueKind == JsonValueKind.String)
-            {
-                return new ErrorEnvelope(root.String("code"), error.GetString()!, null, null);
-            }
-        }
-
-        return new ErrorEnvelope(root.String("code"), root.String("message") ?? Shorten(body), null, null);
+            { ValueKind: JsonValueKind.Object } error => new ErrorEnvelope(
+                error.String("code"),
+                error.String("message") ?? root.String("message") ?? Shorten(body),
+                error.String("param") is { Length: > 0 } param ? param : null),
+            { ValueKind: JsonValueKind.String } message => new ErrorEnvelope(root.String("code"), message.GetString()!, null),
+            _ => new ErrorEnvelope(root.String("code"), root.String("message") ?? Shorten(body), null),
+        };
     }
 
     /// <summary>True when the body is the service's "no such task" answer in any of its documented forms.</summary>
@@ -46,16 +37,10 @@ internal sealed record ErrorEnvelope(string? Code, string Message, string? Type,
         (Code?.IndexOf(text, System.StringComparison.OrdinalIgnoreCase) ?? -1) >= 0
         || Message.IndexOf(text, System.StringComparison.OrdinalIgnoreCase) >= 0;
 
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static string Shorten(string body)
+    private static string Shorten(string body) => body.Trim() switch
     {
-        var text = body.Trim();
-        if (text.Length == 0)
-        {
-            return "(empty response body)";
-        }
-
-        return text.Length <= MaxRawBodyInMessage ? text : text.Substring(0, MaxRawBodyInMessage) + "…";
-    }
+        { Length: 0 } => "(empty response body)",
+        { Length: <= MaxRawBodyInMessage } text => text,
+        var text => text.Substring(0, MaxRawBodyInMessage) + "…",
+    };
 }

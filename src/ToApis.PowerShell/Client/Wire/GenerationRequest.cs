@@ -60,13 +60,8 @@ internal sealed class GenerationRequest
 
             if (ImageUrls.Count > 0)
             {
-                writer.WriteStartArray("image_urls");
-                foreach (var url in ImageUrls)
-                {
-                    writer.WriteStringValue(url);
-                }
-
-                writer.WriteEndArray();
+                writer.WritePropertyName("image_urls");
+                JsonValueWriter.Write(writer, ImageUrls);
             }
 
             if (!string.IsNullOrEmpty(ClientBusinessId))

@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -85,13 +84,6 @@ internal sealed class RequestFingerprint
     private static string Hash(byte[] canonical)
     {
         using var sha = SHA256.Create();
-        var digest = sha.ComputeHash(canonical);
-        var hex = new StringBuilder(digest.Length * 2);
-        foreach (var b in digest)
-        {
-            hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        return hex.ToString(0, HashHexLength);
+        return BitConverter.ToString(sha.ComputeHash(canonical), 0, HashHexLength / 2).Replace("-", "").ToLowerInvariant();
     }
 }

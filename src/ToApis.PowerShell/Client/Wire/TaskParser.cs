@@ -14,24 +14,21 @@ internal static class TaskParser
         try
         {
             task = Parse(body, "");
-            return true;
         }
         catch (ToApisApiException)
         {
             task = null;
-            return false;
         }
+
+        return task is not null;
     }
 
     public static ToApisTask Parse(string body, string requestDescription)
     {
         using var document = Json.TryParse(body);
-        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
-        {
-            throw Unusable(requestDescription, "the response is not a JSON object: " + ErrorEnvelope.Parse(body).Message);
-        }
-
-        return FromElement(root, requestDescription);
+        return document?.RootElement is { ValueKind: JsonValueKind.Object } root
+            ? FromElement(root, requestDescription)
+            : throw Unusable(requestDescription, "the response is not a JSON object: " + ErrorEnvelope.Parse(body).Message);
     }
 
     /// <summary>A task object already parsed: the status API's, or a webhook event's <c>data</c>.</summary>
@@ -102,7 +99,5 @@ internal static class TaskParser
     };
 
     private static ToApisApiException Unusable(string requestDescription, string detail) =>
-        new(ApiErrorKind.UnexpectedResponse, 0, null,
-            $"{requestDescription} returned a response the client cannot use: {detail}",
-            requestDescription: requestDescription);
+        ToApisApiException.Unexpected(requestDescription, $"{requestDescription} returned a response the client cannot use: {detail}");
 }
