@@ -8,22 +8,16 @@ namespace ToApis.Client.Resilience;
 /// A strategy that lets each attempt through first (a budget, a breaker) and may look at how it went. A refusal
 /// becomes that attempt's outcome, so the strategies outside (the retry) judge it like any other failure.
 /// </summary>
-internal abstract class BeforeAttemptStrategy : ResilienceStrategy
+/// <param name="enter">Waits until the attempt may go, or throws to refuse it.</param>
+/// <param name="afterAttempt">Told what the attempt returned or threw, once it ran.</param>
+internal sealed class BeforeAttemptStrategy(Func<ResilienceContext, Task> enter, Action<object?, Exception?>? afterAttempt = null) : ResilienceStrategy
 {
-    /// <summary>Waits until the attempt may go, or throws to refuse it.</summary>
-    protected abstract Task EnterAsync(ResilienceContext context);
-
-    /// <summary>What the attempt returned or threw, once it ran.</summary>
-    protected virtual void AfterAttempt(object? result, Exception? exception)
-    {
-    }
-
-    protected sealed override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
+    protected override async ValueTask<Outcome<TResult>> ExecuteCore<TResult, TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<TResult>>> callback, ResilienceContext context, TState state)
     {
         try
         {
-            await EnterAsync(context).ConfigureAwait(context.ContinueOnCapturedContext);
+            await enter(context).ConfigureAwait(context.ContinueOnCapturedContext);
         }
         catch (Exception refused)
         {
@@ -31,10 +25,10 @@ internal abstract class BeforeAttemptStrategy : ResilienceStrategy
         }
 
         var outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
-        AfterAttempt(outcome.Result, outcome.Exception);
+        afterAttempt?.Invoke(outcome.Result, outcome.Exception);
         return outcome;
     }
-}
 
-/// <summary>Polly asks every custom strategy for options; ours need nothing but a name.</summary>
-internal sealed class NamedStrategyOptions : ResilienceStrategyOptions;
+    /// <summary>Polly asks every custom strategy for options; ours need nothing but a name.</summary>
+    public sealed class Options : ResilienceStrategyOptions;
+}

@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Polly;
 
 namespace ToApis.Client.Resilience;
 
@@ -128,25 +127,4 @@ internal sealed class OutageBreaker(string service, Func<DateTimeOffset> now)
             _probeAllowed = _open is not null;
         }
     }
-}
-
-/// <summary>
-/// Puts every attempt of a pipeline through its host's <see cref="OutageBreaker"/>: refused at once while the
-/// breaker is open (the retry strategy outside then stops: the exception is not transient), judged after by
-/// <paramref name="judge"/> (what an attempt's result or exception says of the host). It sits inside the retry
-/// and outside the rate limiter, so an open breaker spends no tokens.
-/// </summary>
-internal sealed class OutageBreakerStrategy(OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge) : BeforeAttemptStrategy
-{
-    protected override Task EnterAsync(ResilienceContext context) => breaker.EnterAsync(context.CancellationToken);
-
-    protected override void AfterAttempt(object? result, Exception? exception)
-    {
-        var health = judge(result, exception);
-        breaker.Record(health, health == AttemptHealth.Failed ? Describe(result, exception) : null);
-    }
-
-    private static string Describe(object? result, Exception? exception) => result is ApiResponse response
-        ? response.IsForeign ? response.Describe() : $"HTTP {response.StatusCode} {response.ReasonPhrase}".TrimEnd()
-        : exception is Polly.Timeout.TimeoutRejectedException ? "a timeout" : exception?.GetBaseException().Message ?? "a failure";
 }

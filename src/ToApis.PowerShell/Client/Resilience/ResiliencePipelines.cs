@@ -30,10 +30,10 @@ internal sealed class ResiliencePipelines
         _settings = settings;
         Submit = Build<ApiResponse>(
             settings, RefusalsUntilDeadline(settings, args => RequestState.Of(args.Context).Submit!.ShouldRetryAsync(args)), apiBreaker, JudgeApiAttempt,
-            new RateLimitAcquireStrategy(limiter, RequestCategory.Submit), counted: false);
+            context => AcquireAsync(limiter, RequestCategory.Submit, context), counted: false);
         Query = Build<ApiResponse>(
             settings, RefusalsUntilDeadline(settings, RetryTransient(IsUnreadableSuccess)), apiBreaker, JudgeApiAttempt,
-            new RateLimitAcquireStrategy(limiter, RequestCategory.Query), counted: false);
+            context => AcquireAsync(limiter, RequestCategory.Query, context), counted: false);
         Read = Build<ApiResponse>(settings, RetryTransient(IsMalformedSuccess), apiBreaker, JudgeApiAttempt, null);
         Download = Build<long>(
             settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), filesBreaker, JudgeDownloadAttempt, null);
@@ -113,6 +113,21 @@ internal sealed class ResiliencePipelines
     /// <summary>A 2xx whose body is no JSON object (an HTML page, a body cut short, <c>null</c>): worth asking again.</summary>
     public static bool IsMalformedSuccess(ApiResponse response) => response.IsSuccess && !response.IsJsonObject && !response.IsForeign;
 
+    /// <summary>
+    /// Waits for the account's client-side budget before an attempt. It runs outside the per-attempt timeout, so time
+    /// spent queueing for our own token never counts as a slow or ambiguous request, and a submit still queueing when
+    /// its command stops sending is never sent.
+    /// </summary>
+    private static async Task AcquireAsync(AccountRateLimiter limiter, RequestCategory category, ResilienceContext context)
+    {
+        var request = RequestState.Of(context);
+        var stopSending = request.Submit?.StopSending ?? CancellationToken.None;
+        // Queries carry no stop-sending token: nothing to link, on every poll.
+        using var either = stopSending.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopSending) : null;
+        await limiter.AcquireAsync(category, request.Log, request.Retrying, either?.Token ?? context.CancellationToken)
+            .ConfigureAwait(context.ContinueOnCapturedContext);
+    }
+
     /// <summary>The API answered (the breaker's streak ends) or failed (it grows); 429 and business 4xx are answers.</summary>
     private static AttemptHealth JudgeApiAttempt(object? result, Exception? exception)
     {
@@ -124,6 +139,10 @@ internal sealed class ResiliencePipelines
 
         return IsTransient(exception) ? AttemptHealth.Failed : AttemptHealth.Unknown;
     }
+
+    private static string DescribeFailure(object? result, Exception? exception) => result is ApiResponse response
+        ? response.IsForeign ? response.Describe() : $"HTTP {response.StatusCode} {response.ReasonPhrase}".TrimEnd()
+        : exception is TimeoutRejectedException ? "a timeout" : exception?.GetBaseException().Message ?? "a failure";
 
     /// <summary>A result host that refuses one file (403/404) still answers; a cut body or a 5xx is a failure.</summary>
     private static AttemptHealth JudgeDownloadAttempt(object? result, Exception? exception) => exception switch
@@ -172,7 +191,7 @@ internal sealed class ResiliencePipelines
     /// </param>
     private static ResiliencePipeline<T> Build<T>(
         ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry,
-        OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge, RateLimitAcquireStrategy? pacing, bool counted = true)
+        OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge, Func<ResilienceContext, Task>? pace, bool counted = true)
     {
         var retry = new RetryStrategyOptions<T>
         {
@@ -209,10 +228,21 @@ internal sealed class ResiliencePipelines
             builder.AddRetry(retry);
         }
 
-        builder.AddStrategy(_ => new OutageBreakerStrategy(breaker, judge), new NamedStrategyOptions { Name = "ToApis.OutageBreaker" });
-        if (pacing is not null)
+        // Every attempt goes through its host's breaker: refused at once while it is open (the retry outside then
+        // stops: the exception is not transient), judged after. It sits outside the rate limiter, so an open breaker
+        // spends no tokens.
+        builder.AddStrategy(
+            _ => new BeforeAttemptStrategy(
+                context => breaker.EnterAsync(context.CancellationToken),
+                (result, exception) =>
+                {
+                    var health = judge(result, exception);
+                    breaker.Record(health, health == AttemptHealth.Failed ? DescribeFailure(result, exception) : null);
+                }),
+            new BeforeAttemptStrategy.Options { Name = "ToApis.OutageBreaker" });
+        if (pace is not null)
         {
-            builder.AddStrategy(_ => pacing, new NamedStrategyOptions { Name = "ToApis.RateLimit" });
+            builder.AddStrategy(_ => new BeforeAttemptStrategy(pace), new BeforeAttemptStrategy.Options { Name = "ToApis.RateLimit" });
         }
 
         return builder.AddTimeout(settings.RequestTimeout).Build();
