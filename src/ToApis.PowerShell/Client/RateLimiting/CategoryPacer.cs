@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using ToApis.Client.Batches;
 
 namespace ToApis.Client.RateLimiting;
 
@@ -48,40 +49,15 @@ internal sealed class CategoryPacer : IDisposable
     /// <summary>Reports every change of pace (and why); set by the account's limiter.</summary>
     public Action<PaceChange>? Changed { get; set; }
 
-    public double Limit
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _controller.Limit;
-            }
-        }
-    }
+    public double Limit => Locked(() => _controller.Limit);
 
     public bool IsPinned => _controller.IsPinned;
 
     /// <summary>What the next run on this account should start from, or null.</summary>
-    public double? Learned
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _controller.Learned;
-            }
-        }
-    }
+    public double? Learned => Locked(() => _controller.Learned);
 
     /// <summary>A whole second of the service's bucket, less the margin for requests that arrive bunched.</summary>
-    private double Capacity
-    {
-        get
-        {
-            var limit = _controller.Limit;
-            return Math.Max(1, Math.Floor(limit) - Math.Max(1, Math.Ceiling(limit * 0.1)));
-        }
-    }
+    private double Capacity => Math.Max(1, Math.Floor(_controller.Limit) - Math.Max(1, Math.Ceiling(_controller.Limit * 0.1)));
 
     /// <summary>Waits for a token; false when this pacer was retired meanwhile (the caller asks the new one).</summary>
     /// <param name="retry">A request sent before and refused: it is served before first attempts.</param>
@@ -222,7 +198,7 @@ internal sealed class CategoryPacer : IDisposable
 
             try
             {
-                await Delay(wait, wake).ConfigureAwait(false);
+                await _time.DelayAsync(wait, wake).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -233,12 +209,13 @@ internal sealed class CategoryPacer : IDisposable
 
     private int Waiting => _retrying.Count + _waiting.Count;
 
-    private Task Delay(TimeSpan delay, CancellationToken cancellationToken) =>
-#if NET8_0_OR_GREATER
-        Task.Delay(delay, _time, cancellationToken);
-#else
-        _time.Delay(delay, cancellationToken);
-#endif
+    private T Locked<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            return read();
+        }
+    }
 
     private void Refill(TimeSpan now)
     {
