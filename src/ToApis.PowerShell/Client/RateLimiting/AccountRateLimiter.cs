@@ -27,7 +27,6 @@ internal sealed class AccountRateLimiter
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly LearnedPaceFile? _memory;
     private readonly LearnedPace? _remembered;
-    private readonly Random _random = new();
     private readonly HashSet<RequestCategory> _announced = new();
     private int _users;
 
@@ -40,7 +39,7 @@ internal sealed class AccountRateLimiter
         _account = account;
         _memory = memory;
         Settings = settings;
-        _remembered = memory?.Read(account);
+        _remembered = memory?.Read(account, _time.GetUtcNow());
         foreach (var category in Categories)
         {
             _pacers[(int)category] = Create(category, settings.For(category));
@@ -172,26 +171,19 @@ internal sealed class AccountRateLimiter
         }
 
         var controller = new PaceController(category, setting, setting.IsPinned ? null : _remembered?.For(category), TimeSpan.Zero);
-        int seed;
-        lock (_random)
-        {
-            seed = _random.Next();
-        }
-
-        return new CategoryPacer(controller, _time, new Random(seed)) { Changed = change => OnChanged(category, change) };
+        return new CategoryPacer(controller, _time, new Random()) { Changed = change => OnChanged(category, change) };
     }
 
     /// <summary>Runs under the pacer's lock: reports, never waits.</summary>
     private void OnChanged(RequestCategory category, PaceChange change)
     {
-        var log = LogOf(category);
         if (change.Warning is { } warning)
         {
-            log.Warning(warning);
+            LogOf(category).Warning(warning);
         }
-        else if (change.From != change.To)
+        else
         {
-            log.Verbose(char.ToUpperInvariant(change.Reason[0]) + change.Reason.Substring(1));
+            LogOf(category).Verbose(char.ToUpperInvariant(change.Reason[0]) + change.Reason.Substring(1));
         }
     }
 

@@ -28,7 +28,6 @@ internal sealed record LearnedPace(double? Submit, double? Query, DateTimeOffset
 /// </summary>
 internal sealed class LearnedPaceFile
 {
-    public const string DirectoryVariable = StateFolder.Variable;
     public const string FileName = "learned-rate-limits.json";
 
     /// <summary>An account not seen for this long may have changed tier: start from the documented default.</summary>
@@ -54,11 +53,12 @@ internal sealed class LearnedPaceFile
         return BitConverter.ToString(hash).Replace("-", "").ToLowerInvariant();
     }
 
-    public LearnedPace? Read(string accountId)
+    /// <summary>What a run found for the account, unless it is older than a month at <paramref name="now"/>.</summary>
+    public LearnedPace? Read(string accountId, DateTimeOffset now)
     {
         try
         {
-            return ReadAll().TryGetValue(accountId, out var pace) && DateTimeOffset.UtcNow - pace.Updated < Forget ? pace : null;
+            return ReadAll().TryGetValue(accountId, out var pace) && now - pace.Updated < Forget ? pace : null;
         }
         catch (Exception error) when (IsFileProblem(error))
         {
