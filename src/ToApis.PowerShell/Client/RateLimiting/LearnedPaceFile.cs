@@ -26,7 +26,7 @@ internal sealed record LearnedPace(double? Submit, double? Query, DateTimeOffset
 /// it or drop each other's accounts. Best effort throughout: a file that cannot be read or written means only
 /// that the next run starts at the documented default.
 /// </summary>
-internal sealed class LearnedPaceFile
+internal sealed class LearnedPaceFile(string path)
 {
     public const string FileName = "learned-rate-limits.json";
 
@@ -37,9 +37,7 @@ internal sealed class LearnedPaceFile
     private static readonly TimeSpan LockRetryInterval = TimeSpan.FromMilliseconds(25);
     private const int MaxAccounts = 200;
 
-    public LearnedPaceFile(string path) => Path = path;
-
-    public string Path { get; }
+    public string Path => path;
 
     /// <summary>The file of this user (or of <c>$env:TOAPIS_STATE_DIR</c>), or null where there is no such folder.</summary>
     public static LearnedPaceFile? ForCurrentUser() =>

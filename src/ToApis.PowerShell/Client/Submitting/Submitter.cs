@@ -12,22 +12,14 @@ using ToApis.Models;
 namespace ToApis.Client.Submitting;
 
 /// <summary>One row to submit: its checked request, the local images to upload first, the row itself and its number in the input.</summary>
+/// <param name="DerivedId">The client_business_id was derived from -RunKey (unique per request), not given by the user.</param>
 internal sealed record SubmitItem(
-    object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0, JournalDetails? JournalRow = null)
-{
-    /// <summary>The client_business_id was derived from -RunKey (unique per request), not given by the user.</summary>
-    public bool DerivedId { get; init; }
-}
+    object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0, JournalDetails? JournalRow = null, bool DerivedId = false);
 
-/// <summary>
-/// How one row ended: a task (created now, or <see cref="Reused"/> from an earlier run), or an error.
-/// <see cref="NotSent"/> means the batch stopped before the request left this machine.
-/// <see cref="JournalError"/> is a journal record that could not be written (the row itself went on).
-/// </summary>
-internal sealed record SubmitOutcome(SubmitItem Item, ToApisTask? Task, bool Reused, Exception? Error, bool NotSent = false)
-{
-    public Exception? JournalError { get; init; }
-}
+/// <summary>How one row ended: a task (created now, or <see cref="Reused"/> from an earlier run), or an error.</summary>
+/// <param name="NotSent">The batch stopped before the request left this machine.</param>
+/// <param name="JournalError">A journal record that could not be written (the row itself went on).</param>
+internal sealed record SubmitOutcome(SubmitItem Item, ToApisTask? Task, bool Reused, Exception? Error, bool NotSent = false, Exception? JournalError = null);
 
 /// <summary>
 /// Submits one row: the item function a <see cref="BatchRunner{TItem,TResult}"/> runs for New-ToApisImage. It
