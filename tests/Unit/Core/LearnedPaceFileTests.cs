@@ -23,7 +23,7 @@ public sealed class LearnedPaceFileTests : IDisposable
         var account = LearnedPaceFile.AccountId(Service, Key);
 
         Assert.Null(file.Write(account, new LearnedPace(19.4, 50, DateTimeOffset.UtcNow)));
-        var read = new LearnedPaceFile(FilePath).Read(account);
+        var read = new LearnedPaceFile(FilePath).Read(account, DateTimeOffset.UtcNow);
 
         Assert.Equal(19.4, read!.Submit);
         Assert.Equal(50, read.Query);
@@ -62,8 +62,8 @@ public sealed class LearnedPaceFileTests : IDisposable
         Assert.Empty(problems);
         Assert.Null(first.Write(mine, new LearnedPace(null, 120, DateTimeOffset.UtcNow)));
 
-        Assert.NotNull(first.Read(theirs)?.Submit);
-        var merged = first.Read(mine)!;
+        Assert.NotNull(first.Read(theirs, DateTimeOffset.UtcNow)?.Submit);
+        var merged = first.Read(mine, DateTimeOffset.UtcNow)!;
         Assert.NotNull(merged.Submit);
         Assert.Equal(120, merged.Query);
     }
@@ -76,9 +76,9 @@ public sealed class LearnedPaceFileTests : IDisposable
         var file = new LearnedPaceFile(FilePath);
         var account = LearnedPaceFile.AccountId(Service, Key);
 
-        Assert.Null(file.Read(account));
+        Assert.Null(file.Read(account, DateTimeOffset.UtcNow));
         Assert.Null(file.Write(account, new LearnedPace(7, null, DateTimeOffset.UtcNow.AddDays(-45))));
-        Assert.Null(file.Read(account)); // a month and a half old: the tier may have changed since
+        Assert.Null(file.Read(account, DateTimeOffset.UtcNow)); // a month and a half old: the tier may have changed since
     }
 
     [Fact]

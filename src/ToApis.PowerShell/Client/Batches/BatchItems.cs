@@ -23,28 +23,18 @@ internal enum ItemEnd
 internal sealed record BatchOutcome<TItem, TResult>(TItem Item, TResult? Result, Exception? Error, ItemEnd End);
 
 /// <summary>What an item function sees of its batch.</summary>
-internal sealed class BatchSignals
+internal sealed class BatchSignals(CancellationToken stopping, CancellationToken aborted, Func<Exception?> latched, TimeProvider time)
 {
-    internal BatchSignals(CancellationToken stopping, CancellationToken aborted, Func<Exception?> latched, TimeProvider time)
-    {
-        Stopping = stopping;
-        Aborted = aborted;
-        _latched = latched;
-        Time = time;
-    }
-
-    private readonly Func<Exception?> _latched;
-
     /// <summary>Cancelled when the batch stops: start nothing new (send nothing more).</summary>
-    public CancellationToken Stopping { get; }
+    public CancellationToken Stopping => stopping;
 
     /// <summary>Cancelled when the stop grace is over: end what is on the wire too.</summary>
-    public CancellationToken Aborted { get; }
+    public CancellationToken Aborted => aborted;
 
     /// <summary>The error that ended the batch (a refused key, an outage): later items would fail the same way.</summary>
-    public Exception? Latched => _latched();
+    public Exception? Latched => latched();
 
-    public TimeProvider Time { get; }
+    public TimeProvider Time => time;
 }
 
 /// <summary>How a batch runs its items.</summary>

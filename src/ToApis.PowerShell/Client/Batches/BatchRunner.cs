@@ -53,18 +53,9 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
     public bool IsDrained => Locked(() => DrainedNow && _ready.Count == 0);
 
     /// <summary>Completes when an outcome is ready to take, or the batch is drained or stopped; wait on it, then take.</summary>
-    public Task Changed
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _ready.Count > 0 || DrainedNow
-                    ? Task.CompletedTask
-                    : (_changed ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-            }
-        }
-    }
+    public Task Changed => Locked(() => _ready.Count > 0 || DrainedNow
+        ? Task.CompletedTask
+        : (_changed ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).Task);
 
     /// <summary>The error that ended the batch, if one did.</summary>
     public Exception? Latched => Volatile.Read(ref _latched);
@@ -206,30 +197,7 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
 
     private async Task RunAsync(Entry entry)
     {
-        BatchOutcome<TItem, TResult> outcome;
-        try
-        {
-            // Off the caller's thread at once: it goes on reading input.
-            await Task.Yield();
-            if (Latched is { } latched)
-            {
-                outcome = new BatchOutcome<TItem, TResult>(entry.Item, default, latched, ItemEnd.Threw);
-            }
-            else
-            {
-                var result = await _work(entry.Item, _signals).ConfigureAwait(false);
-                outcome = new BatchOutcome<TItem, TResult>(entry.Item, result, _options.ErrorIn(result), ItemEnd.Returned);
-            }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            outcome = new BatchOutcome<TItem, TResult>(entry.Item, default, null, ItemEnd.NotStarted);
-        }
-        catch (Exception error)
-        {
-            outcome = new BatchOutcome<TItem, TResult>(entry.Item, default, error, ItemEnd.Threw);
-        }
-
+        var outcome = await OutcomeAsync(entry.Item).ConfigureAwait(false);
         if (Outcomes.EndsTheCommand(outcome.Error))
         {
             Interlocked.CompareExchange(ref _latched, outcome.Error, null);
@@ -245,6 +213,30 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
             }
 
             Signal();
+        }
+    }
+
+    private async Task<BatchOutcome<TItem, TResult>> OutcomeAsync(TItem item)
+    {
+        // Off the caller's thread at once: it goes on reading input.
+        await Task.Yield();
+        try
+        {
+            if (Latched is { } latched)
+            {
+                return new(item, default, latched, ItemEnd.Threw);
+            }
+
+            var result = await _work(item, _signals).ConfigureAwait(false);
+            return new(item, result, _options.ErrorIn(result), ItemEnd.Returned);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return new(item, default, null, ItemEnd.NotStarted);
+        }
+        catch (Exception error)
+        {
+            return new(item, default, error, ItemEnd.Threw);
         }
     }
 
@@ -287,7 +279,7 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
 
     private sealed class Entry(TItem item)
     {
-        public TItem Item { get; } = item;
+        public TItem Item => item;
 
         public Task? Work { get; set; }
 

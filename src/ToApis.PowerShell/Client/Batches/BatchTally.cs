@@ -29,16 +29,13 @@ internal sealed class BatchTally
     /// <summary>Counts an item that ended without its result; an outage is the run's end, not the item's failure.</summary>
     public void ItemFailed(Exception? error)
     {
-        switch (Outcomes.Classify(error))
+        if (error is ToApisSubmitOutcomeUnknownException unknown)
         {
-            case OutcomeClass.UnknownOutcome:
-                _unknown.Add(((ToApisSubmitOutcomeUnknownException)error!).ClientBusinessId);
-                break;
-            case OutcomeClass.Outage:
-                break;
-            default:
-                Failed++;
-                break;
+            _unknown.Add(unknown.ClientBusinessId);
+        }
+        else if (Outcomes.Classify(error) != OutcomeClass.Outage)
+        {
+            Failed++;
         }
     }
 

@@ -23,22 +23,11 @@ internal sealed record WaitOutcome(ToApisTask Task, WaitOutcomeKind Kind, Except
 /// <summary>
 /// Waits for one task: the item function a <see cref="BatchRunner{TItem,TResult}"/> runs for Wait-ToApisTask, which
 /// waits for every task at once and takes each outcome as it is known. Polls until the task is completed or
-/// failed or its own timeout passes; at most a fixed number of polls are on the wire at once.
+/// failed or its own timeout passes; at most 32 polls are on the wire at once.
 /// </summary>
-internal sealed class TaskWaiter
+internal sealed class TaskWaiter(ToApisClient client, PollingCadence cadence, TimeSpan timeout)
 {
-    private readonly ToApisClient _client;
-    private readonly PollingCadence _cadence;
-    private readonly TimeSpan _timeout;
-    private readonly SemaphoreSlim _queryConcurrency;
-
-    public TaskWaiter(ToApisClient client, PollingCadence cadence, TimeSpan timeout, int maxConcurrentQueries = 32)
-    {
-        _client = client;
-        _cadence = cadence;
-        _timeout = timeout;
-        _queryConcurrency = new SemaphoreSlim(maxConcurrentQueries);
-    }
+    private readonly SemaphoreSlim _queryConcurrency = new(32);
 
     /// <summary>How a runner waits: every task at once, each outcome taken as soon as it is known.</summary>
     public static BatchOptions<WaitOutcome> Options(TimeProvider time) => new()
@@ -54,9 +43,9 @@ internal sealed class TaskWaiter
     {
         var (task, statusKnown) = (item.Task, item.StatusKnown);
         var cancellationToken = batch.Stopping;
-        var deadline = batch.Time.GetUtcNow() + _timeout;
+        var deadline = batch.Time.GetUtcNow() + timeout;
         var current = task;
-        var delay = statusKnown ? _cadence.FirstDelay : TimeSpan.Zero;
+        var delay = statusKnown ? cadence.FirstDelay : TimeSpan.Zero;
         while (true)
         {
             if (statusKnown && current.IsTerminal)
@@ -83,7 +72,7 @@ internal sealed class TaskWaiter
             await _queryConcurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                current = (await _client.GetTaskAsync(task.Id, cancellationToken).ConfigureAwait(false)).WithLocalContextFrom(task);
+                current = (await client.GetTaskAsync(task.Id, cancellationToken).ConfigureAwait(false)).WithLocalContextFrom(task);
                 statusKnown = true;
             }
             catch (Exception error) when (error is ToApisApiException or ToApisTransportException or ToApisServiceUnavailableException)
@@ -96,7 +85,7 @@ internal sealed class TaskWaiter
                 _queryConcurrency.Release();
             }
 
-            delay = _cadence.NextInterval();
+            delay = cadence.NextInterval();
         }
     }
 }

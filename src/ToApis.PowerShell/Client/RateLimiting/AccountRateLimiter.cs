@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -17,30 +18,32 @@ internal sealed class AccountRateLimiter
 {
     private static readonly Dictionary<string, AccountRateLimiter> ByAccount = new();
 
-    /// <summary>Guards the pacer fields. Never held while a pacer reports (pacers call back under their own lock).</summary>
+    private static readonly RequestCategory[] Categories = [RequestCategory.Submit, RequestCategory.Query];
+
+    /// <summary>Guards the pacers and settings. Never held while a pacer reports (pacers call back under their own lock).</summary>
     private readonly object _gate = new();
 
     private readonly string _account;
-    private readonly TimeProvider _time;
+    private readonly TimeProvider _time = TimeProvider.System;
     private readonly LearnedPaceFile? _memory;
     private readonly LearnedPace? _remembered;
-    private readonly Random _random = new();
     private readonly HashSet<RequestCategory> _announced = new();
     private int _users;
-    private CategoryPacer? _submit;
-    private CategoryPacer? _query;
-    /// <summary>The log of the command that last used each category: a change of its pace is reported there.</summary>
+
+    /// <summary>Each category's pacer (null: unpaced) and the log of the command that last used it, where a change of its pace is reported.</summary>
+    private readonly CategoryPacer?[] _pacers = new CategoryPacer?[Categories.Length];
     private readonly IRequestLog[] _logs = [NullRequestLog.Instance, NullRequestLog.Instance];
 
-    private AccountRateLimiter(string account, RateLimitSettings settings, TimeProvider time, LearnedPaceFile? memory)
+    private AccountRateLimiter(string account, RateLimitSettings settings, LearnedPaceFile? memory)
     {
         _account = account;
-        _time = time;
         _memory = memory;
         Settings = settings;
-        _remembered = memory?.Read(account);
-        _submit = Create(RequestCategory.Submit, settings.Submit);
-        _query = Create(RequestCategory.Query, settings.Query);
+        _remembered = memory?.Read(account, _time.GetUtcNow());
+        foreach (var category in Categories)
+        {
+            _pacers[(int)category] = Create(category, settings.For(category));
+        }
     }
 
     public RateLimitSettings Settings { get; private set; }
@@ -58,7 +61,7 @@ internal sealed class AccountRateLimiter
         {
             if (!ByAccount.TryGetValue(account, out var limiter))
             {
-                limiter = new AccountRateLimiter(account, settings, TimeProvider.System, LearnedPaceFile.ForCurrentUser());
+                limiter = new AccountRateLimiter(account, settings, LearnedPaceFile.ForCurrentUser());
                 ByAccount[account] = limiter;
             }
             else if (settings.AnyPinned)
@@ -84,18 +87,17 @@ internal sealed class AccountRateLimiter
             ByAccount.Remove(limiter._account);
         }
 
-        CategoryPacer? submit, query;
+        CategoryPacer?[] pacers;
         lock (limiter._gate)
         {
-            (submit, query) = (limiter._submit, limiter._query);
+            pacers = limiter._pacers.ToArray();
+            Array.Clear(limiter._pacers, 0, pacers.Length);
         }
 
-        limiter.Remember(submit?.Learned, query?.Learned);
-        lock (limiter._gate)
+        limiter.Remember(pacers[(int)RequestCategory.Submit]?.Learned, pacers[(int)RequestCategory.Query]?.Learned);
+        foreach (var pacer in pacers)
         {
-            limiter._submit?.Dispose();
-            limiter._query?.Dispose();
-            limiter._submit = limiter._query = null;
+            pacer?.Dispose();
         }
     }
 
@@ -132,38 +134,33 @@ internal sealed class AccountRateLimiter
     {
         lock (_gate)
         {
-            return category == RequestCategory.Submit ? _submit : _query;
+            return _pacers[(int)category];
         }
     }
 
+    /// <summary>Each category pinned or unpaced in <paramref name="settings"/> gets a new pacer; requests queued on the old one move to it (see AcquireAsync).</summary>
     private void Pin(RateLimitSettings settings)
     {
         lock (_gate)
         {
-            if (settings.Submit.IsPinned || settings.Submit.Unpaced)
+            foreach (var category in Categories)
             {
-                _submit = Replace(_submit, RequestCategory.Submit, settings.Submit);
-                Settings = Settings with { Submit = settings.Submit };
-            }
+                var setting = settings.For(category);
+                if (!setting.IsPinned && !setting.Unpaced)
+                {
+                    continue;
+                }
 
-            if (settings.Query.IsPinned || settings.Query.Unpaced)
-            {
-                _query = Replace(_query, RequestCategory.Query, settings.Query);
-                Settings = Settings with { Query = settings.Query };
+                Settings = Settings.With(category, setting);
+                if (_pacers[(int)category] is { IsPinned: true } current && setting.PinnedPerSecond is { } pinned && Math.Abs(current.Limit - pinned) < 1e-9)
+                {
+                    continue; // the same pin: the pacer keeps what it has read
+                }
+
+                _pacers[(int)category]?.Dispose();
+                _pacers[(int)category] = Create(category, setting);
             }
         }
-    }
-
-    private CategoryPacer? Replace(CategoryPacer? current, RequestCategory category, PaceSetting setting)
-    {
-        if (current is not null && setting.PinnedPerSecond is { } pinned && current.IsPinned && Math.Abs(current.Limit - pinned) < 1e-9)
-        {
-            return current;
-        }
-
-        // Requests queued on the old pacer move to the new one (see AcquireAsync).
-        current?.Dispose();
-        return Create(category, setting);
     }
 
     private CategoryPacer? Create(RequestCategory category, PaceSetting setting)
@@ -174,26 +171,19 @@ internal sealed class AccountRateLimiter
         }
 
         var controller = new PaceController(category, setting, setting.IsPinned ? null : _remembered?.For(category), TimeSpan.Zero);
-        int seed;
-        lock (_random)
-        {
-            seed = _random.Next();
-        }
-
-        return new CategoryPacer(controller, _time, new Random(seed)) { Changed = change => OnChanged(category, change) };
+        return new CategoryPacer(controller, _time, new Random()) { Changed = change => OnChanged(category, change) };
     }
 
     /// <summary>Runs under the pacer's lock: reports, never waits.</summary>
     private void OnChanged(RequestCategory category, PaceChange change)
     {
-        var log = LogOf(category);
         if (change.Warning is { } warning)
         {
-            log.Warning(warning);
+            LogOf(category).Warning(warning);
         }
-        else if (change.From != change.To)
+        else
         {
-            log.Verbose(char.ToUpperInvariant(change.Reason[0]) + change.Reason.Substring(1));
+            LogOf(category).Verbose(char.ToUpperInvariant(change.Reason[0]) + change.Reason.Substring(1));
         }
     }
 
@@ -213,8 +203,8 @@ internal sealed class AccountRateLimiter
         }
 
         log.Verbose(_remembered?.For(category) is { } remembered
-            ? $"{Name(category)} pace starts at {remembered.ToString("0.##", CultureInfo.InvariantCulture)} per second, the account's limit a run found on {_remembered.Updated.ToLocalTime():yyyy-MM-dd HH:mm} ({_memory!.Path}), and follows the service's X-RateLimit headers."
-            : $"{Name(category)} pace starts at the documented default, {pacer.Limit.ToString("0.##", CultureInfo.InvariantCulture)} per second, and follows the service's X-RateLimit headers (without them, it rises while requests wait and the service refuses none).");
+            ? $"{category} pace starts at {remembered.ToString("0.##", CultureInfo.InvariantCulture)} per second, the account's limit a run found on {_remembered.Updated.ToLocalTime():yyyy-MM-dd HH:mm} ({_memory!.Path}), and follows the service's X-RateLimit headers."
+            : $"{category} pace starts at the documented default, {pacer.Limit.ToString("0.##", CultureInfo.InvariantCulture)} per second, and follows the service's X-RateLimit headers (without them, it rises while requests wait and the service refuses none).");
     }
 
     /// <summary>Writes what the run found, for the next run on this account to start from.</summary>
@@ -225,11 +215,9 @@ internal sealed class AccountRateLimiter
             return;
         }
 
-        if (_memory.Write(_account, new LearnedPace(submit, query, DateTimeOffset.UtcNow)) is { } problem)
+        if (_memory.Write(_account, new LearnedPace(submit, query, _time.GetUtcNow())) is { } problem)
         {
             LogOf(RequestCategory.Submit).Verbose($"The account's pace could not be remembered ({problem}); the next run starts where it can.");
         }
     }
-
-    private static string Name(RequestCategory category) => category == RequestCategory.Submit ? "Submit" : "Query";
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using ToApis.Client.Batches;
 
 namespace ToApis.Client.RateLimiting;
 
@@ -13,75 +14,38 @@ namespace ToApis.Client.RateLimiting;
 /// pacing at the same rate never lock into the same phase, where one of them would always find the service's
 /// bucket empty. The controller hears every answer and every backlog, and the pace follows it at once.
 /// </summary>
-internal sealed class CategoryPacer : IDisposable
+/// <param name="controller">Made at <paramref name="time"/>'s present reading, as zero.</param>
+internal sealed class CategoryPacer(PaceController controller, TimeProvider time, Random random) : IDisposable
 {
     /// <summary>Up to this share of one interval is added to each release time.</summary>
     private const double Jitter = 0.3;
 
     private readonly object _gate = new();
-    private readonly PaceController _controller;
-    private readonly TimeProvider _time;
-    private readonly long _started;
-    private readonly Random _random;
+    private readonly long _started = time.GetTimestamp();
     private readonly Queue<TaskCompletionSource<bool>> _waiting = new();
     private readonly Queue<TaskCompletionSource<bool>> _retrying = new();
-    private double _tokens;
+    private double _tokens = Capacity(controller.Limit);
     private TimeSpan _refilledAt;
     private TimeSpan _pausedUntil;
     private bool _dispatching;
     private CancellationTokenSource? _wake;
     private bool _disposed;
 
-    /// <param name="controller">Made at <paramref name="time"/>'s present reading, as zero.</param>
-    public CategoryPacer(PaceController controller, TimeProvider time, Random random)
-    {
-        _controller = controller;
-        _time = time;
-        _started = time.GetTimestamp();
-        _random = random;
-        _tokens = Capacity;
-    }
-
     /// <summary>Time since this pacer was made, the controller's zero.</summary>
-    private TimeSpan Now => _time.GetElapsedTime(_started);
+    private TimeSpan Now => time.GetElapsedTime(_started);
 
     /// <summary>Reports every change of pace (and why); set by the account's limiter.</summary>
     public Action<PaceChange>? Changed { get; set; }
 
-    public double Limit
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _controller.Limit;
-            }
-        }
-    }
+    public double Limit => Locked(() => controller.Limit);
 
-    public bool IsPinned => _controller.IsPinned;
+    public bool IsPinned => controller.IsPinned;
 
     /// <summary>What the next run on this account should start from, or null.</summary>
-    public double? Learned
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _controller.Learned;
-            }
-        }
-    }
+    public double? Learned => Locked(() => controller.Learned);
 
     /// <summary>A whole second of the service's bucket, less the margin for requests that arrive bunched.</summary>
-    private double Capacity
-    {
-        get
-        {
-            var limit = _controller.Limit;
-            return Math.Max(1, Math.Floor(limit) - Math.Max(1, Math.Ceiling(limit * 0.1)));
-        }
-    }
+    private static double Capacity(double limit) => Math.Max(1, Math.Floor(limit) - Math.Max(1, Math.Ceiling(limit * 0.1)));
 
     /// <summary>Waits for a token; false when this pacer was retired meanwhile (the caller asks the new one).</summary>
     /// <param name="retry">A request sent before and refused: it is served before first attempts.</param>
@@ -105,14 +69,14 @@ internal sealed class CategoryPacer : IDisposable
             if (Waiting == 0 && now >= _pausedUntil && _tokens >= 1)
             {
                 _tokens -= 1;
-                Report(_controller.Tick(now));
+                Report(controller.Tick(now));
                 return Task.FromResult(true);
             }
 
             waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             (retry ? _retrying : _waiting).Enqueue(waiter);
-            _controller.Backlog(waiting: true, now);
-            Report(_controller.Tick(now));
+            controller.Backlog(waiting: true, now);
+            Report(controller.Tick(now));
             if (!_dispatching)
             {
                 _dispatching = true;
@@ -149,7 +113,7 @@ internal sealed class CategoryPacer : IDisposable
                 }
             }
 
-            Report(_controller.Observe(signal, now));
+            Report(controller.Observe(signal, now));
         }
     }
 
@@ -187,7 +151,7 @@ internal sealed class CategoryPacer : IDisposable
 
                 var now = Now;
                 Refill(now);
-                Report(_controller.Tick(now));
+                Report(controller.Tick(now));
                 while (Waiting > 0 && now >= _pausedUntil && _tokens >= 1)
                 {
                     if ((_retrying.Count > 0 ? _retrying : _waiting).Dequeue().TrySetResult(true))
@@ -207,14 +171,14 @@ internal sealed class CategoryPacer : IDisposable
                 if (Waiting == 0)
                 {
                     _dispatching = false;
-                    _controller.Backlog(waiting: false, now);
+                    controller.Backlog(waiting: false, now);
                     return;
                 }
 
-                var pace = _controller.Pace;
+                var pace = controller.Pace;
                 var untilToken = TimeSpan.FromSeconds((1 - _tokens) / pace);
                 var untilResumed = _pausedUntil - now;
-                wait = (untilToken > untilResumed ? untilToken : untilResumed) + TimeSpan.FromSeconds(_random.NextDouble() * Jitter / pace);
+                wait = (untilToken > untilResumed ? untilToken : untilResumed) + TimeSpan.FromSeconds(random.NextDouble() * Jitter / pace);
                 _wake?.Dispose();
                 _wake = new CancellationTokenSource();
                 wake = _wake.Token;
@@ -222,7 +186,7 @@ internal sealed class CategoryPacer : IDisposable
 
             try
             {
-                await Delay(wait, wake).ConfigureAwait(false);
+                await time.DelayAsync(wait, wake).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -233,12 +197,13 @@ internal sealed class CategoryPacer : IDisposable
 
     private int Waiting => _retrying.Count + _waiting.Count;
 
-    private Task Delay(TimeSpan delay, CancellationToken cancellationToken) =>
-#if NET8_0_OR_GREATER
-        Task.Delay(delay, _time, cancellationToken);
-#else
-        _time.Delay(delay, cancellationToken);
-#endif
+    private T Locked<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            return read();
+        }
+    }
 
     private void Refill(TimeSpan now)
     {
@@ -246,7 +211,7 @@ internal sealed class CategoryPacer : IDisposable
         _refilledAt = now;
         if (elapsed > 0)
         {
-            _tokens = Math.Min(Capacity, _tokens + (elapsed * _controller.Pace));
+            _tokens = Math.Min(Capacity(controller.Limit), _tokens + (elapsed * controller.Pace));
         }
     }
 
@@ -258,7 +223,7 @@ internal sealed class CategoryPacer : IDisposable
             return;
         }
 
-        _tokens = Math.Min(_tokens, Capacity);
+        _tokens = Math.Min(_tokens, Capacity(controller.Limit));
         if (change.To > change.From)
         {
             _wake?.Cancel(); // a sleeping dispatcher would release at the old, slower pace

@@ -26,9 +26,8 @@ internal sealed record LearnedPace(double? Submit, double? Query, DateTimeOffset
 /// it or drop each other's accounts. Best effort throughout: a file that cannot be read or written means only
 /// that the next run starts at the documented default.
 /// </summary>
-internal sealed class LearnedPaceFile
+internal sealed class LearnedPaceFile(string path)
 {
-    public const string DirectoryVariable = StateFolder.Variable;
     public const string FileName = "learned-rate-limits.json";
 
     /// <summary>An account not seen for this long may have changed tier: start from the documented default.</summary>
@@ -38,9 +37,7 @@ internal sealed class LearnedPaceFile
     private static readonly TimeSpan LockRetryInterval = TimeSpan.FromMilliseconds(25);
     private const int MaxAccounts = 200;
 
-    public LearnedPaceFile(string path) => Path = path;
-
-    public string Path { get; }
+    public string Path => path;
 
     /// <summary>The file of this user (or of <c>$env:TOAPIS_STATE_DIR</c>), or null where there is no such folder.</summary>
     public static LearnedPaceFile? ForCurrentUser() =>
@@ -54,11 +51,12 @@ internal sealed class LearnedPaceFile
         return BitConverter.ToString(hash).Replace("-", "").ToLowerInvariant();
     }
 
-    public LearnedPace? Read(string accountId)
+    /// <summary>What a run found for the account, unless it is older than a month at <paramref name="now"/>.</summary>
+    public LearnedPace? Read(string accountId, DateTimeOffset now)
     {
         try
         {
-            return ReadAll().TryGetValue(accountId, out var pace) && DateTimeOffset.UtcNow - pace.Updated < Forget ? pace : null;
+            return ReadAll().TryGetValue(accountId, out var pace) && now - pace.Updated < Forget ? pace : null;
         }
         catch (Exception error) when (IsFileProblem(error))
         {

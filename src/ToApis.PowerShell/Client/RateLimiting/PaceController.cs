@@ -29,7 +29,9 @@ internal sealed record PaceChange(double From, double To, string Reason, string?
 /// <item>Pinned: the pace never goes above the figure the user gave, but still follows the bucket and 429s.</item>
 /// </list>
 /// </summary>
-internal sealed class PaceController
+/// <param name="remembered">The account's rate an earlier run found; ignored when pinned.</param>
+/// <param name="now">The clock reading this controller starts at.</param>
+internal sealed class PaceController(RequestCategory category, PaceSetting setting, double? remembered, TimeSpan now)
 {
     /// <summary>Send at this share of the limit: the service counts arrivals, the client departures.</summary>
     public const double Safety = 0.97;
@@ -51,42 +53,29 @@ internal sealed class PaceController
     /// <summary>A reset this close means the reported limit counts per second (contract U8: format unknown).</summary>
     private static readonly TimeSpan PerSecondWindow = TimeSpan.FromSeconds(2.5);
 
-    private readonly string _name;
-    private readonly double? _pinned;
-    private readonly double _floor;
-    private readonly double _start;
-    private double _ceiling;
+    private readonly string _name = category.ToString().ToLowerInvariant();
+    private readonly double? _pinned = setting.PinnedPerSecond;
+    private readonly double _floor = DocumentedLimits.Start(category) * 0.02;
+    private readonly double _start = setting.PinnedPerSecond ?? remembered ?? DocumentedLimits.Start(category);
+    private double _ceiling = setting.PinnedPerSecond ?? Math.Max(DocumentedLimits.Top(category), remembered ?? 0);
     private int? _reported;
     private double? _limitRead;
     private (TimeSpan At, int Remaining, int Accepted)? _reading;
     private int _accepted;
     private TimeSpan? _lastReadingAt;
     private TimeSpan? _lastCut;
-    private bool _slowStart;
+    private bool _slowStart = setting.PinnedPerSecond is null && remembered is null;
     private double? _paceBeforeCut;
-    private TimeSpan _tickStart;
+    private TimeSpan _tickStart = now;
     private TimeSpan _busy;
     private TimeSpan? _busySince;
     private bool _warned;
-
-    /// <param name="remembered">The account's rate an earlier run found; ignored when pinned.</param>
-    public PaceController(RequestCategory category, PaceSetting setting, double? remembered, TimeSpan now)
-    {
-        _name = category.ToString().ToLowerInvariant();
-        _floor = DocumentedLimits.Start(category) * 0.02;
-        _tickStart = now;
-        _pinned = setting.PinnedPerSecond;
-        _ceiling = _pinned ?? Math.Max(DocumentedLimits.Top(category), remembered ?? 0);
-        _slowStart = _pinned is null && remembered is null;
-        _start = _pinned ?? remembered ?? DocumentedLimits.Start(category);
-        Pace = _start * Safety;
-    }
 
     /// <summary>Requests per second the account is believed to allow: read from the service, pinned, else what the pace found.</summary>
     public double Limit => _limitRead ?? _pinned ?? Pace / Safety;
 
     /// <summary>Requests per second this process sends.</summary>
-    public double Pace { get; private set; }
+    public double Pace { get; private set; } = (setting.PinnedPerSecond ?? remembered ?? DocumentedLimits.Start(category)) * Safety;
 
     public bool IsPinned => _pinned is not null;
 

@@ -43,6 +43,11 @@ internal sealed record RateLimitSettings(PaceSetting Submit, PaceSetting Query)
 
     public bool AnyPinned => Submit.IsPinned || Query.IsPinned;
 
+    public PaceSetting For(RequestCategory category) => category == RequestCategory.Submit ? Submit : Query;
+
+    public RateLimitSettings With(RequestCategory category, PaceSetting setting) =>
+        category == RequestCategory.Submit ? this with { Submit = setting } : this with { Query = setting };
+
     /// <summary>Both categories pinned to a documented tier, or unpaced for <see cref="RateTier.None"/>.</summary>
     public static RateLimitSettings Pinned(RateTier tier) => tier == RateTier.None
         ? new(PaceSetting.Off, PaceSetting.Off)

@@ -10,23 +10,11 @@ namespace ToApis.Client.Submitting;
 /// What an earlier run left for a client_business_id: its task, asked of the service first and, where the service
 /// cannot look ids up, of the journal; and whether a submit it sent without learning the outcome may be sent again.
 /// </summary>
-internal sealed class EarlierTasks
+/// <param name="retryUnknown">Pays again for rows an earlier run left with an unknown outcome (-RetryUnknown).</param>
+internal sealed class EarlierTasks(ToApisClient client, IRequestLog log, RunJournal? journal, bool retryUnknown)
 {
-    private readonly ToApisClient _client;
-    private readonly IRequestLog _log;
-    private readonly RunJournal? _journal;
-    private readonly bool _retryUnknown;
     private readonly object _probeGate = new();
     private Task<bool>? _serviceLooksUpBusinessIds;
-
-    /// <param name="retryUnknown">Pays again for rows an earlier run left with an unknown outcome (-RetryUnknown).</param>
-    public EarlierTasks(ToApisClient client, IRequestLog log, RunJournal? journal, bool retryUnknown)
-    {
-        _client = client;
-        _log = log;
-        _journal = journal;
-        _retryUnknown = retryUnknown;
-    }
 
     /// <summary>
     /// The task an earlier run made for this id, and whether the service itself answered "no such task" (rather
@@ -37,7 +25,7 @@ internal sealed class EarlierTasks
         var serviceSaysNone = false;
         try
         {
-            if (await _client.FindTaskAsync(clientBusinessId, cancellationToken).ConfigureAwait(false) is { } found)
+            if (await client.FindTaskAsync(clientBusinessId, cancellationToken).ConfigureAwait(false) is { } found)
             {
                 return (found, false);
             }
@@ -46,11 +34,11 @@ internal sealed class EarlierTasks
         }
         catch (ToApisApiException refused) when (refused.Kind == ApiErrorKind.InvalidRequest)
         {
-            _log.Verbose($"The service cannot look tasks up by client_business_id ({refused.Message}).");
+            log.Verbose($"The service cannot look tasks up by client_business_id ({refused.Message}).");
         }
 
-        var task = _journal?.Memory.TaskIdFor(clientBusinessId) is { } taskId
-            ? await _client.FindTaskAsync(taskId, cancellationToken).ConfigureAwait(false)
+        var task = journal?.Memory.TaskIdFor(clientBusinessId) is { } taskId
+            ? await client.FindTaskAsync(taskId, cancellationToken).ConfigureAwait(false)
             : null;
         return (task, serviceSaysNone);
     }
@@ -61,7 +49,7 @@ internal sealed class EarlierTasks
     /// </summary>
     public async Task<ToApisSubmitOutcomeUnknownException?> LeftUnknownAsync(string businessId, bool serviceSaysNone, CancellationToken cancellationToken)
     {
-        if (_journal?.Memory.WasLeftUnresolved(businessId) != true)
+        if (journal?.Memory.WasLeftUnresolved(businessId) != true)
         {
             return null;
         }
@@ -71,9 +59,9 @@ internal sealed class EarlierTasks
             return null; // an authoritative "no such task": the earlier submit made none
         }
 
-        if (_retryUnknown)
+        if (retryUnknown)
         {
-            _log.Warning($"An earlier run's submit for client_business_id '{businessId}' has an unknown outcome; submitting it again as -RetryUnknown asks (if the earlier task exists, it is paid twice).");
+            log.Warning($"An earlier run's submit for client_business_id '{businessId}' has an unknown outcome; submitting it again as -RetryUnknown asks (if the earlier task exists, it is paid twice).");
             return null;
         }
 
@@ -98,15 +86,15 @@ internal sealed class EarlierTasks
 
         async Task<bool> ProbeAsync()
         {
-            if (_journal?.Memory.KnownTask is not { } known)
+            if (journal?.Memory.KnownTask is not { } known)
             {
                 return false;
             }
 
             try
             {
-                var found = await _client.FindTaskAsync(known.ClientBusinessId, cancellationToken).ConfigureAwait(false);
-                _log.Verbose(found is null
+                var found = await client.FindTaskAsync(known.ClientBusinessId, cancellationToken).ConfigureAwait(false);
+                log.Verbose(found is null
                     ? $"The service does not find task {known.TaskId} by its client_business_id '{known.ClientBusinessId}': it cannot look ids up."
                     : $"The service finds tasks by client_business_id: its \"not found\" answers are trusted.");
                 return found is not null;

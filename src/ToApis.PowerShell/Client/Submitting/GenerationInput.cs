@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ToApis.Client.Submitting;
 
@@ -51,4 +52,30 @@ internal sealed class GenerationInput
 
     /// <summary>Per-task webhook URL; a callback_url in <see cref="ExtraBody"/> is taken from there.</summary>
     public string? CallbackUrl { get; set; }
+
+    /// <summary>-Metadata with the parameters that are metadata entries set in it (temperature, topP, imageOutputOptions, safetySettings and the like).</summary>
+    public Dictionary<string, object?> MetadataToSend()
+    {
+        var metadata = new Dictionary<string, object?>(Metadata);
+        SetGiven(metadata, ("temperature", Temperature), ("topP", TopP), ("maxOutputTokens", MaxOutputTokens), ("personGeneration", PersonGeneration));
+        if (OutputMimeType is not null || CompressionQuality is not null)
+        {
+            var options = metadata.TryGetValue("imageOutputOptions", out var existing) && existing is Dictionary<string, object?> given
+                ? given
+                : new Dictionary<string, object?>();
+            SetGiven(options, ("mimeType", OutputMimeType), ("compressionQuality", CompressionQuality));
+            metadata["imageOutputOptions"] = options;
+        }
+
+        SetGiven(metadata, ("safetySettings", SafetySettings?.ToList()));
+        return metadata;
+    }
+
+    private static void SetGiven(Dictionary<string, object?> target, params (string Key, object? Value)[] fields)
+    {
+        foreach (var (key, value) in fields.Where(field => field.Value is not null))
+        {
+            target[key] = value;
+        }
+    }
 }

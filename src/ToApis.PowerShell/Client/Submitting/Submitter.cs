@@ -12,22 +12,14 @@ using ToApis.Models;
 namespace ToApis.Client.Submitting;
 
 /// <summary>One row to submit: its checked request, the local images to upload first, the row itself and its number in the input.</summary>
+/// <param name="DerivedId">The client_business_id was derived from -RunKey (unique per request), not given by the user.</param>
 internal sealed record SubmitItem(
-    object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0, JournalDetails? JournalRow = null)
-{
-    /// <summary>The client_business_id was derived from -RunKey (unique per request), not given by the user.</summary>
-    public bool DerivedId { get; init; }
-}
+    object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0, JournalDetails? JournalRow = null, bool DerivedId = false);
 
-/// <summary>
-/// How one row ended: a task (created now, or <see cref="Reused"/> from an earlier run), or an error.
-/// <see cref="NotSent"/> means the batch stopped before the request left this machine.
-/// <see cref="JournalError"/> is a journal record that could not be written (the row itself went on).
-/// </summary>
-internal sealed record SubmitOutcome(SubmitItem Item, ToApisTask? Task, bool Reused, Exception? Error, bool NotSent = false)
-{
-    public Exception? JournalError { get; init; }
-}
+/// <summary>How one row ended: a task (created now, or <see cref="Reused"/> from an earlier run), or an error.</summary>
+/// <param name="NotSent">The batch stopped before the request left this machine.</param>
+/// <param name="JournalError">A journal record that could not be written (the row itself went on).</param>
+internal sealed record SubmitOutcome(SubmitItem Item, ToApisTask? Task, bool Reused, Exception? Error, bool NotSent = false, Exception? JournalError = null);
 
 /// <summary>
 /// Submits one row: the item function a <see cref="BatchRunner{TItem,TResult}"/> runs for New-ToApisImage. It
@@ -35,23 +27,12 @@ internal sealed record SubmitOutcome(SubmitItem Item, ToApisTask? Task, bool Reu
 /// local references once per command, and, with a journal, records <c>submitting</c> once the request has its
 /// rate-limit slot and is about to be sent, and the end as soon as it is known, so a crash cannot hide a submit.
 /// </summary>
-internal sealed class Submitter
+/// <param name="journal">Records each submit; where the service cannot look a client_business_id up, remembers earlier runs' tasks.</param>
+/// <param name="retryUnknown">Pays again for rows an earlier run left with an unknown outcome (-RetryUnknown).</param>
+internal sealed class Submitter(ToApisClient client, IRequestLog log, RunJournal? journal, bool retryUnknown = false)
 {
-    private readonly ToApisClient _client;
-    private readonly IRequestLog _log;
-    private readonly RunJournal? _journal;
-    private readonly EarlierTasks _earlier;
+    private readonly EarlierTasks _earlier = new(client, log, journal, retryUnknown);
     private readonly ConcurrentDictionary<string, Task<string>> _uploads = new(StringComparer.Ordinal);
-
-    /// <param name="journal">Records each submit; where the service cannot look a client_business_id up, remembers earlier runs' tasks.</param>
-    /// <param name="retryUnknown">Pays again for rows an earlier run left with an unknown outcome (-RetryUnknown).</param>
-    public Submitter(ToApisClient client, IRequestLog log, RunJournal? journal, bool retryUnknown = false)
-    {
-        _client = client;
-        _log = log;
-        _journal = journal;
-        _earlier = new EarlierTasks(client, log, journal, retryUnknown);
-    }
 
     /// <summary>How a runner runs submits: in input order, the window opening by one per task obtained.</summary>
     public static BatchOptions<SubmitOutcome> Options(int throttleLimit) => new()
@@ -87,7 +68,7 @@ internal sealed class Submitter
                 var (existing, serviceSaysNone) = await _earlier.FindAsync(businessId, stopSending).ConfigureAwait(false);
                 if (existing is not null && !existing.IsFailed && !(existing.IsCompleted && existing.ExpiresAt <= batch.Time.GetUtcNow()))
                 {
-                    _log.Verbose($"Reusing task {existing.Id} ({existing.Status}) for client_business_id '{businessId}': not submitted again.");
+                    log.Verbose($"Reusing task {existing.Id} ({existing.Status}) for client_business_id '{businessId}': not submitted again.");
                     var reused = WithLocalContext(existing, item);
                     return new SubmitOutcome(item, reused, Reused: true, Error: null) { JournalError = Journal(reused, JournalEvents.Reused, item) };
                 }
@@ -111,7 +92,7 @@ internal sealed class Submitter
             }
 
             stopSending.ThrowIfCancellationRequested();
-            var task = WithLocalContext(await _client.SubmitAsync(item.Request, stopSending, batch.Aborted, OnSending).ConfigureAwait(false), item);
+            var task = WithLocalContext(await client.SubmitAsync(item.Request, stopSending, batch.Aborted, OnSending).ConfigureAwait(false), item);
             return new SubmitOutcome(item, task, Reused: false, Error: null) { JournalError = Journal(task, JournalEvents.Submitted, item) };
         }
         catch (OperationCanceledException) when (stopSending.IsCancellationRequested)
@@ -144,8 +125,8 @@ internal sealed class Submitter
             {
                 // Without its write-ahead line a crash could hide this submit: it is not sent.
                 throw new ToApisFileException(
-                    FileProblem.WriteFailed, _journal!.Path,
-                    $"Not submitted: the journal '{_journal.Path}' could not record it first ({notRecorded.Message}).", notRecorded);
+                    FileProblem.WriteFailed, journal!.Path,
+                    $"Not submitted: the journal '{journal.Path}' could not record it first ({notRecorded.Message}).", notRecorded);
             }
 
             sending = true;
@@ -190,10 +171,10 @@ internal sealed class Submitter
 
     /// <summary>Records a step of a row's submit; returns the failure instead of throwing (the row goes on).</summary>
     private Exception? Journal(string journalEvent, SubmitItem item, string? error = null) =>
-        Journal(() => _journal?.RecordSubmit(journalEvent, item.Request.ClientBusinessId!, item.Request.Prompt, item.Request.Model, item.Row, error));
+        Journal(() => journal?.RecordSubmit(journalEvent, item.Request.ClientBusinessId!, item.Request.Prompt, item.Request.Model, item.Row, error));
 
     private Exception? Journal(ToApisTask task, string journalEvent, SubmitItem item) =>
-        Journal(() => _journal?.Record(journalEvent, task, details: item.JournalRow));
+        Journal(() => journal?.Record(journalEvent, task, details: item.JournalRow));
 
     private static Exception? Journal(Action record)
     {
@@ -209,7 +190,7 @@ internal sealed class Submitter
     }
 
     private async Task<string> UploadAsync(LocalImage image, BatchSignals batch) =>
-        (await _client.UploadAsync(image, null, batch.Stopping).ConfigureAwait(false)).Url;
+        (await client.UploadAsync(image, null, batch.Stopping).ConfigureAwait(false)).Url;
 
     private static ToApisTask WithLocalContext(ToApisTask task, SubmitItem item)
     {
