@@ -14,10 +14,10 @@ namespace ToApis.Client.Webhooks;
 /// each check-and-append holds the file exclusively (a sharing lock on Windows, flock on Linux and macOS), so two
 /// receivers given the same event at once cannot both accept it, and their lines never interleave.
 /// </summary>
-internal sealed class SeenEventIdFile
+internal sealed class SeenEventIdFile(string path, TimeProvider? time = null)
 {
     /// <summary>Retries end about 31 h after a task finishes; ids are kept well past that, then pruned.</summary>
-    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(3);
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(3);
 
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
@@ -25,23 +25,15 @@ internal sealed class SeenEventIdFile
     /// <summary>The file is rewritten without expired ids once this many have gathered and they are at least half of it.</summary>
     private const int PruneAfterExpired = 1000;
 
-    private readonly TimeSpan _retention;
-    private readonly Func<DateTimeOffset> _now;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public SeenEventIdFile(string path, TimeSpan? retention = null, Func<DateTimeOffset>? now = null)
-    {
-        Path = System.IO.Path.GetFullPath(path);
-        _retention = retention ?? DefaultRetention;
-        _now = now ?? TimeProvider.System.GetUtcNow;
-    }
-
-    public string Path { get; }
+    public string Path { get; } = System.IO.Path.GetFullPath(path);
 
     /// <summary>Records the id and returns true, or returns false if the file already holds it.</summary>
     public async Task<bool> TryAddAsync(string eventId, CancellationToken cancellationToken)
     {
         using var stream = await OpenExclusiveAsync(cancellationToken).ConfigureAwait(false);
-        var now = _now();
+        var now = _time.GetUtcNow();
         var content = ReadAll(stream);
         var kept = new List<string>();
         var expired = 0;
@@ -53,7 +45,7 @@ internal sealed class SeenEventIdFile
                 return false;
             }
 
-            if (seenAt is { } time && now - time > _retention)
+            if (seenAt is { } at && now - at > Retention)
             {
                 expired++;
             }
@@ -92,7 +84,7 @@ internal sealed class SeenEventIdFile
         // Another receiver holds it for a read and an append: a few milliseconds.
         var random = new Random();
         return await FileLock.WaitAsync(
-                () => FileLock.TryOpenExclusive(Path), LockTimeout, () => TimeSpan.FromMilliseconds(random.Next(2, 20)), TimeProvider.System, cancellationToken)
+                () => FileLock.TryOpenExclusive(Path), LockTimeout, () => TimeSpan.FromMilliseconds(random.Next(2, 20)), _time, cancellationToken)
                 .ConfigureAwait(false)
             ?? throw new IOException($"The seen-id file '{Path}' stayed locked by another process for {LockTimeout.TotalSeconds:0} s.");
     }

@@ -29,10 +29,10 @@ internal sealed class WebhookVerifier
 
     private readonly IReadOnlyList<byte[]> _secretKeys;
     private readonly TimeSpan _tolerance;
-    private readonly Func<DateTimeOffset> _now;
+    private readonly TimeProvider _time;
 
     /// <param name="secretKeys">The token's signing secret(s) as UTF-8 bytes; several while a rotation is under way.</param>
-    public WebhookVerifier(IEnumerable<byte[]> secretKeys, TimeSpan tolerance, Func<DateTimeOffset>? now = null)
+    public WebhookVerifier(IEnumerable<byte[]> secretKeys, TimeSpan tolerance, TimeProvider? time = null)
     {
         _secretKeys = secretKeys.ToList();
         if (_secretKeys.Count == 0 || _secretKeys.Any(key => key.Length == 0))
@@ -41,7 +41,7 @@ internal sealed class WebhookVerifier
         }
 
         _tolerance = tolerance;
-        _now = now ?? TimeProvider.System.GetUtcNow;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Checks one delivery and reads its event.</summary>
@@ -127,12 +127,7 @@ internal sealed class WebhookVerifier
     private void CheckSignature(byte[] body, string eventId, string timestamp, long timestampValue, IReadOnlyList<string> candidates)
     {
         // The docs' Go sample signs the header text as sent, the Python one the number it parsed: accept both.
-        var signedForms = new List<string> { timestamp };
-        var canonical = timestampValue.ToString(CultureInfo.InvariantCulture);
-        if (canonical != timestamp)
-        {
-            signedForms.Add(canonical);
-        }
+        var signedForms = new[] { timestamp, timestampValue.ToString(CultureInfo.InvariantCulture) }.Distinct();
 
         var matched = false;
         foreach (var key in _secretKeys)
@@ -161,7 +156,7 @@ internal sealed class WebhookVerifier
 
     private void CheckFreshness(string eventId, DateTimeOffset signedAt)
     {
-        var offset = _now() - signedAt;
+        var offset = _time.GetUtcNow() - signedAt;
         if (offset.Duration() <= _tolerance)
         {
             return;
