@@ -96,15 +96,12 @@ internal sealed class ResultDownloader(ToApisConnection connection, IRequestLog 
         {
             // All the bytes its Content-Length promised, yet no whole image: asking again fetches the same bytes.
             // Without a length, an early end looks just like this, so that is retried.
-            if (expected is not null)
-            {
-                throw new ToApisFileException(
+            throw expected is null
+                ? new RetryableDownloadException(
+                    FileProblem.IncompleteDownload, $"The download of {url} ended after {received} bytes, before the end of its {format.Name} image")
+                : new ToApisFileException(
                     FileProblem.UnsupportedType, url.ToString(),
                     $"{url} sent all of its {received} bytes, and they begin like a {format.Name} image but do not make one; it was downloaded once and nothing was saved.");
-            }
-
-            throw new RetryableDownloadException(
-                FileProblem.IncompleteDownload, $"The download of {url} ended after {received} bytes, before the end of its {format.Name} image");
         }
 
         return (received, format);

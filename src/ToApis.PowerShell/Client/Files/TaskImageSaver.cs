@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -44,7 +45,7 @@ internal sealed class TaskImageSaver
     private readonly SaveOptions _options;
     private readonly RunJournal? _journal;
     private readonly IRequestLog _log;
-    private readonly HashSet<string> _claimed = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _claimed = new(StringComparer.OrdinalIgnoreCase);
 
     public TaskImageSaver(ResultSaver saver, SaveOptions options, RunJournal? journal, IRequestLog log)
     {
@@ -52,7 +53,7 @@ internal sealed class TaskImageSaver
         _options = options;
         _journal = journal;
         _log = log;
-        _saver.NameTakenInThisRun = IsClaimed;
+        _saver.NameTakenInThisRun = _claimed.ContainsKey;
     }
 
     /// <summary>The file name (without extension) of image <paramref name="index"/> (0-based) of <paramref name="task"/>.</summary>
@@ -68,16 +69,13 @@ internal sealed class TaskImageSaver
     /// </summary>
     public string ClaimName(string baseName)
     {
-        lock (_claimed)
+        var name = baseName;
+        for (var suffix = 2; !_claimed.TryAdd(name, true); suffix++)
         {
-            var name = baseName;
-            for (var suffix = 2; !_claimed.Add(name); suffix++)
-            {
-                name = $"{baseName} ({suffix})";
-            }
-
-            return name;
+            name = $"{baseName} ({suffix})";
         }
+
+        return name;
     }
 
     /// <summary>
@@ -104,14 +102,6 @@ internal sealed class TaskImageSaver
         var saved = await _saver.SaveAsync(
             new Uri(task.ImageUrls[image.Index]), _options.Folder, image.BaseName, _options.Force, task.ExpiresAt, cancellationToken).ConfigureAwait(false);
         return WithSidecar(new TaskImage(task, image.Index, saved, FromJournal: false), image.Source);
-    }
-
-    private bool IsClaimed(string baseName)
-    {
-        lock (_claimed)
-        {
-            return _claimed.Contains(baseName);
-        }
     }
 
     private TaskImage WithSidecar(TaskImage image, object? source)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -35,26 +36,14 @@ internal sealed class SeenEventIdFile(string path, TimeProvider? time = null)
         using var stream = await OpenExclusiveAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var content = ReadAll(stream);
-        var kept = new List<string>();
-        var expired = 0;
-        foreach (var line in content.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries))
+        var lines = content.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Length > 0).ToList();
+        if (lines.Any(line => IdOf(line) == eventId))
         {
-            var (id, seenAt) = ParseLine(line.TrimEnd('\r'));
-            if (string.Equals(id, eventId, StringComparison.Ordinal))
-            {
-                return false;
-            }
-
-            if (seenAt is { } at && now - at > Retention)
-            {
-                expired++;
-            }
-            else
-            {
-                kept.Add(line.TrimEnd('\r'));
-            }
+            return false;
         }
 
+        var kept = lines.Where(line => SeenAt(line) is not { } at || now - at <= Retention).ToList();
+        var expired = lines.Count - kept.Count;
         var entry = eventId + "\t" + now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "\n";
         if (expired >= PruneAfterExpired && expired >= kept.Count)
         {
@@ -75,12 +64,7 @@ internal sealed class SeenEventIdFile(string path, TimeProvider? time = null)
 
     private async Task<FileStream> OpenExclusiveAsync(CancellationToken cancellationToken)
     {
-        var folder = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         // Another receiver holds it for a read and an append: a few milliseconds.
         var random = new Random();
         return await FileLock.WaitAsync(
@@ -101,18 +85,12 @@ internal sealed class SeenEventIdFile(string path, TimeProvider? time = null)
         stream.Write(bytes, 0, bytes.Length);
     }
 
-    /// <summary>"id TAB seconds"; a line without a time (written by hand) is kept for good.</summary>
-    private static (string Id, DateTimeOffset? SeenAt) ParseLine(string line)
-    {
-        var tab = line.LastIndexOf('\t');
-        if (tab < 0)
-        {
-            return (line.Trim(), null);
-        }
+    /// <summary>A line is "id TAB unix seconds"; one without a time (written by hand) is kept for good.</summary>
+    private static string IdOf(string line) => line.LastIndexOf('\t') is var tab and >= 0 ? line.Substring(0, tab) : line.Trim();
 
-        var seenAt = long.TryParse(line.Substring(tab + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+    private static DateTimeOffset? SeenAt(string line) =>
+        line.LastIndexOf('\t') is var tab and >= 0
+        && long.TryParse(line.Substring(tab + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : (DateTimeOffset?)null;
-        return (line.Substring(0, tab), seenAt);
-    }
+            : null;
 }
