@@ -102,7 +102,7 @@ public sealed class HostileResultTests : IDisposable
         var body = new byte[WebhookVerifier.MaxBodyBytes + 1];
         var secret = "whsec_test"u8.ToArray();
         var signature = Convert.ToHexString(WebhookSignature.Compute(secret, "evt_1", "1", body)).ToLowerInvariant();
-        var verifier = new WebhookVerifier([secret], TimeSpan.FromMinutes(5), () => DateTimeOffset.FromUnixTimeSeconds(1));
+        var verifier = new WebhookVerifier([secret], TimeSpan.FromMinutes(5), new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1)));
 
         var error = Assert.Throws<ToApisWebhookException>(() => verifier.Verify(body, new Dictionary<string, string?>
         {

@@ -66,12 +66,12 @@ public sealed class ReplayGuardTests
     {
         using var folder = new TempFolder();
         var now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
-        var old = now - SeenEventIdFile.DefaultRetention - TimeSpan.FromHours(1);
+        var old = now - SeenEventIdFile.Retention - TimeSpan.FromHours(1);
         var recent = now - TimeSpan.FromHours(1);
         var content = string.Concat(Enumerable.Range(0, 1000).Select(i => $"evt_old{i}\t{old.ToUnixTimeSeconds()}\n"))
             + $"evt_recent\t{recent.ToUnixTimeSeconds()}\nevt_by_hand\n";
         var path = folder.Write("seen.txt", System.Text.Encoding.UTF8.GetBytes(content));
-        var file = new SeenEventIdFile(path, now: () => now);
+        var file = new SeenEventIdFile(path, new ManualTimeProvider(now));
 
         Assert.True(await file.TryAddAsync("evt_new", CancellationToken.None));
 

@@ -1,5 +1,6 @@
 using System.Text;
 using ToApis.Client.Webhooks;
+using ToApis.Tests.Infrastructure;
 using Xunit;
 
 namespace ToApis.Tests.Webhooks;
@@ -161,7 +162,7 @@ public sealed class WebhookVerifierTests
     [Fact]
     public void The_tolerance_can_be_narrowed()
     {
-        var verifier = new WebhookVerifier([Utf8(Secret)], TimeSpan.FromSeconds(60), () => SignedAt.AddSeconds(61));
+        var verifier = new WebhookVerifier([Utf8(Secret)], TimeSpan.FromSeconds(60), new ManualTimeProvider(SignedAt.AddSeconds(61)));
 
         Refused(() => verifier.Verify(Utf8(CompletedBody), Headers("v1=" + CompletedSignature)), WebhookProblem.TimestampStale);
     }
@@ -249,7 +250,7 @@ public sealed class WebhookVerifierTests
     private static WebhookVerifier Verifier(params string[] secrets) => Verifier(SignedAt, secrets);
 
     private static WebhookVerifier Verifier(DateTimeOffset now, params string[] secrets) =>
-        new(secrets.Length == 0 ? [Utf8(Secret)] : secrets.Select(Utf8), WebhookVerifier.DefaultTolerance, () => now);
+        new(secrets.Length == 0 ? [Utf8(Secret)] : secrets.Select(Utf8), WebhookVerifier.DefaultTolerance, new ManualTimeProvider(now));
 
     private static Dictionary<string, string?> Headers(string signature) => new()
     {

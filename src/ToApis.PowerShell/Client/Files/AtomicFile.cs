@@ -4,14 +4,12 @@ using System.IO;
 namespace ToApis.Client.Files;
 
 /// <summary>
-/// Every file the module creates or replaces goes through here, so none is ever written through a link that
-/// someone planted in a shared folder. New content goes to a fresh random name opened with exclusive create
-/// (which fails on anything already there, a link included: O_CREAT|O_EXCL on Unix, CREATE_NEW on Windows),
-/// and then is renamed over the target, which replaces a directory entry and never writes through it. A link
-/// (a symbolic link, or any reparse point on Windows: junction, mount point) found at a target or at a
-/// predictable name is refused as <see cref="FileProblem.UnsafePath"/> naming it. netstandard2.0 has no
-/// LinkTarget API, so a link is recognised by <see cref="FileAttributes.ReparsePoint"/>, which .NET reports
-/// for symbolic links on Unix too (from lstat) and Windows reports for every reparse point without following it.
+/// Every file the module creates or replaces goes through here, so none is ever written through a link planted
+/// in a shared folder. New content goes to a fresh random name opened with exclusive create (which fails on
+/// anything already there, a link included), then is renamed over the target, which replaces a directory entry
+/// and never writes through it. A link (a symbolic link, or any reparse point on Windows) at a target or at a
+/// predictable name is refused as <see cref="FileProblem.UnsafePath"/>. netstandard2.0 has no LinkTarget API, so
+/// a link is recognised by <see cref="FileAttributes.ReparsePoint"/>, which .NET reports for symbolic links on Unix too.
 /// </summary>
 internal static class AtomicFile
 {
@@ -34,14 +32,11 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>A new file at <paramref name="path"/>, a random name from <see cref="PartialFiles.NewPath"/>: fails if anything is there, a link included.</summary>
+    /// <summary>A new file at a random <paramref name="path"/> (<see cref="PartialFiles.NewPath"/>): fails if anything is there, a link included.</summary>
     public static FileStream CreateNew(string path, bool useAsync = false) =>
         new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync);
 
-    /// <summary>
-    /// Renames the finished <paramref name="partial"/> to <paramref name="target"/>; an existing file there is
-    /// replaced only when <paramref name="replace"/> (else an <see cref="IOException"/>), a link there never.
-    /// </summary>
+    /// <summary>Renames <paramref name="partial"/> to <paramref name="target"/>; a file there is replaced only when <paramref name="replace"/>, a link never.</summary>
     public static void Commit(string partial, string target, bool replace)
     {
         RefuseLink(target);
@@ -56,10 +51,9 @@ internal static class AtomicFile
     }
 
     /// <summary>
-    /// Opens a file at a predictable name that several runs share (a lock, a journal, a list of seen ids),
-    /// creating it if missing, never through a link. A missing file is created exclusively; an existing one is
-    /// opened only when it is not a link, and checked again once open, so a link swapped in between is caught
-    /// before anything is written.
+    /// Opens, creating it if missing, a file at a predictable name that several runs share (a lock, a journal, a
+    /// list of seen ids). An existing one is opened only when it is not a link, and checked again once open, so a
+    /// link swapped in between is caught before anything is written.
     /// </summary>
     public static FileStream OpenShared(string path, FileShare share)
     {
@@ -96,7 +90,6 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>Throws <see cref="FileProblem.UnsafePath"/> when <paramref name="path"/> is a link or reparse point.</summary>
     public static void RefuseLink(string path)
     {
         if (IsLink(path))

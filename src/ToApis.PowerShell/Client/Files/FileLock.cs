@@ -2,19 +2,20 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using ToApis.Client.Batches;
 
 namespace ToApis.Client.Files;
 
 /// <summary>
 /// The one wait for a file that another process holds (a run's lock, the learned-pace file's lock, the list of
-/// seen webhook ids): try, and while it is held try again after <c>interval</c>, until <c>patience</c> has
-/// passed on the given clock. Every open goes through <see cref="AtomicFile.OpenShared"/>, so never through a link.
+/// seen webhook ids). Every open goes through <see cref="AtomicFile.OpenShared"/>, so never through a link.
 /// </summary>
 internal static class FileLock
 {
     /// <summary>
-    /// Calls <paramref name="tryTake"/> until it returns a stream (taken) or <paramref name="patience"/> runs out
-    /// (null). <paramref name="onWaiting"/> is told once, when the first try finds the file held.
+    /// Calls <paramref name="tryTake"/> every <paramref name="interval"/> until it returns a stream (taken) or
+    /// <paramref name="patience"/> runs out on <paramref name="time"/> (null). <paramref name="onWaiting"/> is told
+    /// once, when the first try finds the file held.
     /// </summary>
     public static async Task<FileStream?> WaitAsync(
         Func<FileStream?> tryTake, TimeSpan patience, Func<TimeSpan> interval, TimeProvider time, CancellationToken cancellationToken,
@@ -38,7 +39,7 @@ internal static class FileLock
                 onWaiting?.Invoke();
             }
 
-            await DelayAsync(time, interval(), cancellationToken).ConfigureAwait(false);
+            await time.DelayAsync(interval(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -49,26 +50,10 @@ internal static class FileLock
         {
             return AtomicFile.OpenShared(path, FileShare.None);
         }
-        catch (IOException held) when (held is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
+        catch (IOException held) when (held is not (FileNotFoundException or DirectoryNotFoundException)
                                        && LocalFileErrors.Classify(held) is LocalFileFailure.InUse or LocalFileFailure.Other)
         {
             return null;
         }
-    }
-
-    /// <summary>A wait on <paramref name="time"/> (both builds: netstandard2.0 has no Task.Delay that takes a clock).</summary>
-    private static Task DelayAsync(TimeProvider time, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var timer = time.CreateTimer(_ => done.TrySetResult(true), null, delay, Timeout.InfiniteTimeSpan);
-        var cancelled = cancellationToken.Register(() => done.TrySetCanceled(cancellationToken));
-        return done.Task.ContinueWith(
-            finished =>
-            {
-                timer.Dispose();
-                cancelled.Dispose();
-                return finished;
-            },
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
     }
 }

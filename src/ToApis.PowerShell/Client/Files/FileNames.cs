@@ -39,27 +39,13 @@ internal static class FileNames
     /// <summary>A name made safe; never empty, never "." or "..", never a device name.</summary>
     public static string Sanitize(string value)
     {
-        var builder = new StringBuilder(value.Length);
-        foreach (var c in value)
-        {
-            builder.Append(Invalid.Contains(c) ? '_' : c);
-        }
-
+        var replaced = new string(value.Select(c => Invalid.Contains(c) ? '_' : c).ToArray());
         // Windows drops trailing dots and spaces; leading dots hide files or mean "this folder".
-        var name = Fit(builder.ToString().Trim().Trim('.').Trim(), MaxNameSize - ReservedTail);
-        if (name.Length == 0)
-        {
-            return "_";
-        }
-
-        return ReservedDeviceName.IsMatch(name) ? "_" + name : name;
+        var name = Fit(replaced.Trim().Trim('.').Trim(), MaxNameSize - ReservedTail);
+        return name.Length == 0 ? "_" : ReservedDeviceName.IsMatch(name) ? "_" + name : name;
     }
 
-    /// <summary>
-    /// <paramref name="name"/> followed by <paramref name="tail"/> (a suffix and extension), with the name cut at a
-    /// character boundary (never inside a surrogate pair or a combining sequence) so that the whole fits the
-    /// platform's limit.
-    /// </summary>
+    /// <summary><paramref name="name"/>, cut at a character boundary (never inside a surrogate pair or a combining sequence) so that with <paramref name="tail"/> it fits the platform's limit, then the tail.</summary>
     public static string WithTail(string name, string tail) => Fit(name, MaxNameSize - SizeOf(tail)) + tail;
 
     private static int SizeOf(string text) => MeasuresUtf16 ? text.Length : Encoding.UTF8.GetByteCount(text);

@@ -1,45 +1,32 @@
 using System;
-using System.Collections.Generic;
+using System.Collections.Concurrent;
 using System.IO;
 
 namespace ToApis.Client.Files;
 
 /// <summary>
-/// The folders a disk-full error was met in during this run, and how much space each needs before it is written
-/// to again, so the other images are not downloaded only to fail the same way.
+/// The folders a disk-full error was met in during this run, and how much free space each needs before it is
+/// written to again: until then the other images fail at once instead of being downloaded to fail the same way.
 /// </summary>
 internal sealed class FullFolders
 {
-    /// <summary>After a disk-full error, a folder is written to again only once it has this much free (or what the failed image had written, plus room).</summary>
+    /// <summary>At least this much, or what the failed image had written plus room.</summary>
     private const long MinimumSpaceAfterDiskFull = 1024 * 1024;
 
-    private readonly object _gate = new();
-    private readonly Dictionary<string, long> _spaceNeededByFullFolder = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _spaceNeeded = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// After a disk-full error in this folder, the other images are not downloaded only to fail the same way:
-    /// each fails at once, until enough space has come back.
-    /// </summary>
     public void FailFastWhileFull(string folder)
     {
         var key = Path.GetFullPath(folder);
-        long needed;
-        lock (_gate)
+        if (!_spaceNeeded.TryGetValue(key, out var needed))
         {
-            if (!_spaceNeededByFullFolder.TryGetValue(key, out needed))
-            {
-                return;
-            }
+            return;
         }
 
         var free = FreeSpace(folder);
         if (free is null || free >= needed)
         {
-            lock (_gate)
-            {
-                _spaceNeededByFullFolder.Remove(key);
-            }
-
+            _spaceNeeded.TryRemove(key, out _);
             return;
         }
 
@@ -62,10 +49,7 @@ internal sealed class FullFolders
         {
         }
 
-        lock (_gate)
-        {
-            _spaceNeededByFullFolder[Path.GetFullPath(folder)] = Math.Max(MinimumSpaceAfterDiskFull, written + 256 * 1024);
-        }
+        _spaceNeeded[Path.GetFullPath(folder)] = Math.Max(MinimumSpaceAfterDiskFull, written + 256 * 1024);
     }
 
     private static long? FreeSpace(string folder)

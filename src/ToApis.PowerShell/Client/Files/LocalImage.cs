@@ -1,23 +1,11 @@
+using System.Globalization;
 using System.IO;
 
 namespace ToApis.Client.Files;
 
 /// <summary>A local image checked the way the upload endpoint will check it, before any byte is sent.</summary>
-internal sealed class LocalImage
+internal sealed record LocalImage(string Path, byte[] Content, ImageFormat Format)
 {
-    private LocalImage(string path, byte[] content, ImageFormat format)
-    {
-        Path = path;
-        Content = content;
-        Format = format;
-    }
-
-    public string Path { get; }
-
-    public byte[] Content { get; }
-
-    public ImageFormat Format { get; }
-
     public string FileName => System.IO.Path.GetFileName(Path);
 
     public static LocalImage Read(string path)
@@ -51,5 +39,5 @@ internal sealed class LocalImage
 
     /// <summary>Exact figures: rounding would call a file one byte over the limit "10 MB", the limit itself.</summary>
     private static string Bytes(long count) =>
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0:N0} bytes ({1:0.###} MiB)", count, count / (1024.0 * 1024.0));
+        string.Format(CultureInfo.InvariantCulture, "{0:N0} bytes ({1:0.###} MiB)", count, count / (1024.0 * 1024.0));
 }

@@ -32,9 +32,8 @@ internal static class PartialFiles
         Path.Combine(folder, $".{MachineTag}-{ProcessId}-{Guid.NewGuid():N}{Suffix}");
 
     /// <summary>
-    /// Deletes our partial files in <paramref name="folder"/> that no run will finish: those of a process of this
-    /// machine that no longer runs, and any older than <see cref="StaleAfter"/>. Never fails: a file that cannot
-    /// be deleted stays. Returns how many were removed.
+    /// Deletes our partial files in <paramref name="folder"/> that no run will finish (a process of this machine
+    /// that no longer runs, or older than <see cref="StaleAfter"/>) and returns how many. Never fails: a file that cannot be deleted stays.
     /// </summary>
     public static int RemoveLeftovers(string folder)
     {
@@ -94,17 +93,10 @@ internal static class PartialFiles
             using var process = Process.GetProcessById(pid);
             return !process.HasExited;
         }
-        catch (ArgumentException)
+        catch (Exception error)
         {
-            return false; // no such process
-        }
-        catch (InvalidOperationException)
-        {
-            return false; // it exited
-        }
-        catch (Exception)
-        {
-            return true; // the sandbox will not say: assume it runs, the age rule still applies
+            // No such process (ArgumentException), or it exited; when the sandbox will not say, assume it runs: the age rule still applies.
+            return error is not (ArgumentException or InvalidOperationException);
         }
     }
 

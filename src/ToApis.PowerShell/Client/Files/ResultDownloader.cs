@@ -13,25 +13,14 @@ namespace ToApis.Client.Files;
 /// (<see cref="ImageFormats.IsComplete"/>). A short body or a 403/404 before the result expires is retried; a
 /// body that arrived whole but is no image, and every local write failure, never is.
 /// </summary>
-internal sealed class ResultDownloader
+internal sealed class ResultDownloader(ToApisConnection connection, IRequestLog log)
 {
     private const long MaxDownloadBytes = 200L * 1024 * 1024;
 
     /// <summary>Under the large-object threshold (85,000 bytes).</summary>
     private const int CopyBufferBytes = 64 * 1024;
 
-    private readonly ToApisConnection _connection;
-    private readonly IRequestLog _log;
-    private readonly HttpTransport _transport;
-    private readonly TimeProvider _time;
-
-    public ResultDownloader(ToApisConnection connection, IRequestLog log)
-    {
-        _connection = connection;
-        _log = log;
-        _time = connection.Time;
-        _transport = new HttpTransport(connection.DownloadHttp, log, _time);
-    }
+    private readonly HttpTransport _transport = new(connection.DownloadHttp, log, connection.Time);
 
     /// <summary>
     /// One download through the download pipeline. What outlives its retries is reported as what it is: an
@@ -42,8 +31,8 @@ internal sealed class ResultDownloader
         ImageFormat? format = null;
         try
         {
-            var length = (await _connection.Pipelines.RunAsync(
-                _connection.Pipelines.Download, $"GET {url}", _log,
+            var length = (await connection.Pipelines.RunAsync(
+                connection.Pipelines.Download, $"GET {url}", log,
                 async context =>
                 {
                     (var received, format) = await DownloadOnceAsync(url, partial, expiresAt, context.CancellationToken).ConfigureAwait(false);
@@ -70,7 +59,7 @@ internal sealed class ResultDownloader
         if (status is 403 or 404 or 410)
         {
             // Only the clock says a result expired; before then, a refusal is the host's passing trouble.
-            throw expiresAt is { } expiry && expiry <= _time.GetUtcNow()
+            throw expiresAt is { } expiry && expiry <= connection.Time.GetUtcNow()
                 ? Expired(url, expiry, $"HTTP {status}")
                 : new RetryableDownloadException(FileProblem.DownloadFailed, $"{url} answered HTTP {status} {response.ReasonPhrase}");
         }
@@ -107,15 +96,12 @@ internal sealed class ResultDownloader
         {
             // All the bytes its Content-Length promised, yet no whole image: asking again fetches the same bytes.
             // Without a length, an early end looks just like this, so that is retried.
-            if (expected is not null)
-            {
-                throw new ToApisFileException(
+            throw expected is null
+                ? new RetryableDownloadException(
+                    FileProblem.IncompleteDownload, $"The download of {url} ended after {received} bytes, before the end of its {format.Name} image")
+                : new ToApisFileException(
                     FileProblem.UnsupportedType, url.ToString(),
                     $"{url} sent all of its {received} bytes, and they begin like a {format.Name} image but do not make one; it was downloaded once and nothing was saved.");
-            }
-
-            throw new RetryableDownloadException(
-                FileProblem.IncompleteDownload, $"The download of {url} ended after {received} bytes, before the end of its {format.Name} image");
         }
 
         return (received, format);
@@ -153,7 +139,7 @@ internal sealed class ResultDownloader
                 }
                 catch (Exception error) when (LocalFileErrors.IsLocalFileError(error))
                 {
-                    throw LocalFileErrors.WriteFailed(partial, error, "nothing was saved");
+                    throw LocalFileErrors.Failed(FileProblem.WriteFailed, partial, error, "nothing was saved");
                 }
             }
         }
@@ -203,10 +189,7 @@ internal sealed class ResultDownloader
 /// before the result's expiry. An <see cref="IOException"/>, so the download pipeline retries it as it retries
 /// network failures; what outlives the retries is reported as its <see cref="Problem"/>.
 /// </summary>
-internal sealed class RetryableDownloadException : IOException
+internal sealed class RetryableDownloadException(FileProblem problem, string message) : IOException(message)
 {
-    public RetryableDownloadException(FileProblem problem, string message)
-        : base(message) => Problem = problem;
-
-    public FileProblem Problem { get; }
+    public FileProblem Problem { get; } = problem;
 }

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
@@ -17,22 +19,13 @@ internal sealed record SavedImage(string Path, ImageFormat Format, long Length, 
 /// one gets a numbered name, or is replaced under -Force. One instance per command invocation, so names it gave
 /// out are not reused within a run; safe to call concurrently.
 /// </summary>
-internal sealed class ResultSaver
+internal sealed class ResultSaver(ToApisConnection connection, IRequestLog log)
 {
-    private readonly IRequestLog _log;
-    private readonly TimeProvider _time;
-    private readonly ResultDownloader _downloader;
+    private readonly ResultDownloader _downloader = new(connection, log);
     private readonly FullFolders _fullFolders = new();
     private readonly object _gate = new();
     private readonly HashSet<string> _writtenThisRun = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _tidiedFolders = new(StringComparer.Ordinal);
-
-    internal ResultSaver(ToApisConnection connection, IRequestLog log)
-    {
-        _log = log;
-        _time = connection.Time;
-        _downloader = new ResultDownloader(connection, log);
-    }
+    private readonly ConcurrentDictionary<string, bool> _tidiedFolders = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A file name (without extension) another image of this run has claimed: never taken as the numbered
@@ -55,7 +48,7 @@ internal sealed class ResultSaver
                 $"The result URL '{url}' is a {url.Scheme}: URL; results are fetched only over http and https, so nothing was downloaded for '{baseName}'.");
         }
 
-        if (expiresAt is { } expiry && expiry <= _time.GetUtcNow())
+        if (expiresAt is { } expiry && expiry <= connection.Time.GetUtcNow())
         {
             throw ResultDownloader.Expired(url, expiry);
         }
@@ -91,17 +84,9 @@ internal sealed class ResultSaver
     /// <summary>Once per folder and run: removes the partial files that killed or crashed runs left there.</summary>
     private void RemoveLeftovers(string folder)
     {
-        lock (_gate)
+        if (_tidiedFolders.TryAdd(Path.GetFullPath(folder), true) && PartialFiles.RemoveLeftovers(folder) is var removed and > 0)
         {
-            if (!_tidiedFolders.Add(Path.GetFullPath(folder)))
-            {
-                return;
-            }
-        }
-
-        if (PartialFiles.RemoveLeftovers(folder) is var removed and > 0)
-        {
-            _log.Verbose($"Removed {removed} partial file(s) that an interrupted run left in '{folder}'.");
+            log.Verbose($"Removed {removed} partial file(s) that an interrupted run left in '{folder}'.");
         }
     }
 
@@ -128,45 +113,35 @@ internal sealed class ResultSaver
                 }
 
                 AtomicFile.RefuseLink(target);
-                if (!File.Exists(target))
+                var taken = File.Exists(target);
+                if (taken && LocalFileErrors.Reading(target, () => SameContent(target, partial)))
                 {
-                    LocalFileErrors.Writing(target, () => AtomicFile.Commit(partial, target, replace: false));
-                    _writtenThisRun.Add(target);
-                    return new SavedImage(target, format, length, AlreadyPresent: false);
+                    log.Verbose($"'{target}' already holds this image; kept as is.");
+                    return Placed(target, alreadyPresent: true);
                 }
 
-                if (LocalFileErrors.Reading(target, () => SameContent(target, partial)))
+                if (!taken || force)
                 {
-                    _log.Verbose($"'{target}' already holds this image; kept as is.");
-                    _writtenThisRun.Add(target);
-                    return new SavedImage(target, format, length, AlreadyPresent: true);
-                }
-
-                if (force)
-                {
-                    LocalFileErrors.Writing(target, () => AtomicFile.Commit(partial, target, replace: true));
-                    _writtenThisRun.Add(target);
-                    return new SavedImage(target, format, length, AlreadyPresent: false);
+                    LocalFileErrors.Writing(target, () => AtomicFile.Commit(partial, target, replace: taken));
+                    return Placed(target, alreadyPresent: false);
                 }
             }
         }
-    }
 
-    private static bool SameContent(string first, string second)
-    {
-        if (new FileInfo(first).Length != new FileInfo(second).Length)
+        SavedImage Placed(string target, bool alreadyPresent)
         {
-            return false;
+            _writtenThisRun.Add(target);
+            return new SavedImage(target, format, length, alreadyPresent);
         }
-
-        using var sha = SHA256.Create();
-        return Convert.ToBase64String(Hash(sha, first)) == Convert.ToBase64String(Hash(sha, second));
     }
 
-    private static byte[] Hash(HashAlgorithm algorithm, string path)
+    private static bool SameContent(string first, string second) =>
+        new FileInfo(first).Length == new FileInfo(second).Length && Sha256(first).SequenceEqual(Sha256(second));
+
+    private static byte[] Sha256(string path)
     {
+        using var sha = SHA256.Create();
         using var stream = File.OpenRead(path);
-        return algorithm.ComputeHash(stream);
+        return sha.ComputeHash(stream);
     }
 }
-

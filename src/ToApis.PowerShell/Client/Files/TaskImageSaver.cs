@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -22,18 +23,29 @@ internal sealed record ImageToSave(ToApisTask Task, int Index, string BaseName, 
 /// <summary>
 /// Saves the images of completed tasks: names each from the template, the task and its input row, claiming
 /// names in input order; skips an image an earlier run's journal says is saved in the same folder; downloads
-/// the rest through <see cref="ResultSaver"/>; writes the sidecar. One instance per command invocation; downloads
-/// may run concurrently.
+/// the rest through <see cref="ResultSaver"/>; writes the sidecar. One instance per command; downloads may run concurrently.
 /// </summary>
 internal sealed class TaskImageSaver
 {
-    private static readonly string[] TaskTokens = { "Id", "Index", "Model", "Size", "Status", "ClientBusinessId", "Prompt" };
+    /// <summary>What the task gives each token; Id and Index always come from it (they make names unique), the others yield to a column of the row.</summary>
+    private static readonly Dictionary<string, Func<ToApisTask, int, string>> TaskTokens = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Id"] = (task, _) => task.Id,
+        ["Index"] = (_, index) => (index + 1).ToString(CultureInfo.InvariantCulture),
+        ["Model"] = (task, _) => task.Model ?? "",
+        ["Size"] = (task, _) => task.Size ?? "",
+        ["Status"] = (task, _) => task.Status,
+        ["ClientBusinessId"] = (task, _) => task.ClientBusinessId ?? "",
+        ["Prompt"] = (task, _) => task.Prompt ?? "",
+    };
+
+    private static readonly string[] UniqueTokens = { "Id", "Index" };
 
     private readonly ResultSaver _saver;
     private readonly SaveOptions _options;
     private readonly RunJournal? _journal;
     private readonly IRequestLog _log;
-    private readonly HashSet<string> _claimed = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _claimed = new(StringComparer.OrdinalIgnoreCase);
 
     public TaskImageSaver(ResultSaver saver, SaveOptions options, RunJournal? journal, IRequestLog log)
     {
@@ -41,7 +53,7 @@ internal sealed class TaskImageSaver
         _options = options;
         _journal = journal;
         _log = log;
-        _saver.NameTakenInThisRun = IsClaimed;
+        _saver.NameTakenInThisRun = _claimed.ContainsKey;
     }
 
     /// <summary>The file name (without extension) of image <paramref name="index"/> (0-based) of <paramref name="task"/>.</summary>
@@ -49,7 +61,7 @@ internal sealed class TaskImageSaver
         FileNames.Render(
             _options.FileNameTemplate,
             token => TokenValue(token, task, index, row),
-            () => TaskTokens.Concat(row.Keys).Distinct(StringComparer.OrdinalIgnoreCase));
+            () => TaskTokens.Keys.Concat(row.Keys).Distinct(StringComparer.OrdinalIgnoreCase));
 
     /// <summary>
     /// Claims <paramref name="baseName"/> for one image of this run; when an earlier image (in input order) holds
@@ -57,16 +69,13 @@ internal sealed class TaskImageSaver
     /// </summary>
     public string ClaimName(string baseName)
     {
-        lock (_claimed)
+        var name = baseName;
+        for (var suffix = 2; !_claimed.TryAdd(name, true); suffix++)
         {
-            var name = baseName;
-            for (var suffix = 2; !_claimed.Add(name); suffix++)
-            {
-                name = $"{baseName} ({suffix})";
-            }
-
-            return name;
+            name = $"{baseName} ({suffix})";
         }
+
+        return name;
     }
 
     /// <summary>
@@ -95,14 +104,6 @@ internal sealed class TaskImageSaver
         return WithSidecar(new TaskImage(task, image.Index, saved, FromJournal: false), image.Source);
     }
 
-    private bool IsClaimed(string baseName)
-    {
-        lock (_claimed)
-        {
-            return _claimed.Contains(baseName);
-        }
-    }
-
     private TaskImage WithSidecar(TaskImage image, object? source)
     {
         if (_options.Sidecar)
@@ -119,33 +120,14 @@ internal sealed class TaskImageSaver
             Path.GetFullPath(_options.Folder).TrimEnd(Path.DirectorySeparatorChar),
             StringComparison.Ordinal);
 
-    /// <summary>Id and Index always come from the task (they make names unique); other tokens prefer the row's column.</summary>
     private static string? TokenValue(string token, ToApisTask task, int index, IReadOnlyDictionary<string, object?> row)
     {
-        if (token.Equals("Id", StringComparison.OrdinalIgnoreCase))
-        {
-            return task.Id;
-        }
-
-        if (token.Equals("Index", StringComparison.OrdinalIgnoreCase))
-        {
-            return (index + 1).ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (row.TryGetValue(token, out var column))
+        if (!UniqueTokens.Contains(token, StringComparer.OrdinalIgnoreCase) && row.TryGetValue(token, out var column))
         {
             return Convert.ToString(column, CultureInfo.InvariantCulture) ?? "";
         }
 
-        return token.ToLowerInvariant() switch
-        {
-            "model" => task.Model ?? "",
-            "size" => task.Size ?? "",
-            "status" => task.Status,
-            "clientbusinessid" => task.ClientBusinessId ?? "",
-            "prompt" => task.Prompt ?? "",
-            _ => null,
-        };
+        return TaskTokens.TryGetValue(token, out var value) ? value(task, index) : null;
     }
 
     private static Dictionary<string, object?> SidecarContent(TaskImage image, object? source)

@@ -34,53 +34,43 @@ internal sealed class GalleryPage
     public string Render(string pageFolder)
     {
         var failed = Cards.Count(card => card.State == CardState.Failed);
-        var html = new StringBuilder(4096 + Cards.Count * 700);
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        var html = new StringBuilder(4096 + Cards.Count * 700)
+            .Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self' file: data:; ")
-            .Append("style-src '").Append(Sha256(Style)).Append("'; script-src '").Append(Sha256(Script))
-            .Append("'; base-uri 'none'; form-action 'none'\">\n")
+            .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self' file: data:; style-src '{Sha256(Style)}'; ")
+            .Append($"script-src '{Sha256(Script)}'; base-uri 'none'; form-action 'none'\">\n")
             .Append("<meta name=\"generator\" content=\"ToApis Export-ToApisGallery\">\n")
-            .Append("<title>").Append(Html.Encode(Title)).Append("</title>\n")
-            .Append("<style>").Append(Style).Append("</style>\n</head>\n<body>\n");
+            .Append($"<title>{Html.Encode(Title)}</title>\n<style>{Style}</style>\n</head>\n<body>\n");
         AppendHeader(html, failed);
-        html.Append("<input type=\"checkbox\" id=\"only-failed\" class=\"toggle-input\"").Append(failed == 0 ? " disabled" : "").Append(">\n")
+        html.Append($"<input type=\"checkbox\" id=\"only-failed\" class=\"toggle-input\"{(failed == 0 ? " disabled" : "")}>\n")
             .Append("<div class=\"toolbar\"><label for=\"only-failed\" class=\"toggle\"><span class=\"knob\"></span>")
-            .Append(failed == 0 ? "No failures" : $"Only failures ({failed})").Append("</label>")
-            .Append("<span id=\"showing\" class=\"showing\">").Append(Count(Cards.Count, "row")).Append("</span></div>\n")
+            .Append($"{(failed == 0 ? "No failures" : $"Only failures ({failed})")}</label><span id=\"showing\" class=\"showing\">{Count(Cards.Count, "row")}</span></div>\n")
             .Append("<main class=\"grid\">\n");
         for (var index = 0; index < Cards.Count; index++)
         {
             AppendCard(html, Cards[index], pageFolder, lazy: index >= EagerCards);
         }
 
-        html.Append("</main>\n<footer>Made by Export-ToApisGallery. A page on its own: images are linked beside it, nothing is loaded from the network.</footer>\n")
-            .Append("<script>").Append(Script).Append("</script>\n</body>\n</html>\n");
-        return html.ToString();
+        return html.Append("</main>\n<footer>Made by Export-ToApisGallery. A page on its own: images are linked beside it, nothing is loaded from the network.</footer>\n")
+            .Append($"<script>{Script}</script>\n</body>\n</html>\n").ToString();
     }
 
     private void AppendHeader(StringBuilder html, int failed)
     {
-        var done = Cards.Count(card => card.State == CardState.Done);
         var pending = Cards.Count(card => card.State == CardState.Pending);
         var images = Cards.Sum(card => card.Files.Count);
-        html.Append("<header class=\"top\">\n<h1>").Append(Html.Encode(Title)).Append("</h1>\n<p class=\"sub\">");
+        html.Append($"<header class=\"top\">\n<h1>{Html.Encode(Title)}</h1>\n<p class=\"sub\">");
         if (Run is { Started: { } started })
         {
-            html.Append("Run started ").Append(Html.Encode(Time(started))).Append(" &middot; ");
+            html.Append($"Run started {Html.Encode(Time(started))} &middot; ");
         }
 
-        html.Append("page made ").Append(Html.Encode(Time(Generated))).Append("</p>\n<ul class=\"stats\">\n");
-        Stat(html, "", Cards.Count.ToString(CultureInfo.InvariantCulture), Count(Cards.Count, "row", withNumber: false));
-        Stat(html, "ok", done.ToString(CultureInfo.InvariantCulture), DoneWord());
-        Stat(html, failed > 0 ? "bad" : "", failed.ToString(CultureInfo.InvariantCulture), "failed");
-        Stat(html, pending > 0 ? "wait" : "", pending.ToString(CultureInfo.InvariantCulture), "pending");
-        Stat(html, "", images.ToString(CultureInfo.InvariantCulture), Count(images, "image", withNumber: false));
-        if (Run?.Credits is { } credits)
-        {
-            Stat(html, "", credits.ToString("0.##", CultureInfo.InvariantCulture), "credits");
-        }
-
+        html.Append($"page made {Html.Encode(Time(Generated))}</p>\n<ul class=\"stats\">\n");
+        Stat(html, "", Number(Cards.Count), Count(Cards.Count, "row", withNumber: false));
+        Stat(html, "ok", Number(Cards.Count(card => card.State == CardState.Done)), DoneWord());
+        Stat(html, failed > 0 ? "bad" : "", Number(failed), "failed");
+        Stat(html, pending > 0 ? "wait" : "", Number(pending), "pending");
+        Stat(html, "", Number(images), Count(images, "image", withNumber: false));
         if (Run?.Cost is { } cost)
         {
             // The key's balance is the key's: the label says that any other use of it during the run is counted too.
@@ -106,7 +96,7 @@ internal sealed class GalleryPage
             .ToList();
         if (errors.Count > 0)
         {
-            html.Append("<p class=\"errors\">").Append(string.Join(" ", errors)).Append("</p>\n");
+            html.Append($"<p class=\"errors\">{string.Join(" ", errors)}</p>\n");
         }
 
         html.Append("</header>\n");
@@ -120,19 +110,13 @@ internal sealed class GalleryPage
     };
 
     private static void Stat(StringBuilder html, string kind, string value, string label) =>
-        html.Append("<li class=\"stat ").Append(kind).Append("\"><b>").Append(Html.Encode(value)).Append("</b>")
-            .Append(Html.Encode(label)).Append("</li>\n");
+        html.Append($"<li class=\"stat {kind}\"><b>{Html.Encode(value)}</b>{Html.Encode(label)}</li>\n");
 
     private static void AppendCard(StringBuilder html, GalleryCard card, string pageFolder, bool lazy)
     {
         var state = card.State.ToString().ToLowerInvariant();
-        html.Append("<article class=\"card ").Append(state).Append("\" data-state=\"").Append(state).Append("\"");
-        if (card.RowNumber is { } number)
-        {
-            html.Append(" data-row=\"").Append(number.ToString(CultureInfo.InvariantCulture)).Append("\"");
-        }
-
-        html.Append(">\n");
+        var row = card.RowNumber is { } number ? $" data-row=\"{Number(number)}\"" : "";
+        html.Append($"<article class=\"card {state}\" data-state=\"{state}\"{row}>\n");
         var present = card.Files.Where(File.Exists).ToList();
         if (card.State != CardState.Failed && present.Count > 0)
         {
@@ -143,27 +127,26 @@ internal sealed class GalleryPage
             AppendPanel(html, card);
         }
 
-        html.Append("<div class=\"body\">\n<h2 class=\"name\" title=\"").Append(Html.Encode(card.Name)).Append("\">")
-            .Append(Html.Encode(card.Name)).Append("</h2>\n");
+        html.Append($"<div class=\"body\">\n<h2 class=\"name\" title=\"{Html.Encode(card.Name)}\">{Html.Encode(card.Name)}</h2>\n");
         if (card.Prompt is { } prompt)
         {
-            html.Append("<p class=\"prompt\" title=\"").Append(Html.Encode(prompt)).Append("\">").Append(Html.Encode(prompt)).Append("</p>\n");
+            html.Append($"<p class=\"prompt\" title=\"{Html.Encode(prompt)}\">{Html.Encode(prompt)}</p>\n");
         }
 
         var meta = new[] { card.Size, card.Model }.Where(value => !string.IsNullOrEmpty(value)).Select(value => $"<span>{Html.Encode(value)}</span>").ToList();
         if (meta.Count > 0)
         {
-            html.Append("<p class=\"meta\">").Append(string.Join("", meta)).Append("</p>\n");
+            html.Append($"<p class=\"meta\">{string.Concat(meta)}</p>\n");
         }
 
         if (card.TaskId is { } taskId)
         {
-            html.Append("<p class=\"task\" title=\"").Append(Html.Encode(taskId)).Append("\">").Append(Html.Encode(taskId)).Append("</p>\n");
+            html.Append($"<p class=\"task\" title=\"{Html.Encode(taskId)}\">{Html.Encode(taskId)}</p>\n");
         }
 
         if (card.State != CardState.Failed && card.ErrorMessage is { } note)
         {
-            html.Append("<p class=\"note\">").Append(Html.Encode(note)).Append("</p>\n");
+            html.Append($"<p class=\"note\">{Html.Encode(note)}</p>\n");
         }
 
         html.Append("</div>\n</article>\n");
@@ -174,19 +157,12 @@ internal sealed class GalleryPage
     {
         var alt = Html.Encode(name);
         var loading = lazy ? " loading=\"lazy\" decoding=\"async\"" : "";
-        var first = Html.Encode(links[0]);
-        html.Append("<a class=\"thumb\" href=\"").Append(first).Append("\"><img src=\"").Append(first)
-            .Append("\" alt=\"").Append(alt).Append('"').Append(loading).Append("></a>\n");
-        if (links.Count > 1)
+        var encoded = links.Select(Html.Encode).ToList();
+        html.Append($"<a class=\"thumb\" href=\"{encoded[0]}\"><img src=\"{encoded[0]}\" alt=\"{alt}\"{loading}></a>\n");
+        if (encoded.Count > 1)
         {
-            html.Append("<div class=\"strip\">");
-            foreach (var link in links.Skip(1).Select(Html.Encode))
-            {
-                html.Append("<a href=\"").Append(link).Append("\"><img src=\"").Append(link).Append("\" alt=\"").Append(alt).Append('"')
-                    .Append(loading).Append("></a>");
-            }
-
-            html.Append("</div>\n");
+            var strip = encoded.Skip(1).Select(link => $"<a href=\"{link}\"><img src=\"{link}\" alt=\"{alt}\"{loading}></a>");
+            html.Append($"<div class=\"strip\">{string.Concat(strip)}</div>\n");
         }
     }
 
@@ -199,26 +175,24 @@ internal sealed class GalleryPage
             CardState.Pending => ("&#x231B;", "Pending"),
             _ => ("&#x25A1;", card.Files.Count > 0 ? "File missing" : "Not saved"),
         };
-        html.Append("<div class=\"thumb empty\"><div class=\"head\"><span class=\"mark\">").Append(mark).Append("</span><span class=\"label\">")
-            .Append(Html.Encode(label)).Append("</span></div>");
-        if (card.State == CardState.Failed)
+        html.Append($"<div class=\"thumb empty\"><div class=\"head\"><span class=\"mark\">{mark}</span><span class=\"label\">{Html.Encode(label)}</span></div>");
+        if (card.State == CardState.Failed && card.ErrorMessage is { } message)
         {
-            if (card.ErrorMessage is { } message)
-            {
-                html.Append("<p class=\"error\">").Append(Html.Encode(message)).Append("</p>");
-            }
+            html.Append($"<p class=\"error\">{Html.Encode(message)}</p>");
+        }
 
-            if (card.RecommendedAction is { } action)
-            {
-                html.Append("<p class=\"action\"><b>What to do:</b> ").Append(Html.Encode(action)).Append("</p>");
-            }
+        if (card.State == CardState.Failed && card.RecommendedAction is { } action)
+        {
+            html.Append($"<p class=\"action\"><b>What to do:</b> {Html.Encode(action)}</p>");
         }
 
         html.Append("</div>\n");
     }
 
     private static string Count(int count, string noun, bool withNumber = true) =>
-        (withNumber ? count.ToString(CultureInfo.InvariantCulture) + " " : "") + (count == 1 ? noun : noun + "s");
+        (withNumber ? Number(count) + " " : "") + (count == 1 ? noun : noun + "s");
+
+    private static string Number(int count) => count.ToString(CultureInfo.InvariantCulture);
 
     private static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";

@@ -55,26 +55,19 @@ internal static class CallbackUrls
     /// An absolute https URL without user name, password or fragment, as the service requires. http is accepted
     /// only for a loopback host, where only a local stand-in of the service (the emulator) can deliver.
     /// </summary>
-    public static void Check(string url)
+    private static void Check(string url)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        var refusal = (Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null) switch
         {
-            throw Invalid(url, "is not an absolute https URL");
-        }
-
-        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+            null or { Scheme: not ("https" or "http") } => "is not an absolute https URL",
+            { Scheme: "http", IsLoopback: false } => "uses http; ToAPIs delivers webhooks only over https (http is accepted only for a loopback address, for local tests)",
+            { UserInfo.Length: > 0 } => "contains a user name or password, which the service refuses",
+            { Fragment: var fragment } when fragment.Length > 0 || url.IndexOf('#') >= 0 => "contains a #fragment, which the service refuses",
+            _ => null,
+        };
+        if (refusal is not null)
         {
-            throw Invalid(url, "uses http; ToAPIs delivers webhooks only over https (http is accepted only for a loopback address, for local tests)");
-        }
-
-        if (uri.UserInfo.Length > 0)
-        {
-            throw Invalid(url, "contains a user name or password, which the service refuses");
-        }
-
-        if (uri.Fragment.Length > 0 || url.IndexOf('#') >= 0)
-        {
-            throw Invalid(url, "contains a #fragment, which the service refuses");
+            throw Invalid(url, refusal);
         }
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -14,10 +15,10 @@ namespace ToApis.Client.Webhooks;
 /// each check-and-append holds the file exclusively (a sharing lock on Windows, flock on Linux and macOS), so two
 /// receivers given the same event at once cannot both accept it, and their lines never interleave.
 /// </summary>
-internal sealed class SeenEventIdFile
+internal sealed class SeenEventIdFile(string path, TimeProvider? time = null)
 {
     /// <summary>Retries end about 31 h after a task finishes; ids are kept well past that, then pruned.</summary>
-    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(3);
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(3);
 
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
@@ -25,44 +26,24 @@ internal sealed class SeenEventIdFile
     /// <summary>The file is rewritten without expired ids once this many have gathered and they are at least half of it.</summary>
     private const int PruneAfterExpired = 1000;
 
-    private readonly TimeSpan _retention;
-    private readonly Func<DateTimeOffset> _now;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public SeenEventIdFile(string path, TimeSpan? retention = null, Func<DateTimeOffset>? now = null)
-    {
-        Path = System.IO.Path.GetFullPath(path);
-        _retention = retention ?? DefaultRetention;
-        _now = now ?? TimeProvider.System.GetUtcNow;
-    }
-
-    public string Path { get; }
+    public string Path { get; } = System.IO.Path.GetFullPath(path);
 
     /// <summary>Records the id and returns true, or returns false if the file already holds it.</summary>
     public async Task<bool> TryAddAsync(string eventId, CancellationToken cancellationToken)
     {
         using var stream = await OpenExclusiveAsync(cancellationToken).ConfigureAwait(false);
-        var now = _now();
+        var now = _time.GetUtcNow();
         var content = ReadAll(stream);
-        var kept = new List<string>();
-        var expired = 0;
-        foreach (var line in content.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries))
+        var lines = content.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Length > 0).ToList();
+        if (lines.Any(line => IdOf(line) == eventId))
         {
-            var (id, seenAt) = ParseLine(line.TrimEnd('\r'));
-            if (string.Equals(id, eventId, StringComparison.Ordinal))
-            {
-                return false;
-            }
-
-            if (seenAt is { } time && now - time > _retention)
-            {
-                expired++;
-            }
-            else
-            {
-                kept.Add(line.TrimEnd('\r'));
-            }
+            return false;
         }
 
+        var kept = lines.Where(line => SeenAt(line) is not { } at || now - at <= Retention).ToList();
+        var expired = lines.Count - kept.Count;
         var entry = eventId + "\t" + now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "\n";
         if (expired >= PruneAfterExpired && expired >= kept.Count)
         {
@@ -83,16 +64,11 @@ internal sealed class SeenEventIdFile
 
     private async Task<FileStream> OpenExclusiveAsync(CancellationToken cancellationToken)
     {
-        var folder = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         // Another receiver holds it for a read and an append: a few milliseconds.
         var random = new Random();
         return await FileLock.WaitAsync(
-                () => FileLock.TryOpenExclusive(Path), LockTimeout, () => TimeSpan.FromMilliseconds(random.Next(2, 20)), TimeProvider.System, cancellationToken)
+                () => FileLock.TryOpenExclusive(Path), LockTimeout, () => TimeSpan.FromMilliseconds(random.Next(2, 20)), _time, cancellationToken)
                 .ConfigureAwait(false)
             ?? throw new IOException($"The seen-id file '{Path}' stayed locked by another process for {LockTimeout.TotalSeconds:0} s.");
     }
@@ -109,18 +85,12 @@ internal sealed class SeenEventIdFile
         stream.Write(bytes, 0, bytes.Length);
     }
 
-    /// <summary>"id TAB seconds"; a line without a time (written by hand) is kept for good.</summary>
-    private static (string Id, DateTimeOffset? SeenAt) ParseLine(string line)
-    {
-        var tab = line.LastIndexOf('\t');
-        if (tab < 0)
-        {
-            return (line.Trim(), null);
-        }
+    /// <summary>A line is "id TAB unix seconds"; one without a time (written by hand) is kept for good.</summary>
+    private static string IdOf(string line) => line.LastIndexOf('\t') is var tab and >= 0 ? line.Substring(0, tab) : line.Trim();
 
-        var seenAt = long.TryParse(line.Substring(tab + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+    private static DateTimeOffset? SeenAt(string line) =>
+        line.LastIndexOf('\t') is var tab and >= 0
+        && long.TryParse(line.Substring(tab + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : (DateTimeOffset?)null;
-        return (line.Substring(0, tab), seenAt);
-    }
+            : null;
 }

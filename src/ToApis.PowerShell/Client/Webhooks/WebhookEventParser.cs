@@ -6,7 +6,7 @@ using ToApis.Models;
 namespace ToApis.Client.Webhooks;
 
 /// <summary>A verified delivery: a task's final state (generation.*) or another event (endpoint.test, later types).</summary>
-internal sealed record WebhookEvent(string EventId, string EventType, DateTimeOffset SignedAt, ToApisTask? Task, ToApisWebhookEvent? Other)
+internal sealed record WebhookEvent(string EventId, string EventType, ToApisTask? Task, ToApisWebhookEvent? Other)
 {
     /// <summary>What the cmdlet emits: the task, else the event.</summary>
     public object Output => (object?)Task ?? Other!;
@@ -22,7 +22,7 @@ internal static class WebhookEventParser
     private const string TaskEventPrefix = "generation.";
 
     /// <exception cref="ToApisWebhookException">Malformed: not the documented event.</exception>
-    public static WebhookEvent Parse(string body, string eventId, DateTimeOffset signedAt)
+    public static WebhookEvent Parse(string body, string eventId)
     {
         using var document = Json.TryParse(body);
         if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
@@ -44,10 +44,10 @@ internal static class WebhookEventParser
                 throw Malformed(eventId, $"the {type} event has no 'data' object");
             }
 
-            return new WebhookEvent(eventId, type, signedAt, ReadTask(taskData, type, eventId), null);
+            return new WebhookEvent(eventId, type, ReadTask(taskData, type, eventId), null);
         }
 
-        return new WebhookEvent(eventId, type, signedAt, null, new ToApisWebhookEvent
+        return new WebhookEvent(eventId, type, null, new ToApisWebhookEvent
         {
             EventId = eventId,
             EventType = type,

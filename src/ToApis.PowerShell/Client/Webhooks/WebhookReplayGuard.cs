@@ -10,58 +10,47 @@ namespace ToApis.Client.Webhooks;
 /// always, and in a file shared with other processes when one is given. An id counts as seen from the moment it is
 /// accepted, before the script acts on it, as the docs advise, so a duplicate arriving meanwhile is not acted on twice.
 /// </summary>
-internal sealed class WebhookReplayGuard
+internal sealed class WebhookReplayGuard(SeenEventIds inProcess, SeenEventIdFile? file)
 {
-    private readonly SeenEventIds _inProcess;
-    private readonly SeenEventIdFile? _file;
-
-    public WebhookReplayGuard(SeenEventIds inProcess, SeenEventIdFile? file)
-    {
-        _inProcess = inProcess;
-        _file = file;
-    }
-
     /// <summary>True the first time an id is seen (and records it); false for every later delivery of it.</summary>
     /// <exception cref="System.IO.IOException">The file could not be read or written: nothing was recorded.</exception>
     public async Task<bool> IsFirstDeliveryAsync(string eventId, CancellationToken cancellationToken)
     {
-        if (!_inProcess.TryAdd(eventId))
+        if (!inProcess.TryAdd(eventId))
         {
             return false;
         }
 
-        if (_file is null)
+        if (file is null)
         {
             return true;
         }
 
         try
         {
-            return await _file.TryAddAsync(eventId, cancellationToken).ConfigureAwait(false);
+            return await file.TryAddAsync(eventId, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             // Not recorded where other processes look: let a redelivery through rather than lose the event.
-            _inProcess.Remove(eventId);
+            inProcess.Remove(eventId);
             throw;
         }
     }
 }
 
-/// <summary>The event ids this process has accepted, the most recent <see cref="Capacity"/> of them.</summary>
-internal sealed class SeenEventIds
+/// <summary>The event ids this process has accepted, the most recent <paramref name="capacity"/> of them.</summary>
+internal sealed class SeenEventIds(int capacity)
 {
-    /// <summary>One per process: every runspace of an Azure Functions worker or a -Parallel loop shares it.</summary>
+    /// <summary>
+    /// One per process, shared by every runspace of an Azure Functions worker or a -Parallel loop; far more than the
+    /// events that can be retried at once (retries end about 31 h after a task finishes).
+    /// </summary>
     public static SeenEventIds InThisProcess { get; } = new(100_000);
 
     private readonly object _gate = new();
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private readonly Queue<string> _oldestFirst = new();
-
-    public SeenEventIds(int capacity) => Capacity = capacity;
-
-    /// <summary>Far more than the events that can be retried at once (retries end about 31 h after a task finishes).</summary>
-    public int Capacity { get; }
 
     public bool TryAdd(string eventId)
     {
@@ -73,7 +62,7 @@ internal sealed class SeenEventIds
             }
 
             _oldestFirst.Enqueue(eventId);
-            while (_oldestFirst.Count > Capacity)
+            while (_oldestFirst.Count > capacity)
             {
                 _ids.Remove(_oldestFirst.Dequeue());
             }

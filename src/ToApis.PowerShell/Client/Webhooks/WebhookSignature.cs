@@ -12,17 +12,15 @@ namespace ToApis.Client.Webhooks;
 /// </summary>
 internal static class WebhookSignature
 {
-    private const int Sha256Length = 32;
     private const string Version1Prefix = "v1=";
 
     public static byte[] Compute(byte[] secretKey, string eventId, string timestamp, byte[] body)
     {
         var prefix = Encoding.UTF8.GetBytes(eventId + "." + timestamp + ".");
-        var signed = new byte[prefix.Length + body.Length];
-        Buffer.BlockCopy(prefix, 0, signed, 0, prefix.Length);
-        Buffer.BlockCopy(body, 0, signed, prefix.Length, body.Length);
         using var hmac = new HMACSHA256(secretKey);
-        return hmac.ComputeHash(signed);
+        hmac.TransformBlock(prefix, 0, prefix.Length, null, 0);
+        hmac.TransformFinalBlock(body, 0, body.Length);
+        return hmac.Hash!;
     }
 
     /// <summary>
@@ -48,9 +46,14 @@ internal static class WebhookSignature
         return candidates;
     }
 
-    /// <summary>Whether the hex <paramref name="candidate"/> is <paramref name="expected"/>, in time that does not depend on where they differ.</summary>
+    /// <summary>
+    /// Whether the hex <paramref name="candidate"/> (in either case) is <paramref name="expected"/>, compared as text
+    /// in time that does not depend on where they differ.
+    /// </summary>
     public static bool Matches(byte[] expected, string candidate) =>
-        TryDecodeHex(candidate, out var received) && FixedTimeEquals(expected, received);
+        FixedTimeEquals(
+            Encoding.UTF8.GetBytes(BitConverter.ToString(expected).Replace("-", "").ToLowerInvariant()),
+            Encoding.UTF8.GetBytes(candidate.ToLowerInvariant()));
 
     /// <summary>
     /// Compares every byte whatever the first difference (netstandard2.0 has no CryptographicOperations.FixedTimeEquals),
@@ -72,35 +75,4 @@ internal static class WebhookSignature
 
         return difference == 0;
     }
-
-    private static bool TryDecodeHex(string hex, out byte[] bytes)
-    {
-        bytes = new byte[Sha256Length];
-        if (hex.Length != Sha256Length * 2)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            var high = HexValue(hex[2 * i]);
-            var low = HexValue(hex[(2 * i) + 1]);
-            if (high < 0 || low < 0)
-            {
-                return false;
-            }
-
-            bytes[i] = (byte)((high << 4) | low);
-        }
-
-        return true;
-    }
-
-    private static int HexValue(char c) => c switch
-    {
-        >= '0' and <= '9' => c - '0',
-        >= 'a' and <= 'f' => c - 'a' + 10,
-        >= 'A' and <= 'F' => c - 'A' + 10,
-        _ => -1,
-    };
 }
