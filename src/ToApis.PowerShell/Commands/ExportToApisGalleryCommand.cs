@@ -54,7 +54,7 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
         try
         {
             var summary = RunSummary.Read(path);
-            _run = summary.ToRun(Journal, JournalRows.ToFailedRow);
+            _run = RunReport.ToRun(summary, Journal);
             _gallery.AddRun(summary);
         }
         catch (Exception unreadable) when (unreadable is FileNotFoundException or DirectoryNotFoundException)
@@ -81,7 +81,7 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
                     var failure = task.IsFailed ? ErrorRecords.From(new ToApisTaskFailedException(task), task) : null;
                     _gallery.AddTask(
                         task,
-                        task.InputObject is null ? null : RowColumnsOf(task.InputObject),
+                        task.InputObject is null ? null : JournalRows.Columns(task.InputObject),
                         failure is null ? null : new CardError(failure.FullyQualifiedErrorId, failure.ErrorDetails.Message, failure.ErrorDetails.RecommendedAction));
                     break;
                 default:
@@ -133,17 +133,6 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
 
         // Through the provider, so the file shows like Get-Item's (mode, size) and carries PSPath.
         WriteObject(SessionState.InvokeProvider.Item.Get(new[] { target }, true, true), enumerateCollection: true);
-    }
-
-    private static RowColumns RowColumnsOf(object input)
-    {
-        var columns = new RowColumns();
-        foreach (var column in JournalRows.Columns(input))
-        {
-            columns.Add(column);
-        }
-
-        return columns;
     }
 
     private static string? NoteText(PSObject item, string name) =>

@@ -67,10 +67,10 @@ public sealed class GetToApisRunCommand : ToApisCmdletBase
                 WriteVerbose($"{summary.SkippedLines} line(s) of {input} are not JSON (a line cut short by a crash, or still being written) and were skipped.");
             }
 
-            var run = summary.ToRun(input, JournalRows.ToFailedRow);
-            if (summary.RowsWithoutInput > 0)
+            var run = RunReport.ToRun(summary, input);
+            if (RunReport.RowsWithoutInput(summary) is > 0 and var withoutInput)
             {
-                WriteWarning($"{summary.RowsWithoutInput} row(s) to retry were journaled without their input row (by an older ToApis): FailedRows holds only their prompt, or nothing where the journal has none.");
+                WriteWarning($"{withoutInput} row(s) to retry were journaled without their input row (by an older ToApis): FailedRows holds only their prompt, or nothing where the journal has none.");
             }
 
             WriteObject(run);

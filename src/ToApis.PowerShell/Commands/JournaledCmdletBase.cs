@@ -23,7 +23,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     internal static readonly string[] SummaryTags = { "ToApis", "Summary" };
 
     private readonly string _runId = Guid.NewGuid().ToString("N").Substring(0, 12);
-    private readonly ConditionalWeakTable<object, JournalDetails> _rows = new();
+    private readonly ConditionalWeakTable<object, JournalRecord> _rows = new();
     private int _rowsRead;
     private JournalParticipants.Participation? _participation;
     private string? _journalPath;
@@ -86,8 +86,8 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     private TimeSpan LockTimeout => TimeSpan.FromSeconds(LockTimeoutSec);
 
     /// <summary>
-    /// Records one step, on the pipeline thread. A failed write is reported as this item's error (when the
-    /// pipeline still takes records) and is never the end of the item: the caller still passes the task on.
+    /// Records one step, on the pipeline thread. A failed write is reported as this item's error and is never the
+    /// end of the item: the caller still passes the task on.
     /// </summary>
     internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null)
     {
@@ -124,48 +124,41 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     /// </summary>
     internal void TrackJournalRow(object input)
     {
-        if (Journal is null)
+        if (Journal is not null)
         {
-            return;
+            _rows.Remove(input);
+            _rows.Add(input, RowRecord(input) with { RowNumber = ++_rowsRead, RunId = _runId, RetryOf = JournalRows.RetryOf(input) });
         }
-
-        var details = new JournalDetails
-        {
-            RowNumber = ++_rowsRead, Row = JournalRows.Columns(input), RunId = _runId, RetryOf = JournalRows.RetryOf(input),
-        };
-        _rows.Remove(input);
-        _rows.Add(input, details);
     }
 
-    /// <summary>The row details tracked for this input object, for a journal line (any thread).</summary>
-    internal JournalDetails? JournalRowOf(object? input) =>
-        input is not null && _rows.TryGetValue(input, out var details) ? details : null;
+    /// <summary>The row tracked for this input object, as the part of a journal line about it (any thread).</summary>
+    internal JournalRecord? JournalRowOf(object? input) =>
+        input is not null && _rows.TryGetValue(input, out var row) ? row : null;
 
-    /// <summary>Journals the failure as an error line, with the input row, so Get-ToApisRun can offer the row again.</summary>
+    /// <summary>
+    /// Journals the failure as one line, with the input row, so Get-ToApisRun can offer the row again: a failed or
+    /// timed-out task's line says so by its event, any other failure is an error line.
+    /// </summary>
     protected override void OnItemFailed(ErrorRecord record)
     {
-        if (Journal is null)
+        if (RunJournal is null)
         {
             return;
         }
 
         var task = record.TargetObject as ToApisTask;
         var input = task is null ? record.TargetObject : task.InputObject;
-        var tracked = JournalRowOf(input);
-        var details = new JournalDetails
+        var errorId = record.FullyQualifiedErrorId.Split(',')[0];
+        var details = (JournalRowOf(input) ?? RowRecord(input)) with
         {
-            RowNumber = tracked?.RowNumber,
-            Row = tracked?.Row ?? (input is null ? null : JournalRows.Columns(input)),
-            RunId = tracked?.RunId,
-            RetryOf = tracked?.RetryOf,
             Cmdlet = MyInvocation.MyCommand.Name,
-            ErrorId = record.FullyQualifiedErrorId.Split(',')[0],
+            ErrorId = errorId,
             ErrorMessage = record.ErrorDetails?.Message ?? record.Exception.Message,
             RecommendedAction = record.ErrorDetails?.RecommendedAction,
         };
         try
         {
-            RunJournal?.Record(JournalEvents.Error, task ?? new ToApisTask(), details: details);
+            RunJournal.Record(JournalEvents.ForFailure(errorId), task ?? new ToApisTask(), details: details);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
@@ -173,6 +166,8 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             WriteWarning($"Could not record the error in the journal {Journal}: {error.Message}");
         }
     }
+
+    private static JournalRecord RowRecord(object? input) => new(JournalEvents.Error) { Row = input is null ? null : JournalRows.Columns(input) };
 
     /// <summary>
     /// This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how the

@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -19,23 +18,11 @@ internal static class JournalRows
     /// The columns of an input object: a CSV row's or a hashtable's own; a bare prompt as Prompt; any other object
     /// (an upload, for one) its simple properties, so that piping it again binds the same way.
     /// </summary>
-    public static Dictionary<string, object?> Columns(object input)
+    public static RowColumns Columns(object input) => new((input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input) switch
     {
-        switch (input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input)
-        {
-            case string prompt:
-                return new Dictionary<string, object?> { ["Prompt"] = prompt };
-            case IDictionary dictionary:
-                return PSValues.ToDictionary(dictionary);
-            default:
-                if (PSValues.ToPlain(input) is Dictionary<string, object?> row)
-                {
-                    return row;
-                }
-
-                return SimpleProperties(PSObject.AsPSObject(input));
-        }
-    }
+        string prompt => new Dictionary<string, object?> { ["Prompt"] = prompt },
+        _ => PSValues.ToPlain(input) as Dictionary<string, object?> ?? SimpleProperties(PSObject.AsPSObject(input)),
+    });
 
     /// <summary>
     /// The FailedRows objects handed out in this process, with the key of the row each stands for: fed to

@@ -76,11 +76,6 @@ internal sealed class GalleryPage
         Stat(html, failed > 0 ? "bad" : "", failed.ToString(CultureInfo.InvariantCulture), "failed");
         Stat(html, pending > 0 ? "wait" : "", pending.ToString(CultureInfo.InvariantCulture), "pending");
         Stat(html, "", images.ToString(CultureInfo.InvariantCulture), Count(images, "image", withNumber: false));
-        if (Run?.Credits is { } credits)
-        {
-            Stat(html, "", credits.ToString("0.##", CultureInfo.InvariantCulture), "credits");
-        }
-
         if (Run?.Cost is { } cost)
         {
             // The key's balance is the key's: the label says that any other use of it during the run is counted too.

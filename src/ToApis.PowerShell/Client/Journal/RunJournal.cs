@@ -3,10 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Text.Json;
 using System.Threading;
 using ToApis.Client.Files;
-using ToApis.Client.Wire;
 using ToApis.Models;
 
 namespace ToApis.Client.Journal;
@@ -123,45 +121,26 @@ internal sealed class RunJournal
     }
 
     /// <summary>What earlier runs (and this one) left: tasks by client_business_id, saved files, unanswered submits.</summary>
-    public JournalMemory Memory { get; } = new();
+    public RunSummary Memory { get; } = new();
 
-    /// <summary>A step of a task; <paramref name="details"/> adds the input row and, on an error line, the error.</summary>
-    public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalDetails? details = null) =>
-        Append(new JournalLine(journalEvent)
-        {
-            TaskId = task.Id.Length > 0 ? task.Id : null,
-            ClientBusinessId = task.ClientBusinessId,
-            Status = task.Status,
-            Prompt = task.Prompt,
-            Model = task.Model,
-            Size = task.Size,
-            ImageCount = task.ImageUrls.Length > 0 ? task.ImageUrls.Length : null,
-            ErrorCode = task.ErrorCode,
-            ErrorMessage = task.ErrorMessage,
-            ImageIndex = imageIndex,
-            File = file,
-            Details = details,
-        });
+    /// <summary>A step of a task; <paramref name="details"/> adds the input row and, on a failure's line, the error.</summary>
+    public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalRecord? details = null) =>
+        Append(JournalRecord.OfTask(journalEvent, task, details) with { File = file, ImageIndex = imageIndex });
 
     /// <summary>A step of a submit that has no task (yet): <c>submitting</c>, <c>not_submitted</c>, <c>unknown</c>.</summary>
     public void RecordSubmit(string journalEvent, string clientBusinessId, string? prompt, string? model, int? row, string? error = null) =>
-        Append(new JournalLine(journalEvent)
+        Append(new JournalRecord(journalEvent)
         {
-            ClientBusinessId = clientBusinessId,
-            Prompt = prompt,
-            Model = model,
-            RowNumber = row,
-            ErrorMessage = error,
+            ClientBusinessId = clientBusinessId, Prompt = prompt, Model = model, RowNumber = row, ErrorMessage = error,
         });
 
     /// <summary>A journaled cmdlet of this run began (see <see cref="JournalEvents.Step"/>).</summary>
-    public void RecordStep(string cmdlet) =>
-        Append(new JournalLine(JournalEvents.Step) { Details = new JournalDetails { Cmdlet = cmdlet } });
+    public void RecordStep(string cmdlet) => Append(new JournalRecord(JournalEvents.Step) { Cmdlet = cmdlet });
 
     /// <summary>The key's balance when this run begins or ends (<see cref="BalanceReadings"/>).</summary>
     public void RecordBalance(string at, ToApisBalance balance)
     {
-        Append(new JournalLine(JournalEvents.Balance) { BalanceAt = at, Balance = balance });
+        Append(new JournalRecord(JournalEvents.Balance) { BalanceAt = at, Balance = balance });
         lock (_gate)
         {
             _balanceReadAtStart = at == BalanceReadings.Start;
@@ -180,9 +159,9 @@ internal sealed class RunJournal
         }
     }
 
-    private void Append(JournalLine entry)
+    private void Append(JournalRecord record)
     {
-        var text = entry.ToJson(_time.GetUtcNow());
+        var text = (record with { Time = _time.GetUtcNow() }).ToJson();
         var line = Encoding.UTF8.GetBytes(text + "\n");
         lock (_gate)
         {
@@ -213,7 +192,8 @@ internal sealed class RunJournal
                 throw;
             }
 
-            Memory.Remember(entry, loadedFromEarlierRun: false);
+            // Read back as the file holds it, so this run's lines count exactly as a rerun will read them.
+            Memory.Add(JournalRecord.Parse(text)!, fromEarlierRun: false);
         }
     }
 
@@ -288,16 +268,10 @@ internal sealed class RunJournal
 
         _mayEndMidLine = true;
         using var reader = new StreamReader(_file, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        JournalRecord.ReadAll(reader, (text, record) =>
         {
-            // A line cut short by a crash is skipped; everything before it still counts.
-            using var document = Json.TryParse(line);
-            if (document?.RootElement is { ValueKind: JsonValueKind.Object } entry)
-            {
-                Memory.Remember(JournalLine.From(entry), loadedFromEarlierRun: true);
-                _lines.Add(line);
-            }
-        }
+            Memory.Add(record, fromEarlierRun: true);
+            _lines.Add(text);
+        });
     }
 }

@@ -13,7 +13,7 @@ namespace ToApis.Client.Submitting;
 
 /// <summary>One row to submit: its checked request, the local images to upload first, the row itself and its number in the input.</summary>
 internal sealed record SubmitItem(
-    object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0, JournalDetails? JournalRow = null)
+    object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0, JournalRecord? JournalRow = null)
 {
     /// <summary>The client_business_id was derived from -RunKey (unique per request), not given by the user.</summary>
     public bool DerivedId { get; init; }
