@@ -50,22 +50,14 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
             return;
         }
 
-        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal);
-        try
+        if (RunReport.TryRead(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal), Journal, out var unreadable) is not { } summary)
         {
-            var summary = RunSummary.Read(path);
-            _run = RunReport.ToRun(summary, Journal);
-            _gallery.AddRun(summary);
+            ThrowTerminatingError(unreadable!);
+            return;
         }
-        catch (Exception unreadable) when (unreadable is FileNotFoundException or DirectoryNotFoundException)
-        {
-            ThrowTerminatingError(ErrorRecords.From(
-                new ToApisFileException(FileProblem.NotFound, Journal, $"The journal '{Journal}' does not exist."), Journal));
-        }
-        catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(ErrorRecords.JournalUnreadable(unreadable, Journal));
-        }
+
+        _run = RunReport.ToRun(summary, Journal);
+        _gallery.AddRun(summary);
     }
 
     protected override void ProcessRecord()

@@ -46,19 +46,9 @@ public sealed class GetToApisRunCommand : ToApisCmdletBase
                 continue;
             }
 
-            RunSummary summary;
-            try
+            if (RunReport.TryRead(path!, input, out var unreadable) is not { } summary)
             {
-                summary = RunSummary.Read(path!);
-            }
-            catch (FileNotFoundException missing)
-            {
-                WriteFailure(new ToApisFileException(FileProblem.NotFound, input, missing.Message), input);
-                continue;
-            }
-            catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
-            {
-                WriteItemError(ErrorRecords.JournalUnreadable(unreadable, input));
+                WriteItemError(unreadable!);
                 continue;
             }
 

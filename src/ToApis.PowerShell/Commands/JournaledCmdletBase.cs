@@ -20,13 +20,12 @@ namespace ToApis.Commands;
 public abstract class JournaledCmdletBase : ToApisApiCmdletBase
 {
     /// <summary>The tags of the closing line, for -InformationAction and Azure Automation's output.</summary>
-    internal static readonly string[] SummaryTags = { "ToApis", "Summary" };
+    private static readonly string[] SummaryTags = { "ToApis", "Summary" };
 
     private readonly string _runId = Guid.NewGuid().ToString("N").Substring(0, 12);
     private readonly ConditionalWeakTable<object, JournalRecord> _rows = new();
     private int _rowsRead;
-    private JournalParticipants.Participation? _participation;
-    private string? _journalPath;
+    private JournalParticipants? _participation;
 
     /// <summary>
     /// Appends what happened to each task to this JSON-lines file (submitting, submitted, reused, completed, failed,
@@ -54,17 +53,9 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         if (Journal is not null)
         {
             RunJournal = OpenJournal(Journal);
-            _journalPath = RunJournal.Path;
-            _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, _journalPath);
-            try
-            {
-                RunJournal.RecordStep(MyInvocation.MyCommand.Name);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                // No row is concerned, and each row's own lines will report the journal's trouble as errors.
-                WriteWarning($"Could not record in the journal {Journal} that {MyInvocation.MyCommand.Name} began, so a row it never gets may count as done: {error.Message}");
-            }
+            _participation = new JournalParticipants(Runspace.DefaultRunspace?.InstanceId, RunJournal.Path);
+            var cmdlet = MyInvocation.MyCommand.Name;
+            RecordOrWarn(() => RunJournal.RecordStep(cmdlet), $"that {cmdlet} began, so a row it never gets may count as done");
         }
     }
 
@@ -72,7 +63,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     {
         if (_participation?.Leave() == true)
         {
-            WriteClosingLine(_journalPath!);
+            WriteClosingLine();
         }
     }
 
@@ -156,15 +147,8 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             ErrorMessage = record.ErrorDetails?.Message ?? record.Exception.Message,
             RecommendedAction = record.ErrorDetails?.RecommendedAction,
         };
-        try
-        {
-            RunJournal.Record(JournalEvents.ForFailure(errorId), task ?? new ToApisTask(), details: details);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // Reported, not raised: this item's own error is about to be written, and must not be lost.
-            WriteWarning($"Could not record the error in the journal {Journal}: {error.Message}");
-        }
+        // Warned, not raised: this item's own error is about to be written, and must not be lost.
+        RecordOrWarn(() => RunJournal.Record(JournalEvents.ForFailure(errorId), task ?? new ToApisTask(), details: details), "the error");
     }
 
     private static JournalRecord RowRecord(object? input) => new(JournalEvents.Error) { Row = input is null ? null : JournalRows.Columns(input) };
@@ -177,7 +161,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     {
         if (_participation?.Leave() is not null)
         {
-            WriteClosingLine(_journalPath!);
+            WriteClosingLine();
         }
     }
 
@@ -205,28 +189,36 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             return null;
         }
 
-        try
-        {
-            RunJournal.RecordBalance(at, balance);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // No row is concerned, and each row's own lines will report the journal's trouble as errors.
-            WriteWarning($"Could not record the key's balance at the {at} of the run in the journal {Journal}, so what the run cost will not be shown: {error.Message}");
-        }
-
+        RecordOrWarn(() => RunJournal.RecordBalance(at, balance), $"the key's balance at the {at} of the run, so what the run cost will not be shown");
         return balance;
     }
 
-    /// <summary>One line that says how the whole run stands, from its journal; a journal never written says nothing.</summary>
-    private void WriteClosingLine(string path)
+    /// <summary>
+    /// A line about the run rather than one item (a step, the balance, an error already being reported): one it
+    /// cannot record is a warning, since each row's own lines report the journal's trouble as errors.
+    /// </summary>
+    private void RecordOrWarn(Action record, string what)
     {
+        try
+        {
+            record();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            WriteWarning($"Could not record {what} in the journal {Journal}: {error.Message}");
+        }
+    }
+
+    /// <summary>One line that says how the whole run stands, from its journal; a journal never written says nothing.</summary>
+    private void WriteClosingLine()
+    {
+        var path = RunJournal!.Path;
         if (!File.Exists(path))
         {
             return;
         }
 
-        if (RunJournal?.AwaitsClosingBalance == true)
+        if (RunJournal.AwaitsClosingBalance)
         {
             RecordBalance(BalanceReadings.End);
         }

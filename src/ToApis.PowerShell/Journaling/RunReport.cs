@@ -1,6 +1,9 @@
 using System;
 using System.Collections;
+using System.IO;
 using System.Linq;
+using System.Management.Automation;
+using ToApis.Client;
 using ToApis.Client.Journal;
 using ToApis.Errors;
 using ToApis.Models;
@@ -15,6 +18,26 @@ internal static class RunReport
 
     /// <summary>The run in the journal at <paramref name="path"/>, shown under the name the user gave it.</summary>
     public static ToApisRun Read(string path, string shownAs) => ToRun(RunSummary.Read(path), shownAs);
+
+    /// <summary>The journal at <paramref name="path"/> read, or null and the error that names it as the user gave it.</summary>
+    public static RunSummary? TryRead(string path, string shownAs, out ErrorRecord? error)
+    {
+        error = null;
+        try
+        {
+            return RunSummary.Read(path);
+        }
+        catch (Exception missing) when (missing is FileNotFoundException or DirectoryNotFoundException)
+        {
+            error = ErrorRecords.From(new ToApisFileException(FileProblem.NotFound, shownAs, $"The journal '{shownAs}' does not exist."), shownAs);
+        }
+        catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
+        {
+            error = ErrorRecords.JournalUnreadable(unreadable, shownAs);
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The counts; <paramref name="rowObject"/> turns a row's columns (and its key, to recognise the object when it

@@ -23,10 +23,14 @@ public sealed class RunSummaryTests : IDisposable
     private static string Row(string name, int number, string run = "r1") =>
         $",\"row_number\":{number},\"run_id\":\"{run}\",\"row\":{{\"Name\":\"{name}\",\"Prompt\":\"A {name}\",\"Size\":\"1:1\"}}";
 
-    private static RunSummary Summarise(params string[] lines) =>
-        RunSummary.From(lines.Select(JournalRecord.Parse).OfType<JournalRecord>());
+    private RunSummary Summarise(params string[] lines)
+    {
+        var path = Path.Combine(_temp.Path, Guid.NewGuid().ToString("N") + ".jsonl");
+        File.WriteAllLines(path, lines);
+        return RunSummary.Read(path);
+    }
 
-    private static ToApis.Models.ToApisRun Run(params string[] lines) => RunReport.ToRun(Summarise(lines), "run.jsonl", (columns, _) => columns);
+    private ToApis.Models.ToApisRun Run(params string[] lines) => RunReport.ToRun(Summarise(lines), "run.jsonl", (columns, _) => columns);
 
     [Fact]
     public void New_wait_and_save_lines_of_one_task_are_one_row()

@@ -11,10 +11,13 @@ namespace ToApis.Client.Journal;
 
 /// <summary>
 /// One journal line, as written and as read back: the only shape of a record and its only codec
-/// (<see cref="ToJson"/>, <see cref="Parse"/>). Fields a line does not have are null.
+/// (<see cref="ToJson"/>, <see cref="Parse"/>). Fields a line does not have are null. The field names are what
+/// users read (<c>Get-Content run.jsonl | ConvertFrom-Json</c>), so they never change.
 /// </summary>
 internal sealed record JournalRecord(string Event)
 {
+    private const int TaskFieldCount = 14;
+
     public DateTimeOffset? Time { get; init; }
 
     public string? TaskId { get; init; }
@@ -87,35 +90,22 @@ internal sealed record JournalRecord(string Event)
 
     public string ToJson()
     {
-        var line = new Dictionary<string, object?>
+        var fields = new (string Name, object? Value)[]
         {
-            [Field.Time] = Time, [Field.Event] = Event, [Field.TaskId] = TaskId, [Field.ClientBusinessId] = ClientBusinessId,
-            [Field.Status] = Status, [Field.Prompt] = Prompt, [Field.Model] = Model, [Field.Size] = Size,
-            [Field.ImageCount] = ImageCount, [Field.RowNumber] = RowNumber, [Field.ErrorCode] = ErrorCode,
-            [Field.ErrorMessage] = ErrorMessage, [Field.ImageIndex] = ImageIndex, [Field.File] = File,
+            ("time", Time), ("event", Event), ("task_id", TaskId), ("client_business_id", ClientBusinessId), ("status", Status),
+            ("prompt", Prompt), ("model", Model), ("size", Size), ("image_count", ImageCount), ("row_number", RowNumber),
+            ("error_code", ErrorCode), ("error_message", ErrorMessage), ("image_index", ImageIndex), ("file", File),
+            ("row", Row), ("cmdlet", Cmdlet), ("run_id", RunId), ("retry_of", RetryOf), ("error_id", ErrorId),
+            ("recommended_action", RecommendedAction), ("balance_at", BalanceAt),
+            ("remain_credits", Balance?.RemainCredits), ("used_credits", Balance?.UsedCredits), ("remain_balance", Balance?.RemainBalance),
+            ("used_balance", Balance?.UsedBalance), ("credits_per_usd", Balance?.CreditsPerUsd), ("unlimited_quota", Balance?.UnlimitedQuota),
         };
-        var optional = new (string Name, object? Value)[]
-        {
-            (Field.Row, Row), (Field.Cmdlet, Cmdlet), (Field.RunId, RunId), (Field.RetryOf, RetryOf),
-            (Field.ErrorId, ErrorId), (Field.RecommendedAction, RecommendedAction),
-            (Field.BalanceAt, BalanceAt), (Field.RemainCredits, Balance?.RemainCredits), (Field.UsedCredits, Balance?.UsedCredits),
-            (Field.RemainBalance, Balance?.RemainBalance), (Field.UsedBalance, Balance?.UsedBalance),
-            (Field.CreditsPerUsd, Balance?.CreditsPerUsd), (Field.UnlimitedQuota, Balance?.UnlimitedQuota),
-        };
-        foreach (var (name, value) in optional.Where(field => field.Value is not null))
-        {
-            line[name] = value;
-        }
 
-        // A line about the run rather than a task (step, balance) carries only the fields it has.
-        if (Event is JournalEvents.Step or JournalEvents.Balance)
-        {
-            foreach (var empty in line.Where(field => field.Value is null).Select(field => field.Key).ToList())
-            {
-                line.Remove(empty);
-            }
-        }
-
+        // A task's line names the task fields (up to file) even where unknown, as null; a line about the run rather
+        // than a task (step, balance), and the fields after those, only where they are set.
+        var taskLine = Event is not (JournalEvents.Step or JournalEvents.Balance);
+        var line = fields.Where((field, index) => field.Value is not null || (taskLine && index < TaskFieldCount))
+            .ToDictionary(field => field.Name, field => field.Value);
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, Json.ReadableWriterOptions()))
         {
@@ -129,36 +119,36 @@ internal sealed record JournalRecord(string Event)
     public static JournalRecord? Parse(string line)
     {
         using var document = Json.TryParse(line);
-        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } entry || entry.String(Field.Event) is not { } journalEvent)
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } entry || entry.String("event") is not { } journalEvent)
         {
             return null;
         }
 
-        var row = entry.Property(Field.Row) is { ValueKind: JsonValueKind.Object } rowElement ? rowElement : (JsonElement?)null;
+        var row = entry.Property("row") is { ValueKind: JsonValueKind.Object } rowElement ? rowElement : (JsonElement?)null;
         var isBalance = journalEvent == JournalEvents.Balance;
         return new JournalRecord(journalEvent)
         {
-            Time = entry.Property(Field.Time) is { ValueKind: JsonValueKind.String } time && time.TryGetDateTimeOffset(out var moment) ? moment : null,
-            TaskId = entry.String(Field.TaskId),
-            ClientBusinessId = entry.String(Field.ClientBusinessId),
-            Status = entry.String(Field.Status),
-            Prompt = entry.String(Field.Prompt),
-            Model = entry.String(Field.Model),
-            Size = entry.String(Field.Size),
-            ImageCount = (int?)entry.Int64(Field.ImageCount),
-            ImageIndex = (int?)entry.Int64(Field.ImageIndex),
-            File = entry.String(Field.File),
-            ErrorCode = entry.String(Field.ErrorCode),
-            ErrorMessage = entry.String(Field.ErrorMessage),
-            ErrorId = entry.String(Field.ErrorId),
-            RecommendedAction = entry.String(Field.RecommendedAction),
-            RowNumber = (int?)entry.Int64(Field.RowNumber),
+            Time = entry.Property("time") is { ValueKind: JsonValueKind.String } time && time.TryGetDateTimeOffset(out var moment) ? moment : null,
+            TaskId = entry.String("task_id"),
+            ClientBusinessId = entry.String("client_business_id"),
+            Status = entry.String("status"),
+            Prompt = entry.String("prompt"),
+            Model = entry.String("model"),
+            Size = entry.String("size"),
+            ImageCount = (int?)entry.Int64("image_count"),
+            ImageIndex = (int?)entry.Int64("image_index"),
+            File = entry.String("file"),
+            ErrorCode = entry.String("error_code"),
+            ErrorMessage = entry.String("error_message"),
+            ErrorId = entry.String("error_id"),
+            RecommendedAction = entry.String("recommended_action"),
+            RowNumber = (int?)entry.Int64("row_number"),
             Row = row is { } columns ? RowColumns.From(columns) : null,
             RowText = row?.GetRawText(),
-            Cmdlet = entry.String(Field.Cmdlet),
-            RunId = entry.String(Field.RunId),
-            RetryOf = entry.String(Field.RetryOf),
-            BalanceAt = isBalance ? entry.String(Field.BalanceAt) : null,
+            Cmdlet = entry.String("cmdlet"),
+            RunId = entry.String("run_id"),
+            RetryOf = entry.String("retry_of"),
+            BalanceAt = isBalance ? entry.String("balance_at") : null,
             Balance = isBalance ? AccountParser.BalanceFrom(entry, "Token") : null,
         };
     }
@@ -188,37 +178,5 @@ internal sealed record JournalRecord(string Event)
         }
 
         return skipped;
-    }
-
-    /// <summary>The field names: users read them (<c>Get-Content run.jsonl | ConvertFrom-Json</c>), so they never change.</summary>
-    private static class Field
-    {
-        public const string Time = "time";
-        public const string Event = "event";
-        public const string TaskId = "task_id";
-        public const string ClientBusinessId = "client_business_id";
-        public const string Status = "status";
-        public const string Prompt = "prompt";
-        public const string Model = "model";
-        public const string Size = "size";
-        public const string ImageCount = "image_count";
-        public const string ImageIndex = "image_index";
-        public const string File = "file";
-        public const string ErrorCode = "error_code";
-        public const string ErrorMessage = "error_message";
-        public const string ErrorId = "error_id";
-        public const string RecommendedAction = "recommended_action";
-        public const string RowNumber = "row_number";
-        public const string Row = "row";
-        public const string Cmdlet = "cmdlet";
-        public const string RunId = "run_id";
-        public const string RetryOf = "retry_of";
-        public const string BalanceAt = "balance_at";
-        public const string RemainCredits = "remain_credits";
-        public const string UsedCredits = "used_credits";
-        public const string RemainBalance = "remain_balance";
-        public const string UsedBalance = "used_balance";
-        public const string CreditsPerUsd = "credits_per_usd";
-        public const string UnlimitedQuota = "unlimited_quota";
     }
 }

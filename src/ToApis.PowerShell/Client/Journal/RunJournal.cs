@@ -30,7 +30,7 @@ internal sealed class RunJournal
     private readonly RunLock _lock;
     private readonly TimeProvider _time;
     private readonly List<string> _lines = new();
-    private readonly List<Action<string>> _warnings = new();
+    private Action<string> _warn = _ => { };
     private FileStream _file;
     private long _length;
     private bool _warnedTampered;
@@ -71,12 +71,12 @@ internal sealed class RunJournal
                 {
                     shared._users++;
                     runLock.Dispose(); // the shared instance holds one already
-                    shared.HearWarnings(onWarning);
+                    shared.Warn(onWarning);
                     return shared;
                 }
 
                 var journal = new RunJournal(fullPath, runLock, time ?? TimeProvider.System);
-                journal.HearWarnings(onWarning);
+                journal.Warn(onWarning);
                 OpenInThisProcess[fullPath] = journal;
                 return journal;
             }
@@ -162,12 +162,12 @@ internal sealed class RunJournal
     private void Append(JournalRecord record)
     {
         var text = (record with { Time = _time.GetUtcNow() }).ToJson();
-        var line = Encoding.UTF8.GetBytes(text + "\n");
         lock (_gate)
         {
             KeepWhole();
             var end = _file.Seek(0, SeekOrigin.End);
-            var bytes = _mayEndMidLine && end > 0 && LastByte(end) != (byte)'\n' ? Prefixed(line) : line;
+            var afterTornLine = _mayEndMidLine && end > 0 && LastByte(end) != (byte)'\n';
+            var bytes = Encoding.UTF8.GetBytes((afterTornLine ? "\n" : "") + text + "\n");
             try
             {
                 // One write of the whole line: a kill leaves it whole or absent.
@@ -197,11 +197,12 @@ internal sealed class RunJournal
         }
     }
 
-    private void HearWarnings(Action<string> onWarning)
+    /// <summary>The command that opened the journal last hears of its trouble.</summary>
+    private void Warn(Action<string> onWarning)
     {
         lock (_gate)
         {
-            _warnings.Add(onWarning);
+            _warn = onWarning;
         }
     }
 
@@ -223,7 +224,7 @@ internal sealed class RunJournal
             _warnedTampered = true;
             var what = removed ? "removed or replaced" : "cut short";
             var message = $"The journal '{Path}' was {what} by something else while this run was writing it; the {_lines.Count} line(s) this run knows are written back. Keep log rotation and clean-up away from a journal in use.";
-            _warnings[_warnings.Count - 1](message);
+            _warn(message);
         }
 
         if (removed)
@@ -249,14 +250,6 @@ internal sealed class RunJournal
         var last = _file.ReadByte();
         _file.Seek(0, SeekOrigin.End);
         return (byte)last;
-    }
-
-    private static byte[] Prefixed(byte[] line)
-    {
-        var bytes = new byte[line.Length + 1];
-        bytes[0] = (byte)'\n';
-        Buffer.BlockCopy(line, 0, bytes, 1, line.Length);
-        return bytes;
     }
 
     private void Load()

@@ -40,7 +40,6 @@ internal sealed class RunSummary
     /// <summary>Lines that could not be read (a torn last line, for one).</summary>
     public int SkippedLines { get; private set; }
 
-
     public int SubmittedTasks => _submittedTasks.Count;
 
     public int ReusedTasks => _reusedTasks.Count;
@@ -58,64 +57,22 @@ internal sealed class RunSummary
         return summary;
     }
 
-    public static RunSummary From(IEnumerable<JournalRecord> records)
-    {
-        var summary = new RunSummary();
-        foreach (var record in records)
-        {
-            summary.Add(record, fromEarlierRun: true);
-        }
-
-        return summary;
-    }
-
     /// <summary>The task an earlier run created for this client_business_id (any line naming both proves it).</summary>
-    public string? TaskIdFor(string clientBusinessId)
-    {
-        lock (_gate)
-        {
-            return _taskIdByBusinessId.TryGetValue(clientBusinessId, out var id) ? id : null;
-        }
-    }
+    public string? TaskIdFor(string clientBusinessId) => Locked(() => _taskIdByBusinessId.TryGetValue(clientBusinessId, out var id) ? id : null);
 
     /// <summary>The file an earlier run saved for this task image (1-based), if it is still there.</summary>
-    public string? SavedFileFor(string taskId, int imageIndex)
-    {
-        string? file = null;
-        lock (_gate)
-        {
-            if (_rows.WithTask(taskId) is { } row)
-            {
-                row.SavedFiles.TryGetValue(imageIndex, out file);
-            }
-        }
-
-        return file is not null && File.Exists(file) ? file : null;
-    }
+    public string? SavedFileFor(string taskId, int imageIndex) =>
+        Locked(() => _rows.WithTask(taskId) is { } row && row.SavedFiles.TryGetValue(imageIndex, out var file) ? file : null) is { } saved
+        && File.Exists(saved) ? saved : null;
 
     /// <summary>
     /// An earlier run sent a submit with this client_business_id and never learned whether it created a task
     /// (it was stopped or killed with the submit unanswered, or the lookups failed).
     /// </summary>
-    public bool WasLeftUnresolved(string clientBusinessId)
-    {
-        lock (_gate)
-        {
-            return _unresolvedByEarlierRuns.Contains(clientBusinessId);
-        }
-    }
+    public bool WasLeftUnresolved(string clientBusinessId) => Locked(() => _unresolvedByEarlierRuns.Contains(clientBusinessId));
 
     /// <summary>A task an earlier run created, with its client_business_id: lets a rerun ask the service whether it can look ids up.</summary>
-    public (string ClientBusinessId, string TaskId)? KnownTask
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _knownTask;
-            }
-        }
-    }
+    public (string ClientBusinessId, string TaskId)? KnownTask => Locked(() => _knownTask);
 
     /// <summary>A row is done when it got through the run's last step.</summary>
     public bool IsDone(RunRow row) => !row.IsFailed && LastStep switch
@@ -164,6 +121,14 @@ internal sealed class RunSummary
                 Apply(_rows.For(record), record);
                 NoteStep(record);
             }
+        }
+    }
+
+    private T Locked<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            return read();
         }
     }
 
