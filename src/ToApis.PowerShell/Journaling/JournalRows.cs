@@ -18,11 +18,13 @@ internal static class JournalRows
     /// The columns of an input object: a CSV row's or a hashtable's own; a bare prompt as Prompt; any other object
     /// (an upload, for one) its simple properties, so that piping it again binds the same way.
     /// </summary>
-    public static RowColumns Columns(object input) => new((input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input) switch
+    public static RowColumns Columns(object input)
     {
-        string prompt => new Dictionary<string, object?> { ["Prompt"] = prompt },
-        _ => PSValues.ToPlain(input) as Dictionary<string, object?> ?? SimpleProperties(PSObject.AsPSObject(input)),
-    });
+        var value = input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input;
+        return new RowColumns(value is string prompt
+            ? new Dictionary<string, object?> { ["Prompt"] = prompt }
+            : PSValues.ToPlain(input) as Dictionary<string, object?> ?? SimpleProperties(PSObject.AsPSObject(input)));
+    }
 
     /// <summary>
     /// The FailedRows objects handed out in this process, with the key of the row each stands for: fed to
@@ -47,7 +49,7 @@ internal static class JournalRows
     }
 
     /// <summary>A PSCustomObject with the row's columns as note properties, nested objects likewise.</summary>
-    public static PSObject ToObject(RowColumns columns)
+    private static PSObject ToObject(RowColumns columns)
     {
         var row = new PSObject();
         foreach (var column in columns)
