@@ -14,8 +14,8 @@ namespace ToApis.Commands;
 /// <summary>
 /// Base of the cmdlets of a bulk run (New, Wait, Save), which can keep a shared journal. A journal belongs to
 /// one run at a time: the commands of one pipeline share it, a run in another process waits for it. It also
-/// records every item's failure as an error line (with the input row), and the last of a pipeline's journaled
-/// cmdlets to finish writes the run's closing line to the information stream.
+/// records every item's failure as one line (with the input row and the error), and the last of a pipeline's
+/// journaled cmdlets to finish writes the run's closing line to the information stream.
 /// </summary>
 public abstract class JournaledCmdletBase : ToApisApiCmdletBase
 {
@@ -55,7 +55,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             RunJournal = OpenJournal(Journal);
             _participation = new JournalParticipants(Runspace.DefaultRunspace?.InstanceId, RunJournal.Path);
             var cmdlet = MyInvocation.MyCommand.Name;
-            RecordOrWarn(() => RunJournal.RecordStep(cmdlet), $"that {cmdlet} began, so a row it never gets may count as done");
+            RecordOrWarn(() => RunJournal.RecordStep(cmdlet), $"that {cmdlet} began", ", so a row it never gets may count as done");
         }
     }
 
@@ -189,7 +189,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             return null;
         }
 
-        RecordOrWarn(() => RunJournal.RecordBalance(at, balance), $"the key's balance at the {at} of the run, so what the run cost will not be shown");
+        RecordOrWarn(() => RunJournal.RecordBalance(at, balance), $"the key's balance at the {at} of the run", ", so what the run cost will not be shown");
         return balance;
     }
 
@@ -197,7 +197,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     /// A line about the run rather than one item (a step, the balance, an error already being reported): one it
     /// cannot record is a warning, since each row's own lines report the journal's trouble as errors.
     /// </summary>
-    private void RecordOrWarn(Action record, string what)
+    private void RecordOrWarn(Action record, string what, string consequence = "")
     {
         try
         {
@@ -205,7 +205,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            WriteWarning($"Could not record {what} in the journal {Journal}: {error.Message}");
+            WriteWarning($"Could not record {what} in the journal {Journal}{consequence}: {error.Message}");
         }
     }
 
