@@ -50,22 +50,14 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
             return;
         }
 
-        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal);
-        try
+        if (RunReport.TryRead(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Journal), Journal, out var unreadable) is not { } summary)
         {
-            var summary = RunSummary.Read(path);
-            _run = summary.ToRun(Journal, JournalRows.ToFailedRow);
-            _gallery.AddRun(summary);
+            ThrowTerminatingError(unreadable!);
+            return;
         }
-        catch (Exception unreadable) when (unreadable is FileNotFoundException or DirectoryNotFoundException)
-        {
-            ThrowTerminatingError(ErrorRecords.From(
-                new ToApisFileException(FileProblem.NotFound, Journal, $"The journal '{Journal}' does not exist."), Journal));
-        }
-        catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(ErrorRecords.JournalUnreadable(unreadable, Journal));
-        }
+
+        _run = RunReport.ToRun(summary, Journal);
+        _gallery.AddRun(summary);
     }
 
     protected override void ProcessRecord()
@@ -81,7 +73,7 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
                     var failure = task.IsFailed ? ErrorRecords.From(new ToApisTaskFailedException(task), task) : null;
                     _gallery.AddTask(
                         task,
-                        task.InputObject is null ? null : RowColumnsOf(task.InputObject),
+                        task.InputObject is null ? null : JournalRows.Columns(task.InputObject),
                         failure is null ? null : new CardError(failure.FullyQualifiedErrorId, failure.ErrorDetails.Message, failure.ErrorDetails.RecommendedAction));
                     break;
                 default:
@@ -133,17 +125,6 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
 
         // Through the provider, so the file shows like Get-Item's (mode, size) and carries PSPath.
         WriteObject(SessionState.InvokeProvider.Item.Get(new[] { target }, true, true), enumerateCollection: true);
-    }
-
-    private static RowColumns RowColumnsOf(object input)
-    {
-        var columns = new RowColumns();
-        foreach (var column in JournalRows.Columns(input))
-        {
-            columns.Add(column);
-        }
-
-        return columns;
     }
 
     private static string? NoteText(PSObject item, string name) =>

@@ -46,19 +46,9 @@ public sealed class GetToApisRunCommand : ToApisCmdletBase
                 continue;
             }
 
-            RunSummary summary;
-            try
+            if (RunReport.TryRead(path!, input, out var unreadable) is not { } summary)
             {
-                summary = RunSummary.Read(path!);
-            }
-            catch (FileNotFoundException missing)
-            {
-                WriteFailure(new ToApisFileException(FileProblem.NotFound, input, missing.Message), input);
-                continue;
-            }
-            catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
-            {
-                WriteItemError(ErrorRecords.JournalUnreadable(unreadable, input));
+                WriteItemError(unreadable!);
                 continue;
             }
 
@@ -67,10 +57,10 @@ public sealed class GetToApisRunCommand : ToApisCmdletBase
                 WriteVerbose($"{summary.SkippedLines} line(s) of {input} are not JSON (a line cut short by a crash, or still being written) and were skipped.");
             }
 
-            var run = summary.ToRun(input, JournalRows.ToFailedRow);
-            if (summary.RowsWithoutInput > 0)
+            var run = RunReport.ToRun(summary, input);
+            if (RunReport.RowsWithoutInput(summary) is > 0 and var withoutInput)
             {
-                WriteWarning($"{summary.RowsWithoutInput} row(s) to retry were journaled without their input row (by an older ToApis): FailedRows holds only their prompt, or nothing where the journal has none.");
+                WriteWarning($"{withoutInput} row(s) to retry were journaled without their input row (by an older ToApis): FailedRows holds only their prompt, or nothing where the journal has none.");
             }
 
             WriteObject(run);

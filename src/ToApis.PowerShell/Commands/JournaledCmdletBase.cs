@@ -14,19 +14,18 @@ namespace ToApis.Commands;
 /// <summary>
 /// Base of the cmdlets of a bulk run (New, Wait, Save), which can keep a shared journal. A journal belongs to
 /// one run at a time: the commands of one pipeline share it, a run in another process waits for it. It also
-/// records every item's failure as an error line (with the input row), and the last of a pipeline's journaled
-/// cmdlets to finish writes the run's closing line to the information stream.
+/// records every item's failure as one line (with the input row and the error), and the last of a pipeline's
+/// journaled cmdlets to finish writes the run's closing line to the information stream.
 /// </summary>
 public abstract class JournaledCmdletBase : ToApisApiCmdletBase
 {
     /// <summary>The tags of the closing line, for -InformationAction and Azure Automation's output.</summary>
-    internal static readonly string[] SummaryTags = { "ToApis", "Summary" };
+    private static readonly string[] SummaryTags = { "ToApis", "Summary" };
 
     private readonly string _runId = Guid.NewGuid().ToString("N").Substring(0, 12);
-    private readonly ConditionalWeakTable<object, JournalDetails> _rows = new();
+    private readonly ConditionalWeakTable<object, JournalRecord> _rows = new();
     private int _rowsRead;
-    private JournalParticipants.Participation? _participation;
-    private string? _journalPath;
+    private JournalParticipants? _participation;
 
     /// <summary>
     /// Appends what happened to each task to this JSON-lines file (submitting, submitted, reused, completed, failed,
@@ -54,17 +53,9 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
         if (Journal is not null)
         {
             RunJournal = OpenJournal(Journal);
-            _journalPath = RunJournal.Path;
-            _participation = JournalParticipants.Join(Runspace.DefaultRunspace?.InstanceId, _journalPath);
-            try
-            {
-                RunJournal.RecordStep(MyInvocation.MyCommand.Name);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                // No row is concerned, and each row's own lines will report the journal's trouble as errors.
-                WriteWarning($"Could not record in the journal {Journal} that {MyInvocation.MyCommand.Name} began, so a row it never gets may count as done: {error.Message}");
-            }
+            _participation = new JournalParticipants(Runspace.DefaultRunspace?.InstanceId, RunJournal.Path);
+            var cmdlet = MyInvocation.MyCommand.Name;
+            RecordOrWarn(() => RunJournal.RecordStep(cmdlet), $"that {cmdlet} began", ", so a row it never gets may count as done");
         }
     }
 
@@ -72,7 +63,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     {
         if (_participation?.Leave() == true)
         {
-            WriteClosingLine(_journalPath!);
+            WriteClosingLine();
         }
     }
 
@@ -86,8 +77,8 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     private TimeSpan LockTimeout => TimeSpan.FromSeconds(LockTimeoutSec);
 
     /// <summary>
-    /// Records one step, on the pipeline thread. A failed write is reported as this item's error (when the
-    /// pipeline still takes records) and is never the end of the item: the caller still passes the task on.
+    /// Records one step, on the pipeline thread. A failed write is reported as this item's error and is never the
+    /// end of the item: the caller still passes the task on.
     /// </summary>
     internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null)
     {
@@ -124,55 +115,43 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     /// </summary>
     internal void TrackJournalRow(object input)
     {
-        if (Journal is null)
+        if (Journal is not null)
         {
-            return;
+            _rows.Remove(input);
+            _rows.Add(input, RowRecord(input) with { RowNumber = ++_rowsRead, RunId = _runId, RetryOf = JournalRows.RetryOf(input) });
         }
-
-        var details = new JournalDetails
-        {
-            RowNumber = ++_rowsRead, Row = JournalRows.Columns(input), RunId = _runId, RetryOf = JournalRows.RetryOf(input),
-        };
-        _rows.Remove(input);
-        _rows.Add(input, details);
     }
 
-    /// <summary>The row details tracked for this input object, for a journal line (any thread).</summary>
-    internal JournalDetails? JournalRowOf(object? input) =>
-        input is not null && _rows.TryGetValue(input, out var details) ? details : null;
+    /// <summary>The row tracked for this input object, as the part of a journal line about it (any thread).</summary>
+    internal JournalRecord? JournalRowOf(object? input) =>
+        input is not null && _rows.TryGetValue(input, out var row) ? row : null;
 
-    /// <summary>Journals the failure as an error line, with the input row, so Get-ToApisRun can offer the row again.</summary>
+    /// <summary>
+    /// Journals the failure as one line, with the input row, so Get-ToApisRun can offer the row again: a failed or
+    /// timed-out task's line says so by its event, any other failure is an error line.
+    /// </summary>
     protected override void OnItemFailed(ErrorRecord record)
     {
-        if (Journal is null)
+        if (RunJournal is null)
         {
             return;
         }
 
         var task = record.TargetObject as ToApisTask;
         var input = task is null ? record.TargetObject : task.InputObject;
-        var tracked = JournalRowOf(input);
-        var details = new JournalDetails
+        var errorId = record.FullyQualifiedErrorId.Split(',')[0];
+        var details = (JournalRowOf(input) ?? RowRecord(input)) with
         {
-            RowNumber = tracked?.RowNumber,
-            Row = tracked?.Row ?? (input is null ? null : JournalRows.Columns(input)),
-            RunId = tracked?.RunId,
-            RetryOf = tracked?.RetryOf,
             Cmdlet = MyInvocation.MyCommand.Name,
-            ErrorId = record.FullyQualifiedErrorId.Split(',')[0],
+            ErrorId = errorId,
             ErrorMessage = record.ErrorDetails?.Message ?? record.Exception.Message,
             RecommendedAction = record.ErrorDetails?.RecommendedAction,
         };
-        try
-        {
-            RunJournal?.Record(JournalEvents.Error, task ?? new ToApisTask(), details: details);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // Reported, not raised: this item's own error is about to be written, and must not be lost.
-            WriteWarning($"Could not record the error in the journal {Journal}: {error.Message}");
-        }
+        // Warned, not raised: this item's own error is about to be written, and must not be lost.
+        RecordOrWarn(() => RunJournal.Record(JournalEvents.ForFailure(errorId), task ?? new ToApisTask(), details: details), "the error");
     }
+
+    private static JournalRecord RowRecord(object? input) => new(JournalEvents.Error) { Row = input is null ? null : JournalRows.Columns(input) };
 
     /// <summary>
     /// This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how the
@@ -182,7 +161,7 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
     {
         if (_participation?.Leave() is not null)
         {
-            WriteClosingLine(_journalPath!);
+            WriteClosingLine();
         }
     }
 
@@ -210,28 +189,36 @@ public abstract class JournaledCmdletBase : ToApisApiCmdletBase
             return null;
         }
 
-        try
-        {
-            RunJournal.RecordBalance(at, balance);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // No row is concerned, and each row's own lines will report the journal's trouble as errors.
-            WriteWarning($"Could not record the key's balance at the {at} of the run in the journal {Journal}, so what the run cost will not be shown: {error.Message}");
-        }
-
+        RecordOrWarn(() => RunJournal.RecordBalance(at, balance), $"the key's balance at the {at} of the run", ", so what the run cost will not be shown");
         return balance;
     }
 
-    /// <summary>One line that says how the whole run stands, from its journal; a journal never written says nothing.</summary>
-    private void WriteClosingLine(string path)
+    /// <summary>
+    /// A line about the run rather than one item (a step, the balance, an error already being reported): one it
+    /// cannot record is a warning, since each row's own lines report the journal's trouble as errors.
+    /// </summary>
+    private void RecordOrWarn(Action record, string what, string consequence = "")
     {
+        try
+        {
+            record();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            WriteWarning($"Could not record {what} in the journal {Journal}{consequence}: {error.Message}");
+        }
+    }
+
+    /// <summary>One line that says how the whole run stands, from its journal; a journal never written says nothing.</summary>
+    private void WriteClosingLine()
+    {
+        var path = RunJournal!.Path;
         if (!File.Exists(path))
         {
             return;
         }
 
-        if (RunJournal?.AwaitsClosingBalance == true)
+        if (RunJournal.AwaitsClosingBalance)
         {
             RecordBalance(BalanceReadings.End);
         }

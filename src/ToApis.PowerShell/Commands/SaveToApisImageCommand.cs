@@ -7,6 +7,7 @@ using ToApis.Binding;
 using ToApis.Client;
 using ToApis.Client.Batches;
 using ToApis.Client.Files;
+using ToApis.Client.Journal;
 using ToApis.Errors;
 using ToApis.Models;
 
@@ -200,7 +201,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         var task = image.Task;
         if (!image.FromJournal)
         {
-            RecordInJournal("saved", task, image.Saved.Path, image.Index + 1);
+            RecordInJournal(JournalEvents.Saved, task, image.Saved.Path, image.Index + 1);
         }
 
         var file = Files.Item(image.Saved.Path);

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using ToApis.Binding;
 using ToApis.Client;
 using ToApis.Client.Batches;
+using ToApis.Client.Journal;
 using ToApis.Client.Polling;
 using ToApis.Errors;
 using ToApis.Models;
@@ -137,13 +138,13 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
         }
 
         ReportProgress();
-        RecordInJournal(outcome.Kind.ToString().ToLowerInvariant(), task);
         // The row New-ToApisImage read it from, where the task carries it; else its place in this command's input.
         var received = TakeRowNumber(task.Id);
         var row = new InputRow(task.RowNumber ?? received, task);
         switch (outcome.Kind)
         {
             case WaitOutcomeKind.Completed:
+                RecordInJournal(JournalEvents.Completed, task); // a failure's one line is journaled with its error
                 WriteTask(task);
                 break;
             case WaitOutcomeKind.Failed:

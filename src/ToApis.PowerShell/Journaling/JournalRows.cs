@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -19,22 +18,12 @@ internal static class JournalRows
     /// The columns of an input object: a CSV row's or a hashtable's own; a bare prompt as Prompt; any other object
     /// (an upload, for one) its simple properties, so that piping it again binds the same way.
     /// </summary>
-    public static Dictionary<string, object?> Columns(object input)
+    public static RowColumns Columns(object input)
     {
-        switch (input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input)
-        {
-            case string prompt:
-                return new Dictionary<string, object?> { ["Prompt"] = prompt };
-            case IDictionary dictionary:
-                return PSValues.ToDictionary(dictionary);
-            default:
-                if (PSValues.ToPlain(input) is Dictionary<string, object?> row)
-                {
-                    return row;
-                }
-
-                return SimpleProperties(PSObject.AsPSObject(input));
-        }
+        var value = input is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : input;
+        return new RowColumns(value is string prompt
+            ? new Dictionary<string, object?> { ["Prompt"] = prompt }
+            : PSValues.ToPlain(input) as Dictionary<string, object?> ?? SimpleProperties(PSObject.AsPSObject(input)));
     }
 
     /// <summary>
@@ -60,7 +49,7 @@ internal static class JournalRows
     }
 
     /// <summary>A PSCustomObject with the row's columns as note properties, nested objects likewise.</summary>
-    public static PSObject ToObject(RowColumns columns)
+    private static PSObject ToObject(RowColumns columns)
     {
         var row = new PSObject();
         foreach (var column in columns)

@@ -44,9 +44,6 @@ public sealed class ToApisRun
     /// <summary>Images the completed tasks made: the unit the service charges by.</summary>
     public int Images { get; set; }
 
-    /// <summary>Credits the service reported for the tasks; empty when it reports none (the API's task objects carry no cost).</summary>
-    public double? Credits { get; set; }
-
     /// <summary>
     /// What the API key spent while the run lasted, from its balance read when each invocation began and ended
     /// (journaled runs); empty when no invocation read both. Other use of the same key in that time is included.
@@ -74,7 +71,7 @@ public sealed class ToApisRun
     public override string ToString()
     {
         var text = $"{Rows} {Plural(Rows, "row")}: {Done()}, {Failed} failed{ErrorList()}, {Pending} pending; " +
-            $"{Images} {Plural(Images, "image")}" + (Credits is { } credits ? $" ({credits.ToString("0.##", CultureInfo.InvariantCulture)} credits)" : "");
+            $"{Images} {Plural(Images, "image")}";
         if (Duration is { } duration)
         {
             text += " in " + FormatDuration(duration);

@@ -48,6 +48,11 @@ public sealed class RunTests : IDisposable
         Assert.Equal(["Name", "Prompt", "Size", "Tag"], row7.Properties.Select(p => p.Name));
         Assert.Equal(("1920x1080", "tag-7"), (Column(row7, "Size"), Column(row7, "Tag")));
         Assert.Equal("Save", run.LastStep);
+        // Each failure is one journal line with its ErrorId: a failed task's failed line, never a second error line.
+        var failureLines = File.ReadLines(JournalPath).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
+            .Where(line => line.GetProperty("event").GetString() is "failed" or "timedout" or "error").ToList();
+        Assert.Equal(["error", "error", "failed", "failed"], failureLines.Select(line => line.GetProperty("event").GetString()).Order());
+        Assert.All(failureLines, line => Assert.StartsWith("ToApis.", line.GetProperty("error_id").GetString()));
         Assert.NotNull(run.Duration);
         Assert.True(run.Finished >= run.Started);
 

@@ -1,4 +1,5 @@
 using ToApis.Client.Journal;
+using ToApis.Journaling;
 using ToApis.Tests.Infrastructure;
 using Xunit;
 
@@ -22,10 +23,14 @@ public sealed class RunSummaryTests : IDisposable
     private static string Row(string name, int number, string run = "r1") =>
         $",\"row_number\":{number},\"run_id\":\"{run}\",\"row\":{{\"Name\":\"{name}\",\"Prompt\":\"A {name}\",\"Size\":\"1:1\"}}";
 
-    private static RunSummary Summarise(params string[] lines) =>
-        RunSummary.From(lines.Select(JournalReader.Parse).OfType<JournalEntry>());
+    private RunSummary Summarise(params string[] lines)
+    {
+        var path = Path.Combine(_temp.Path, Guid.NewGuid().ToString("N") + ".jsonl");
+        File.WriteAllLines(path, lines);
+        return RunSummary.Read(path);
+    }
 
-    private static ToApis.Models.ToApisRun Run(params string[] lines) => Summarise(lines).ToRun("run.jsonl", (columns, _) => columns);
+    private ToApis.Models.ToApisRun Run(params string[] lines) => RunReport.ToRun(Summarise(lines), "run.jsonl", (columns, _) => columns);
 
     [Fact]
     public void New_wait_and_save_lines_of_one_task_are_one_row()
@@ -160,11 +165,11 @@ public sealed class RunSummaryTests : IDisposable
         var summary = Summarise(
             Line("submitted", "t1", "k-1", ",\"prompt\":\"A fox\""),
             Line("failed", "t1", "k-1", ",\"error_message\":\"no\""));
-        var run = summary.ToRun("run.jsonl", (columns, _) => columns);
+        var run = RunReport.ToRun(summary, "run.jsonl", (columns, _) => columns);
 
         Assert.Equal(1, run.Failed);
         Assert.Equal([new KeyValuePair<string, object?>("Prompt", "A fox")], Assert.IsType<RowColumns>(Assert.Single(run.FailedRows)));
-        Assert.Equal(1, summary.RowsWithoutInput);
+        Assert.Equal(1, RunReport.RowsWithoutInput(summary));
     }
 
     [Fact]
@@ -197,10 +202,42 @@ public sealed class RunSummaryTests : IDisposable
     }
 
     [Fact]
-    public void Credits_are_summed_only_where_the_service_reported_them()
+    public void A_failed_wait_journaled_by_an_older_version_as_two_lines_reads_as_its_one_line()
     {
-        Assert.Null(Run(Line("submitted", "t1", "k-1"), Line("completed", "t1", "k-1")).Credits);
-        Assert.Equal(12.5, Run(Line("submitted", "t1", "k-1"), Line("completed", "t1", "k-1", ",\"credits\":12.5")).Credits);
+        const string error = ",\"error_message\":\"Row 2 (Name=owl): the task failed: upstream 422\",\"recommended_action\":\"Adjust the prompt.\"";
+        string[] start = [Line("submitted", "t1", "k-1", Row("fox", 1)), Line("submitted", "t2", "k-2", Row("owl", 2)), Line("completed", "t1", "k-1")];
+        var older = Run([.. start,
+            Line("failed", "t2", "k-2", ",\"error_code\":\"generation_failed\",\"error_message\":\"upstream 422\""),
+            Line("error", "t2", "k-2", Row("owl", 2) + ",\"cmdlet\":\"Wait-ToApisTask\",\"error_id\":\"ToApis.TaskFailed\"" + error)]);
+        var current = Run([.. start,
+            Line("failed", "t2", "k-2", Row("owl", 2) + ",\"error_code\":\"generation_failed\",\"cmdlet\":\"Wait-ToApisTask\",\"error_id\":\"ToApis.TaskFailed\"" + error)]);
+
+        Assert.Equal(current.ToString(), older.ToString());
+        Assert.Equal((2, 1, 1, 0), (older.Rows, older.Completed, older.Failed, older.Pending));
+        Assert.Equal(new Dictionary<string, int> { ["ToApis.TaskFailed"] = 1 }, older.Errors);
+        Assert.Equal("owl", Assert.IsType<RowColumns>(Assert.Single(older.FailedRows)).Text("Name"));
+        // Older still: a bare failed line alone, and an error line without an ErrorId that follows a timeout.
+        var oldest = Summarise(
+            Line("submitted", "t1", "k-1", Row("fox", 1)), Line("failed", "t1", "k-1", ",\"error_code\":\"x\",\"error_message\":\"no\""),
+            Line("submitted", "t2", "k-2", Row("owl", 2)), Line("timedout", "t2", "k-2"), Line("error", "t2", "k-2", ",\"error_message\":\"late\""));
+        Assert.Equal([("ToApis.TaskFailed", "x: no"), ("ToApis.TaskTimeout", "late")], oldest.Rows.Select(row => (row.Error!.ErrorId, row.Error.ErrorMessage)));
+    }
+
+    [Fact]
+    public void A_record_written_reads_back_as_the_same_record()
+    {
+        var written = new JournalRecord(JournalEvents.Failed)
+        {
+            Time = new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero), TaskId = "t1", ClientBusinessId = "k-1", ImageCount = 2, RowNumber = 3,
+            Row = new RowColumns { ["Name"] = "fox", ["Size"] = "1:1" }, Cmdlet = "Wait-ToApisTask", RunId = "r1", ErrorId = "ToApis.TaskFailed",
+        };
+        var text = written.ToJson();
+
+        Assert.Equal(written with { Row = null }, JournalRecord.Parse(text)! with { Row = null, RowText = null });
+        Assert.Equal(written.Row, JournalRecord.Parse(text)!.Row);
+        Assert.Contains("\"status\":null", text); // a task's line names every task field, as it always has
+        Assert.Equal("{\"time\":\"2026-12-04T10:00:00+00:00\",\"event\":\"step\",\"cmdlet\":\"Save-ToApisImage\"}",
+            (new JournalRecord(JournalEvents.Step) { Cmdlet = "Save-ToApisImage" } with { Time = written.Time }).ToJson());
     }
 
     [Fact]

@@ -72,9 +72,9 @@ internal sealed class GalleryBuilder
                 Size = row.Size ?? row.Row?.Text("Size"),
                 TaskId = row.TaskId,
                 State = row.IsFailed ? CardState.Failed : run.IsDone(row) ? CardState.Done : CardState.Pending,
-                ErrorId = row.ErrorId,
-                ErrorMessage = row.ErrorMessage,
-                RecommendedAction = row.RecommendedAction,
+                ErrorId = row.Error?.ErrorId,
+                ErrorMessage = row.Error?.ErrorMessage,
+                RecommendedAction = row.Error?.RecommendedAction,
             };
             card.Files.AddRange(row.SavedFiles.Values);
             Add(card);

@@ -3,10 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Text.Json;
 using System.Threading;
 using ToApis.Client.Files;
-using ToApis.Client.Wire;
 using ToApis.Models;
 
 namespace ToApis.Client.Journal;
@@ -32,7 +30,7 @@ internal sealed class RunJournal
     private readonly RunLock _lock;
     private readonly TimeProvider _time;
     private readonly List<string> _lines = new();
-    private readonly List<Action<string>> _warnings = new();
+    private Action<string> _warn = _ => { };
     private FileStream _file;
     private long _length;
     private bool _warnedTampered;
@@ -73,12 +71,12 @@ internal sealed class RunJournal
                 {
                     shared._users++;
                     runLock.Dispose(); // the shared instance holds one already
-                    shared.HearWarnings(onWarning);
+                    shared.Warn(onWarning);
                     return shared;
                 }
 
                 var journal = new RunJournal(fullPath, runLock, time ?? TimeProvider.System);
-                journal.HearWarnings(onWarning);
+                journal.Warn(onWarning);
                 OpenInThisProcess[fullPath] = journal;
                 return journal;
             }
@@ -123,45 +121,26 @@ internal sealed class RunJournal
     }
 
     /// <summary>What earlier runs (and this one) left: tasks by client_business_id, saved files, unanswered submits.</summary>
-    public JournalMemory Memory { get; } = new();
+    public RunSummary Memory { get; } = new();
 
-    /// <summary>A step of a task; <paramref name="details"/> adds the input row and, on an error line, the error.</summary>
-    public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalDetails? details = null) =>
-        Append(new JournalLine(journalEvent)
-        {
-            TaskId = task.Id.Length > 0 ? task.Id : null,
-            ClientBusinessId = task.ClientBusinessId,
-            Status = task.Status,
-            Prompt = task.Prompt,
-            Model = task.Model,
-            Size = task.Size,
-            ImageCount = task.ImageUrls.Length > 0 ? task.ImageUrls.Length : null,
-            ErrorCode = task.ErrorCode,
-            ErrorMessage = task.ErrorMessage,
-            ImageIndex = imageIndex,
-            File = file,
-            Details = details,
-        });
+    /// <summary>A step of a task; <paramref name="details"/> adds the input row and, on a failure's line, the error.</summary>
+    public void Record(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null, JournalRecord? details = null) =>
+        Append(JournalRecord.OfTask(journalEvent, task, details) with { File = file, ImageIndex = imageIndex });
 
     /// <summary>A step of a submit that has no task (yet): <c>submitting</c>, <c>not_submitted</c>, <c>unknown</c>.</summary>
     public void RecordSubmit(string journalEvent, string clientBusinessId, string? prompt, string? model, int? row, string? error = null) =>
-        Append(new JournalLine(journalEvent)
+        Append(new JournalRecord(journalEvent)
         {
-            ClientBusinessId = clientBusinessId,
-            Prompt = prompt,
-            Model = model,
-            RowNumber = row,
-            ErrorMessage = error,
+            ClientBusinessId = clientBusinessId, Prompt = prompt, Model = model, RowNumber = row, ErrorMessage = error,
         });
 
     /// <summary>A journaled cmdlet of this run began (see <see cref="JournalEvents.Step"/>).</summary>
-    public void RecordStep(string cmdlet) =>
-        Append(new JournalLine(JournalEvents.Step) { Details = new JournalDetails { Cmdlet = cmdlet } });
+    public void RecordStep(string cmdlet) => Append(new JournalRecord(JournalEvents.Step) { Cmdlet = cmdlet });
 
     /// <summary>The key's balance when this run begins or ends (<see cref="BalanceReadings"/>).</summary>
     public void RecordBalance(string at, ToApisBalance balance)
     {
-        Append(new JournalLine(JournalEvents.Balance) { BalanceAt = at, Balance = balance });
+        Append(new JournalRecord(JournalEvents.Balance) { BalanceAt = at, Balance = balance });
         lock (_gate)
         {
             _balanceReadAtStart = at == BalanceReadings.Start;
@@ -180,15 +159,15 @@ internal sealed class RunJournal
         }
     }
 
-    private void Append(JournalLine entry)
+    private void Append(JournalRecord record)
     {
-        var text = entry.ToJson(_time.GetUtcNow());
-        var line = Encoding.UTF8.GetBytes(text + "\n");
+        var text = (record with { Time = _time.GetUtcNow() }).ToJson();
         lock (_gate)
         {
             KeepWhole();
             var end = _file.Seek(0, SeekOrigin.End);
-            var bytes = _mayEndMidLine && end > 0 && LastByte(end) != (byte)'\n' ? Prefixed(line) : line;
+            var afterTornLine = _mayEndMidLine && end > 0 && LastByte(end) != (byte)'\n';
+            var bytes = Encoding.UTF8.GetBytes((afterTornLine ? "\n" : "") + text + "\n");
             try
             {
                 // One write of the whole line: a kill leaves it whole or absent.
@@ -213,15 +192,17 @@ internal sealed class RunJournal
                 throw;
             }
 
-            Memory.Remember(entry, loadedFromEarlierRun: false);
+            // Read back as the file holds it, so this run's lines count exactly as a rerun will read them.
+            Memory.Add(JournalRecord.Parse(text)!, fromEarlierRun: false);
         }
     }
 
-    private void HearWarnings(Action<string> onWarning)
+    /// <summary>The command that opened the journal last hears of its trouble.</summary>
+    private void Warn(Action<string> onWarning)
     {
         lock (_gate)
         {
-            _warnings.Add(onWarning);
+            _warn = onWarning;
         }
     }
 
@@ -243,7 +224,7 @@ internal sealed class RunJournal
             _warnedTampered = true;
             var what = removed ? "removed or replaced" : "cut short";
             var message = $"The journal '{Path}' was {what} by something else while this run was writing it; the {_lines.Count} line(s) this run knows are written back. Keep log rotation and clean-up away from a journal in use.";
-            _warnings[_warnings.Count - 1](message);
+            _warn(message);
         }
 
         if (removed)
@@ -271,14 +252,6 @@ internal sealed class RunJournal
         return (byte)last;
     }
 
-    private static byte[] Prefixed(byte[] line)
-    {
-        var bytes = new byte[line.Length + 1];
-        bytes[0] = (byte)'\n';
-        Buffer.BlockCopy(line, 0, bytes, 1, line.Length);
-        return bytes;
-    }
-
     private void Load()
     {
         if (_file.Length == 0)
@@ -288,16 +261,10 @@ internal sealed class RunJournal
 
         _mayEndMidLine = true;
         using var reader = new StreamReader(_file, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        JournalRecord.ReadAll(reader, (text, record) =>
         {
-            // A line cut short by a crash is skipped; everything before it still counts.
-            using var document = Json.TryParse(line);
-            if (document?.RootElement is { ValueKind: JsonValueKind.Object } entry)
-            {
-                Memory.Remember(JournalLine.From(entry), loadedFromEarlierRun: true);
-                _lines.Add(line);
-            }
-        }
+            Memory.Add(record, fromEarlierRun: true);
+            _lines.Add(text);
+        });
     }
 }

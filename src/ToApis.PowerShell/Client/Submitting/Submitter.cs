@@ -14,7 +14,7 @@ namespace ToApis.Client.Submitting;
 /// <summary>One row to submit: its checked request, the local images to upload first, the row itself and its number in the input.</summary>
 /// <param name="DerivedId">The client_business_id was derived from -RunKey (unique per request), not given by the user.</param>
 internal sealed record SubmitItem(
-    object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0, JournalDetails? JournalRow = null, bool DerivedId = false);
+    object Input, GenerationRequest Request, IReadOnlyList<LocalImage> LocalImages, bool MayExist, int Row = 0, JournalRecord? JournalRow = null, bool DerivedId = false);
 
 /// <summary>How one row ended: a task (created now, or <see cref="Reused"/> from an earlier run), or an error.</summary>
 /// <param name="NotSent">The batch stopped before the request left this machine.</param>
