@@ -22,8 +22,6 @@ public sealed class GetToApisBalanceCommand : ToApisCmdletBase
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    private protected override ToApisSession? GivenSession => Session;
-
     protected override void EndProcessing()
     {
         try

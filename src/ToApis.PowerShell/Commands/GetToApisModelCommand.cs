@@ -31,8 +31,6 @@ public sealed class GetToApisModelCommand : ToApisCmdletBase
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    private protected override ToApisSession? GivenSession => Session;
-
     protected override void EndProcessing()
     {
         try

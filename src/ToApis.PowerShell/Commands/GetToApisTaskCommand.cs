@@ -34,8 +34,6 @@ public sealed class GetToApisTaskCommand : ToApisCmdletBase
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    private protected override ToApisSession? GivenSession => Session;
-
     protected override void ProcessRecord()
     {
         foreach (var requested in TaskInput.From(Id, Task))

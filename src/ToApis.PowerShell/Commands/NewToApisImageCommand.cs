@@ -133,8 +133,6 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    private protected override ToApisSession? GivenSession => Session;
-
     private protected override string? LiteralPathParameter => nameof(LiteralImagePath);
 
     private ImageRequestReader? _request;

@@ -77,8 +77,6 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    private protected override ToApisSession? GivenSession => Session;
-
     protected override void BeginProcessing()
     {
         base.BeginProcessing();

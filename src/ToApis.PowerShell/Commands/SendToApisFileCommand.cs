@@ -48,8 +48,6 @@ public sealed class SendToApisFileCommand : ToApisCmdletBase
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    private protected override ToApisSession? GivenSession => Session;
-
     private protected override string? LiteralPathParameter => nameof(LiteralPath);
 
     private BatchRunner<LocalImage, ToApisUpload>? _uploads;

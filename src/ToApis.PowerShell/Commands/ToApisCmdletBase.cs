@@ -43,8 +43,8 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     /// <summary>Files named by -Path or -LiteralPath values, resolved through this command's PowerShell location.</summary>
     internal ProviderFiles Files => new(this);
 
-    /// <summary>The -Session of the cmdlets that call the API; null where none was given or the cmdlet takes none.</summary>
-    private protected virtual ToApisSession? GivenSession => null;
+    /// <summary>-Session, which every cmdlet that calls the API declares; null where it was not given.</summary>
+    private ToApisSession? GivenSession => MyInvocation.BoundParameters.TryGetValue("Session", out var given) ? given as ToApisSession : null;
 
     /// <summary>The session in use, resolved on first need; none usable ends the command.</summary>
     private protected ToApisSession ActiveSession => _session ??= OpenSession();

@@ -56,8 +56,6 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    private protected override ToApisSession? GivenSession => Session;
-
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
