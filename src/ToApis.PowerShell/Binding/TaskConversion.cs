@@ -42,13 +42,7 @@ internal static class TaskConversion
             case null or ToApisTask or string:
                 return input;
             case IList items when value is not IDictionary:
-                var converted = new object?[items.Count];
-                for (var i = 0; i < items.Count; i++)
-                {
-                    converted[i] = Transform(items[i]);
-                }
-
-                return converted;
+                return items.Cast<object?>().Select(Transform).ToArray();
             default:
                 return FromObject(PSObject.AsPSObject(input!)) ?? input;
         }
@@ -146,18 +140,8 @@ internal static class TaskConversion
         return row.Properties.Any() ? row : carried;
     }
 
-    private static object? First(Dictionary<string, object?> properties, params string[] names)
-    {
-        foreach (var name in names)
-        {
-            if (properties.TryGetValue(name, out var value) && value is not null)
-            {
-                return value;
-            }
-        }
-
-        return null;
-    }
+    private static object? First(Dictionary<string, object?> properties, params string[] names) =>
+        names.Select(name => properties.TryGetValue(name, out var value) ? value : null).FirstOrDefault(value => value is not null);
 
     private static string? Text(object? value) => value switch
     {

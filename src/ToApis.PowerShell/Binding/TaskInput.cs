@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using ToApis.Models;
 
 namespace ToApis.Binding;
@@ -10,18 +11,8 @@ internal static class TaskInput
     public const string TaskSet = "Task";
 
     /// <summary>Tasks to act on; ids become placeholder tasks with an empty (unknown) status.</summary>
-    public static IEnumerable<ToApisTask> From(string[] ids, ToApisTask[] tasks)
-    {
-        foreach (var task in tasks)
-        {
-            yield return task;
-        }
-
-        foreach (var id in ids)
-        {
-            yield return new ToApisTask { Id = id.Trim() };
-        }
-    }
+    public static IEnumerable<ToApisTask> From(string[] ids, ToApisTask[] tasks) =>
+        tasks.Concat(ids.Select(id => new ToApisTask { Id = id.Trim() }));
 
     public static bool HasKnownStatus(ToApisTask task) => task.Status.Length > 0;
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using ToApis.Models;
 
@@ -37,37 +38,14 @@ internal static class TaskOutput
     }
 
     /// <summary>The columns of a row object (Import-Csv, [pscustomobject], a hashtable); nothing for other input.</summary>
-    public static IEnumerable<KeyValuePair<string, object?>> RowColumns(object? row)
+    public static IEnumerable<KeyValuePair<string, object?>> RowColumns(object? row) => Unwrap(row) switch
     {
-        switch (Unwrap(row))
-        {
-            case PSObject { BaseObject: PSCustomObject } columns:
-                foreach (var property in columns.Properties)
-                {
-                    yield return new KeyValuePair<string, object?>(property.Name, Unwrap(property.Value));
-                }
+        PSObject { BaseObject: PSCustomObject } columns => columns.Properties.Select(property => Column(property.Name, property.Value)),
+        IDictionary dictionary => dictionary.Cast<DictionaryEntry>().Where(entry => entry.Key is string).Select(entry => Column((string)entry.Key, entry.Value)),
+        _ => [],
+    };
 
-                break;
-            case IDictionary dictionary:
-                foreach (var entry in Entries(dictionary))
-                {
-                    yield return entry;
-                }
-
-                break;
-        }
-    }
-
-    private static IEnumerable<KeyValuePair<string, object?>> Entries(IDictionary dictionary)
-    {
-        foreach (DictionaryEntry entry in dictionary)
-        {
-            if (entry.Key is string name)
-            {
-                yield return new KeyValuePair<string, object?>(name, Unwrap(entry.Value));
-            }
-        }
-    }
+    private static KeyValuePair<string, object?> Column(string name, object? value) => new(name, Unwrap(value));
 
     private static object? Unwrap(object? value) => value is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : value;
 }

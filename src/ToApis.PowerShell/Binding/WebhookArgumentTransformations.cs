@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Collections.Specialized;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 
@@ -10,48 +11,44 @@ namespace ToApis.Binding;
 /// <summary>
 /// Takes request headers as each host hands them to a script: a hashtable (Azure Functions' <c>$Request.Headers</c>),
 /// a NameValueCollection (HttpListener's and Pode's <c>Request.Headers</c>), .NET HttpHeaders, or an object whose
-/// properties are headers (ConvertFrom-Json). Names keep their case; the verifier compares them case-insensitively.
+/// properties are headers (ConvertFrom-Json), as one hashtable of text values (several joined by commas, as HTTP
+/// does). Names keep their case; the verifier compares them case-insensitively.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 internal sealed class WebhookHeadersTransformationAttribute : ArgumentTransformationAttribute
 {
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
-        switch (inputData)
+        if (Entries(inputData is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : inputData) is not { } entries)
         {
-            case PSObject { BaseObject: PSCustomObject } custom:
-                var properties = new Hashtable(StringComparer.OrdinalIgnoreCase);
-                foreach (var property in custom.Properties)
-                {
-                    properties[property.Name] = property.Value;
-                }
-
-                return properties;
-            case PSObject wrapped:
-                return Transform(engineIntrinsics, wrapped.BaseObject);
-            case NameValueCollection collection:
-                var headers = new Hashtable(StringComparer.OrdinalIgnoreCase);
-                foreach (string? name in collection.Keys)
-                {
-                    if (name is not null)
-                    {
-                        headers[name] = string.Join(",", collection.GetValues(name) ?? Array.Empty<string>());
-                    }
-                }
-
-                return headers;
-            case IEnumerable<KeyValuePair<string, IEnumerable<string>>> httpHeaders:
-                var copied = new Hashtable(StringComparer.OrdinalIgnoreCase);
-                foreach (var header in httpHeaders)
-                {
-                    copied[header.Key] = string.Join(",", header.Value);
-                }
-
-                return copied;
-            default:
-                return inputData;
+            return inputData;
         }
+
+        var headers = new Hashtable();
+        foreach (var (name, value) in entries)
+        {
+            headers[name] = Text(value);
+        }
+
+        return headers;
     }
+
+    private static IEnumerable<(string Name, object? Value)>? Entries(object? headers) => headers switch
+    {
+        PSObject custom => custom.Properties.Select(property => (property.Name, (object?)property.Value)),
+        NameValueCollection collection => collection.AllKeys.OfType<string>().Select(name => (name, (object?)(collection.GetValues(name) ?? []))),
+        IEnumerable<KeyValuePair<string, IEnumerable<string>>> httpHeaders => httpHeaders.Select(header => (header.Key, (object?)header.Value)),
+        IDictionary dictionary => dictionary.Cast<DictionaryEntry>().Select(entry => (LanguagePrimitives.ConvertTo<string>(entry.Key), (object?)entry.Value)),
+        _ => null,
+    };
+
+    private static string? Text(object? value) => (value is PSObject wrapped ? wrapped.BaseObject : value) switch
+    {
+        null => null,
+        string text => text,
+        IEnumerable values => string.Join(",", values.Cast<object?>().Select(LanguagePrimitives.ConvertTo<string>)),
+        var other => LanguagePrimitives.ConvertTo<string>(other),
+    };
 }
 
 /// <summary>

@@ -156,26 +156,9 @@ public sealed class ConvertFromToApisWebhookCommand : ToApisCmdletBase
         }
     }
 
-    private static IEnumerable<KeyValuePair<string, string?>> HeaderValues(IDictionary? headers)
-    {
-        if (headers is null)
-        {
-            yield break;
-        }
-
-        foreach (DictionaryEntry header in headers)
-        {
-            var name = LanguagePrimitives.ConvertTo<string>(header.Key);
-            var value = header.Value is PSObject wrapped ? wrapped.BaseObject : header.Value;
-            yield return new KeyValuePair<string, string?>(name, value switch
-            {
-                null => null,
-                string text => text,
-                IEnumerable values => string.Join(",", values.Cast<object?>().Select(LanguagePrimitives.ConvertTo<string>)),
-                _ => LanguagePrimitives.ConvertTo<string>(value),
-            });
-        }
-    }
+    /// <summary>The headers as the transformation on -Header left them: text values by name.</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> HeaderValues(IDictionary? headers) =>
+        headers?.Cast<DictionaryEntry>().Select(header => new KeyValuePair<string, string?>(header.Key.ToString()!, header.Value as string)) ?? [];
 
     /// <summary>A task event as the task (with the event's id and type attached), so it binds to Save-ToApisImage.</summary>
     private static object Output(WebhookEvent verified)

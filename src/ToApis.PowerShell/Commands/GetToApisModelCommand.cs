@@ -2,15 +2,17 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ToApis.Binding;
 using ToApis.Errors;
 using ToApis.Models;
+using ToApis.Session;
 
 namespace ToApis.Commands;
 
 /// <summary>Lists the models this key may use (GET /v1/models), with their documented limits.</summary>
 [Cmdlet(VerbsCommon.Get, "ToApisModel")]
 [OutputType(typeof(ToApisModel))]
-public sealed class GetToApisModelCommand : ToApisApiCmdletBase
+public sealed class GetToApisModelCommand : ToApisCmdletBase
 {
     /// <summary>Model ids to show; wildcards allowed.</summary>
     [Parameter(Position = 0)]
@@ -22,6 +24,12 @@ public sealed class GetToApisModelCommand : ToApisApiCmdletBase
     [Parameter]
     [ValidateSet("image", "video", "chat", "text", "audio", "all")]
     public string Type { get; set; } = "image";
+
+    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    [SessionTransformation]
+    public ToApisSession? Session { get; set; }
 
     protected override void EndProcessing()
     {

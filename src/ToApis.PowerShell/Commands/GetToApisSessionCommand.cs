@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using ToApis.Client;
-using ToApis.Errors;
 using ToApis.Session;
 
 namespace ToApis.Commands;
@@ -15,21 +13,11 @@ public sealed class GetToApisSessionCommand : ToApisCmdletBase
 {
     protected override void EndProcessing()
     {
-        ToApisSession? session;
-        try
+        // Not terminating: "is there a session?" is this command's question, and no session is an answer a script can test.
+        var (session, refusal) = SessionStore.Find();
+        if (refusal is not null)
         {
-            session = SessionStore.Connected ?? SessionStore.FromEnvironment();
-        }
-        catch (ToApisValidationException invalid)
-        {
-            WriteError(ErrorRecords.InvalidBaseUri(invalid, System.Environment.GetEnvironmentVariable(SessionStore.BaseUrlVariable)));
-            return;
-        }
-
-        if (session is null)
-        {
-            // Not terminating: "is there a session?" is this command's question, and no session is an answer a script can test.
-            WriteError(ErrorRecords.NoSession(SessionStore.ConnectedInAnyRunspace));
+            WriteError(refusal);
             return;
         }
 

@@ -2,13 +2,14 @@ using System.Management.Automation;
 using ToApis.Binding;
 using ToApis.Errors;
 using ToApis.Models;
+using ToApis.Session;
 
 namespace ToApis.Commands;
 
 /// <summary>Reads the current state of tasks by id, client_business_id or task object.</summary>
 [Cmdlet(VerbsCommon.Get, "ToApisTask", DefaultParameterSetName = TaskInput.TaskSet)]
 [OutputType(typeof(ToApisTask))]
-public sealed class GetToApisTaskCommand : ToApisApiCmdletBase
+public sealed class GetToApisTaskCommand : ToApisCmdletBase
 {
     /// <summary>Task ids, or the client_business_id values they were submitted with.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TaskInput.IdSet)]
@@ -27,6 +28,12 @@ public sealed class GetToApisTaskCommand : ToApisApiCmdletBase
 
     private int _received;
 
+    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    [SessionTransformation]
+    public ToApisSession? Session { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (var requested in TaskInput.From(Id, Task))
@@ -35,7 +42,7 @@ public sealed class GetToApisTaskCommand : ToApisApiCmdletBase
             try
             {
                 var current = Await(Client.GetTaskAsync(requested.Id, CancelToken));
-                WriteTask(current.WithLocalContextFrom(requested));
+                WriteObject(TaskOutput.ToPSObject(current.WithLocalContextFrom(requested)));
             }
             catch (System.Exception error) when (error is not PipelineStoppedException)
             {

@@ -17,7 +17,7 @@ namespace ToApis.Commands;
 /// records every item's failure as one line (with the input row and the error), and the last of a pipeline's
 /// journaled cmdlets to finish writes the run's closing line to the information stream.
 /// </summary>
-public abstract class JournaledCmdletBase : ToApisApiCmdletBase
+public abstract class JournaledCmdletBase : ToApisCmdletBase
 {
     /// <summary>The tags of the closing line, for -InformationAction and Azure Automation's output.</summary>
     private static readonly string[] SummaryTags = { "ToApis", "Summary" };

@@ -10,6 +10,7 @@ using ToApis.Client.Files;
 using ToApis.Client.Journal;
 using ToApis.Errors;
 using ToApis.Models;
+using ToApis.Session;
 
 namespace ToApis.Commands;
 
@@ -35,19 +36,13 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     private string _folder = "";
     private int _received;
 
-    /// <summary>
-    /// Completed tasks, typically from Wait-ToApisTask; also tasks as they come back from Receive-Job,
-    /// Import-Clixml or Import-Csv, and any object with a task id (looked up) or image URLs.
-    /// </summary>
+    /// <summary>Completed tasks; also tasks back from Receive-Job, Import-Clixml or Import-Csv, and anything with a task id or image URLs.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     [TaskTransformation]
-    public ToApisTask[] Task { get; set; } = Array.Empty<ToApisTask>();
+    public ToApisTask[] Task { get; set; } = [];
 
-    /// <summary>
-    /// The folder to save into; created if missing. Default: the current location. Wildcards must match exactly
-    /// one existing folder.
-    /// </summary>
+    /// <summary>The folder to save into, created if missing; wildcards must match exactly one existing folder.</summary>
     [Parameter(Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
@@ -59,11 +54,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
-    /// <summary>
-    /// The file name without extension. Tokens: {Id}, {Index} (1-based image number), {Model}, {Size}, {Status},
-    /// {ClientBusinessId}, {Prompt}, and any column of the task's input row such as {Name}. The extension comes
-    /// from the image's bytes.
-    /// </summary>
+    /// <summary>The file name without extension, from tokens such as {Id}, {Index} and the input row's {Name}; the extension comes from the bytes.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string FileName { get; set; } = FileNames.DefaultTemplate;
@@ -76,13 +67,16 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     [Parameter]
     public SwitchParameter Sidecar { get; set; }
 
-    /// <summary>
-    /// Downloads in flight at once. Enough to keep up with tasks arriving at the account's pace while each
-    /// download takes about a second: the svip tier's 33 tasks a second need about 33.
-    /// </summary>
+    /// <summary>Downloads in flight at once: the svip tier's 33 tasks a second, each downloaded in about a second, need about 33.</summary>
     [Parameter]
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 48;
+
+    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    [SessionTransformation]
+    public ToApisSession? Session { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -90,8 +84,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         _folder = ParameterSetName == LiteralPathSet ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(LiteralPath) : ResolveFolder(Path);
         _saver = new TaskImageSaver(
             ActiveSession.Connection.CreateResultSaver(RequestLog), new SaveOptions(_folder, FileName, Force, Sidecar), RunJournal, RequestLog);
-        // As many downloads in flight as it takes to keep up with tasks that arrive at the account's pace; adding
-        // never waits, so the pipeline upstream goes on submitting and polling.
+        // Adding never waits, so the pipeline upstream goes on submitting and polling.
         _downloads = new BatchRunner<ImageToSave, TaskImage>(
             (image, batch) => _saver.DownloadAsync(image, batch.Stopping), new BatchOptions<TaskImage> { ThrottleLimit = ThrottleLimit }, CancelToken);
     }
@@ -155,10 +148,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         base.OnDisposing();
     }
 
-    /// <summary>
-    /// Asks (on the pipeline thread), then claims the file name in input order and hands the download to the
-    /// scheduler; an image an earlier run saved is emitted at once.
-    /// </summary>
+    /// <summary>Asks, then claims the file name in input order and hands the download over; an image an earlier run saved is emitted at once.</summary>
     private void Schedule(ToApisTask task, int index, IReadOnlyDictionary<string, object?> row, object? source)
     {
         var baseName = _saver!.BaseNameFor(task, index, row);
@@ -211,10 +201,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         WriteObject(file);
     }
 
-    /// <summary>
-    /// The task to save: as given when it is completed with images; otherwise (an id alone, a task exported
-    /// before it finished) as the service knows it now, keeping its prompt and row. Null after an error.
-    /// </summary>
+    /// <summary>The task as given when it has images, else (an id alone, a task exported unfinished) as the service knows it now; null after an error.</summary>
     private ToApisTask? Current(ToApisTask task, InputRow row)
     {
         if ((task.IsCompleted && task.ImageUrls.Length > 0) || task.Id.Length == 0)
@@ -233,10 +220,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         }
     }
 
-    /// <summary>
-    /// -Path names one folder: as written (created if missing), or, with wildcard characters, the one existing
-    /// folder they match. A pattern is never created as a folder of that name; -LiteralPath does that.
-    /// </summary>
+    /// <summary>-Path names one folder: as written (created if missing), or the one existing folder a pattern matches (never created: -LiteralPath does that).</summary>
     private string ResolveFolder(string path)
     {
         if (!WildcardPattern.ContainsWildcardCharacters(path))
@@ -251,7 +235,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
         }
         catch (Exception error) when (error is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
         {
-            matches = new List<string>();
+            matches = [];
         }
 
         if (matches.Count == 1)

@@ -1,9 +1,11 @@
 using System;
 using System.Management.Automation;
+using ToApis.Binding;
 using ToApis.Client.Batches;
 using ToApis.Client.Files;
 using ToApis.Errors;
 using ToApis.Models;
+using ToApis.Session;
 
 namespace ToApis.Commands;
 
@@ -14,7 +16,7 @@ namespace ToApis.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "ToApisFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ToApisUpload))]
-public sealed class SendToApisFileCommand : ToApisApiCmdletBase
+public sealed class SendToApisFileCommand : ToApisCmdletBase
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -22,28 +24,34 @@ public sealed class SendToApisFileCommand : ToApisApiCmdletBase
     /// <summary>Files to upload; wildcards are expanded.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = Array.Empty<string>();
+    public string[] Path { get; set; } = [];
 
     /// <summary>Files to upload, taken exactly as written; Get-ChildItem output binds here.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP", "FullName")]
     [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>The upload's purpose field; the service documents only "generation" (its default).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Purpose { get; set; }
 
-    private int _received;
-
-    private protected override string? LiteralPathParameter => nameof(LiteralPath);
     /// <summary>Uploads in flight at once (each holds its file, at most 10 MB, in memory until it is sent).</summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
 
+    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    [SessionTransformation]
+    public ToApisSession? Session { get; set; }
+
+    private protected override string? LiteralPathParameter => nameof(LiteralPath);
+
     private BatchRunner<LocalImage, ToApisUpload>? _uploads;
+    private int _received;
 
     protected override void BeginProcessing()
     {

@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -8,6 +6,7 @@ using ToApis.Client;
 using ToApis.Client.Batches;
 using ToApis.Errors;
 using ToApis.Pipeline;
+using ToApis.Session;
 
 namespace ToApis.Commands;
 
@@ -21,13 +20,17 @@ internal enum DrainUntil
 
 /// <summary>
 /// Owns what every ToApis cmdlet needs to run async work safely: the cancellation source that Ctrl+C
-/// (StopProcessing) cancels, and the mailbox through which background code writes on the pipeline thread.
+/// (StopProcessing) cancels, the mailbox through which background code writes on the pipeline thread, the one
+/// loop that drains a batch, and the end of whatever the command started.
 /// </summary>
 public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 {
     private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(1);
 
     private readonly CancellationTokenSource _cancellation = new();
+    private MailboxRequestLog? _requestLog;
+    private ToApisSession? _session;
+    private ToApisClient? _client;
     private bool _disposed;
 
     internal PipelineMailbox Mailbox { get; } = new();
@@ -35,25 +38,32 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     protected CancellationToken CancelToken => _cancellation.Token;
 
     /// <summary>Reports from the client core, delivered as verbose, warning and debug records.</summary>
-    internal IRequestLog RequestLog => _requestLog ??= new MailboxRequestLog(this, DebugRequested());
+    internal IRequestLog RequestLog => _requestLog ??= new MailboxRequestLog(this);
 
-    private IRequestLog? _requestLog;
+    /// <summary>Files named by -Path or -LiteralPath values, resolved through this command's PowerShell location.</summary>
+    internal ProviderFiles Files => new(this);
+
+    /// <summary>-Session, which every cmdlet that calls the API declares; null where it was not given.</summary>
+    private ToApisSession? GivenSession => MyInvocation.BoundParameters.TryGetValue("Session", out var given) ? given as ToApisSession : null;
+
+    /// <summary>The session in use, resolved on first need; none usable ends the command.</summary>
+    private protected ToApisSession ActiveSession => _session ??= OpenSession();
+
+    /// <summary>The client for this invocation, reporting through this cmdlet's streams.</summary>
+    internal ToApisClient Client => _client ??= ActiveSession.Connection.CreateClient(RequestLog);
+
+    /// <summary>The parameter of this cmdlet that takes file paths literally, named in advice about wildcard characters.</summary>
+    private protected virtual string? LiteralPathParameter => null;
 
     protected override void StopProcessing() => _cancellation.Cancel();
 
     /// <summary>Waits for async work while running what it posts; Ctrl+C ends the wait at once.</summary>
     protected T Await<T>(Task<T> work)
     {
-        Await((Task)work);
-        return work.GetAwaiter().GetResult();
-    }
-
-    protected void Await(Task work)
-    {
         WaitFor(work);
         try
         {
-            work.GetAwaiter().GetResult();
+            return work.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
         {
@@ -61,11 +71,8 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>
-    /// Waits until <paramref name="work"/> ends, however it ends, running what it posts meanwhile; its
-    /// exception (if any) is left for the caller to observe.
-    /// </summary>
-    protected void WaitFor(Task work)
+    /// <summary>Waits until <paramref name="work"/> ends, however it ends, running what it posts meanwhile.</summary>
+    private void WaitFor(Task work)
     {
         try
         {
@@ -89,9 +96,8 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// Writes the outcomes <paramref name="runner"/> has ready, on the pipeline thread, running what background
-    /// work posts meanwhile; then, as <paramref name="until"/> asks, waits for room for one more item, or for the
-    /// batch to drain. The one loop through which every batch command writes what its items became.
+    /// The one loop through which every batch command writes what its items became: writes the outcomes ready, then,
+    /// as <paramref name="until"/> asks, waits for room for one more item, or for the batch to drain.
     /// </summary>
     private protected void Drain<TItem, TResult>(BatchRunner<TItem, TResult> runner, Action<BatchOutcome<TItem, TResult>> write, DrainUntil until)
     {
@@ -112,19 +118,15 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>The parameter of this cmdlet that takes file paths literally, named in advice about wildcard characters.</summary>
-    private protected virtual string? LiteralPathParameter => null;
-
     /// <summary>
     /// Reports a failure for one item, naming its row. Failures that doom every later item too (bad key,
-    /// no balance, no permission) end the command instead of repeating once per row.
+    /// no balance, no permission, the service down) end the command instead of repeating once per row.
     /// </summary>
-    private protected void WriteFailure(Exception exception, object? target, InputRow? row = null)
+    internal void WriteFailure(Exception exception, object? target, InputRow? row = null)
     {
         switch (Outcomes.Classify(exception))
         {
             case OutcomeClass.Outage:
-                // The service is down: every later item would wait and fail the same way.
                 ThrowTerminatingError(ErrorRecords.ServiceUnavailable(Outcomes.OutageBehind(exception)!, target, RunState()));
                 break;
             case OutcomeClass.EndsCommand:
@@ -139,19 +141,12 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>
-    /// Writes the error of one item, its message prefixed with the row it is about: the one path every
-    /// per-item failure takes (see <see cref="OnItemFailed"/>).
-    /// </summary>
-    private protected void WriteItemError(ErrorRecord record, InputRow? row = null)
+    /// <summary>Writes the error of one item, its message prefixed with its row: the one path every per-item failure takes.</summary>
+    internal void WriteItemError(ErrorRecord record, InputRow? row = null)
     {
         OnItemFailed(record);
         WriteError(ErrorRecords.ForRow(record, row));
     }
-
-    /// <summary>A warning about one item, prefixed with its row.</summary>
-    private protected void WriteRowWarning(string message, InputRow? row) =>
-        WriteWarning(row is { } about ? about.Describe(message) : message);
 
     /// <summary>
     /// Writes a verbose line, or, under -Debug without -Verbose, a debug line: the engine turns -Debug into
@@ -169,18 +164,6 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         base.WriteVerbose(text);
     }
 
-    /// <summary>-Debug given, or $DebugPreference asking for debug records: only then is each HTTP exchange described.</summary>
-    private bool DebugRequested()
-    {
-        if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug))
-        {
-            return debug is SwitchParameter { IsPresent: true } or true;
-        }
-
-        return LanguagePrimitives.TryConvertTo<ActionPreference>(GetVariableValue("DebugPreference"), out var preference)
-            && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
-    }
-
     /// <summary>Called on the pipeline thread for each item that failed, just before its error is written.</summary>
     protected virtual void OnItemFailed(ErrorRecord record)
     {
@@ -194,54 +177,20 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     /// <summary>When the command stops as a whole: what it had done, what is pending, what it never tried.</summary>
     protected virtual string? RunState() => null;
 
-    /// <summary>Files named by -Path or -LiteralPath values, resolved through this command's PowerShell location.</summary>
-    internal ProviderFiles Files => _files ??= new ProviderFiles(this);
-
-    private ProviderFiles? _files;
-
-    /// <summary>
-    /// Writes a warning even when the pipeline is being stopped (the stream then refuses records; the host
-    /// still shows a line), for what a user must not miss: paid work left behind.
-    /// </summary>
-    protected void WriteWarningEvenWhileStopping(string message)
-    {
-        try
-        {
-            WriteWarning(message);
-        }
-        catch (PipelineStoppedException)
-        {
-            try
-            {
-                Host?.UI?.WriteWarningLine(message);
-            }
-            catch (Exception)
-            {
-                // No host to tell: the journal, where given, still holds the record.
-            }
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/>; however it fails (Ctrl+C, a downstream Select-Object -First, a terminating
-    /// error), <paramref name="endEarly"/> ends what the command started before the failure goes on.
-    /// </summary>
-    protected static void EndingEarlyOnAnyFailure(Action work, Action endEarly)
-    {
-        try
-        {
-            work();
-        }
-        catch (Exception)
-        {
-            endEarly();
-            throw;
-        }
-    }
-
     /// <summary>Last chance for a command to account for its work, however it ended; nothing may be written.</summary>
     protected virtual void OnDisposing()
     {
+    }
+
+    private ToApisSession OpenSession()
+    {
+        var (session, refusal) = SessionStore.Find(GivenSession);
+        if (refusal is not null)
+        {
+            ThrowTerminatingError(refusal);
+        }
+
+        return session!;
     }
 
     /// <summary>
@@ -265,7 +214,7 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         {
             Mailbox.Dispose();
             _cancellation.Dispose();
-            (_requestLog as MailboxRequestLog)?.Detach();
+            _requestLog?.Detach();
             GC.SuppressFinalize(this);
         }
     }

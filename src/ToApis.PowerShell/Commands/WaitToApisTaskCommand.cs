@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using ToApis.Binding;
 using ToApis.Client;
@@ -8,6 +9,7 @@ using ToApis.Client.Polling;
 using ToApis.Errors;
 using ToApis.Models;
 using ToApis.Pipeline;
+using ToApis.Session;
 
 namespace ToApis.Commands;
 
@@ -24,39 +26,36 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
     private ProgressReporter? _progress;
     private int _received;
 
-    /// <summary>
-    /// Each waited-for task's number in this command's input, for messages that name the row, and how many of its
-    /// waits are still open: forgotten when the last ends, so a long run holds only the tasks in flight.
-    /// </summary>
-    private readonly System.Collections.Generic.Dictionary<string, (int Row, int Open)> _rowOf = new(StringComparer.Ordinal);
+    /// <summary>Each waited-for task's place in this command's input and its open waits: forgotten when the last ends.</summary>
+    private readonly Dictionary<string, (int Row, int Open)> _rowOf = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Tasks from New-ToApisImage or Get-ToApisTask, or as they come back from Receive-Job, Import-Clixml or
-    /// Import-Csv of an export (anything with a task id or image URLs).
-    /// </summary>
+    /// <summary>Tasks; also tasks back from Receive-Job, Import-Clixml or Import-Csv (anything with a task id or image URLs).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = TaskInput.TaskSet)]
     [ValidateNotNull]
     [TaskTransformation]
-    public ToApisTask[] Task { get; set; } = Array.Empty<ToApisTask>();
+    public ToApisTask[] Task { get; set; } = [];
 
     /// <summary>Task ids, or the client_business_id values they were submitted with.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TaskInput.IdSet)]
     [Alias("TaskId", "task_id")]
     [ValidateNotNullOrEmpty]
-    public string[] Id { get; set; } = Array.Empty<string>();
+    public string[] Id { get; set; } = [];
 
     /// <summary>How long to wait for each task, in seconds, from when this command receives it.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int TimeoutSec { get; set; } = 300;
 
-    /// <summary>
-    /// Seconds between looks at a running task (jittered up to twice this). Default: the contract's cadence,
-    /// 5 s then 5–10 s. Values under 5 s are used only against a service on this machine (the emulator).
-    /// </summary>
+    /// <summary>Seconds between looks at a running task; under 5 s only against a service on this machine (the emulator).</summary>
     [Parameter]
     [ValidateRange(0.001, 3600)]
     public double PollIntervalSec { get; set; }
+
+    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    [SessionTransformation]
+    public ToApisSession? Session { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -145,7 +144,7 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
         {
             case WaitOutcomeKind.Completed:
                 RecordInJournal(JournalEvents.Completed, task); // a failure's one line is journaled with its error
-                WriteTask(task);
+                WriteObject(TaskOutput.ToPSObject(task));
                 break;
             case WaitOutcomeKind.Failed:
                 WriteItemError(ErrorRecords.From(new ToApisTaskFailedException(task), task), row);

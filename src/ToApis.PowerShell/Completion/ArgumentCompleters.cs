@@ -24,24 +24,8 @@ public sealed class ModelCompleter : IArgumentCompleter
             ? $"{id}: {(info.MaxReferenceImages is { } max ? $"up to {max}" : "any number of")} reference image(s); sizes {string.Join(", ", info.Sizes)}"
             : id);
 
-    private static IEnumerable<string> ModelIds()
-    {
-        var session = SessionStore.Connected ?? TryEnvironmentSession();
-        var live = session is { IsClosed: false } ? session.ImageModels.Get(LookupBudget) : null;
-        return live is { Count: > 0 } ? live : ModelCatalog.Documented.Select(m => m.Id);
-    }
-
-    private static ToApisSession? TryEnvironmentSession()
-    {
-        try
-        {
-            return SessionStore.FromEnvironment();
-        }
-        catch (ToApisValidationException)
-        {
-            return null;
-        }
-    }
+    private static IEnumerable<string> ModelIds() =>
+        SessionStore.Find().Session?.ImageModels.Get(LookupBudget) is { Count: > 0 } live ? live : ModelCatalog.Documented.Select(m => m.Id);
 }
 
 /// <summary>Completes -Size with the ratios documented for the -Model already typed (or the default model).</summary>

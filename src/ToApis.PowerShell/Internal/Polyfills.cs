@@ -1,16 +1,6 @@
-// netstandard2.0 lacks a few compiler support types that modern C# features need.
-namespace System.Runtime.CompilerServices
-{
-    internal static class IsExternalInit { }
-}
+// netstandard2.0 lacks the compiler support type that init accessors and records need.
+namespace System.Runtime.CompilerServices;
 
-namespace System.Diagnostics.CodeAnalysis
+internal static class IsExternalInit
 {
-    [AttributeUsage(AttributeTargets.Parameter)]
-    internal sealed class NotNullWhenAttribute : Attribute
-    {
-        public NotNullWhenAttribute(bool returnValue) => ReturnValue = returnValue;
-
-        public bool ReturnValue { get; }
-    }
 }

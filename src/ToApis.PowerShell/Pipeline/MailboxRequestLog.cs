@@ -1,4 +1,5 @@
 using System;
+using System.Management.Automation;
 using System.Threading;
 using ToApis.Client;
 using ToApis.Commands;
@@ -10,17 +11,15 @@ namespace ToApis.Pipeline;
 /// reports pace changes to the last command that used it) keeps only this shell: detached, it writes nowhere
 /// and no longer holds the command, its pipeline and what they gathered.
 /// </summary>
-internal sealed class MailboxRequestLog : IRequestLog
+internal sealed class MailboxRequestLog(ToApisCmdletBase cmdlet) : IRequestLog
 {
-    private ToApisCmdletBase? _cmdlet;
+    private ToApisCmdletBase? _cmdlet = cmdlet;
 
-    public MailboxRequestLog(ToApisCmdletBase cmdlet, bool debugEnabled)
-    {
-        _cmdlet = cmdlet;
-        IsDebugEnabled = debugEnabled;
-    }
-
-    public bool IsDebugEnabled { get; }
+    /// <summary>-Debug given, or $DebugPreference asking for debug records: only then is each HTTP exchange described.</summary>
+    public bool IsDebugEnabled { get; } = cmdlet.MyInvocation.BoundParameters.TryGetValue("Debug", out var debug)
+        ? debug is SwitchParameter { IsPresent: true } or true
+        : LanguagePrimitives.TryConvertTo<ActionPreference>(cmdlet.GetVariableValue("DebugPreference"), out var preference)
+            && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
     public void Verbose(string message) => Post(cmdlet => cmdlet.WriteVerbose(message));
 

@@ -8,22 +8,12 @@ namespace ToApis.Pipeline;
 /// A progress bar updated at most a few times a second (a bulk run would otherwise spend its time drawing),
 /// and always closed at the end. $ProgressPreference = 'SilentlyContinue' silences it, as for any cmdlet.
 /// </summary>
-internal sealed class ProgressReporter
+internal sealed class ProgressReporter(Cmdlet cmdlet, int activityId, string activity)
 {
     private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(250);
 
-    private readonly Cmdlet _cmdlet;
-    private readonly int _activityId;
-    private readonly string _activity;
     private readonly Stopwatch _sinceLast = new();
     private bool _shown;
-
-    public ProgressReporter(Cmdlet cmdlet, int activityId, string activity)
-    {
-        _cmdlet = cmdlet;
-        _activityId = activityId;
-        _activity = activity;
-    }
 
     public void Report(string status, int done, int total, TimeSpan? remaining = null)
     {
@@ -32,12 +22,12 @@ internal sealed class ProgressReporter
             return;
         }
 
-        var record = new ProgressRecord(_activityId, _activity, status)
+        var record = new ProgressRecord(activityId, activity, status)
         {
             PercentComplete = total > 0 ? Math.Min(100, done * 100 / total) : -1,
             SecondsRemaining = remaining is { } left ? (int)Math.Ceiling(left.TotalSeconds) : -1,
         };
-        _cmdlet.WriteProgress(record);
+        cmdlet.WriteProgress(record);
         _shown = true;
         _sinceLast.Restart();
     }
@@ -49,7 +39,7 @@ internal sealed class ProgressReporter
             return;
         }
 
-        _cmdlet.WriteProgress(new ProgressRecord(_activityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
+        cmdlet.WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         _shown = false;
     }
 }

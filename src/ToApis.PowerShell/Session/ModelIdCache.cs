@@ -12,7 +12,7 @@ namespace ToApis.Session;
 /// fetch still running or failed recently (<see cref="FailureMemory"/>) makes the next Tabs wait for nothing.
 /// The caller then falls back to the documented catalogue.
 /// </summary>
-internal sealed class ModelIdCache
+internal sealed class ModelIdCache(Func<CancellationToken, Task<IReadOnlyList<string>>> fetch, Func<DateTimeOffset>? now = null)
 {
     /// <summary>After a failed fetch, completions use the documented list this long before asking again.</summary>
     public static readonly TimeSpan FailureMemory = TimeSpan.FromMinutes(2);
@@ -21,17 +21,10 @@ internal sealed class ModelIdCache
     public static readonly TimeSpan FetchLimit = TimeSpan.FromSeconds(10);
 
     private readonly object _gate = new();
-    private readonly Func<CancellationToken, Task<IReadOnlyList<string>>> _fetch;
-    private readonly Func<DateTimeOffset> _now;
+    private readonly Func<DateTimeOffset> _now = now ?? (() => DateTimeOffset.UtcNow);
     private IReadOnlyList<string>? _ids;
     private Task? _fetching;
     private DateTimeOffset? _failedAt;
-
-    public ModelIdCache(Func<CancellationToken, Task<IReadOnlyList<string>>> fetch, Func<DateTimeOffset>? now = null)
-    {
-        _fetch = fetch;
-        _now = now ?? (() => DateTimeOffset.UtcNow);
-    }
 
     /// <summary>How many fetches were started: what tests count instead of timing Tabs.</summary>
     public int FetchesStarted { get; private set; }
@@ -86,7 +79,7 @@ internal sealed class ModelIdCache
         using var limit = new CancellationTokenSource(FetchLimit);
         try
         {
-            Remember(await _fetch(limit.Token).ConfigureAwait(false));
+            Remember(await fetch(limit.Token).ConfigureAwait(false));
         }
         catch (Exception)
         {

@@ -1,7 +1,10 @@
 using System;
+using System.Collections.Generic;
+using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using ToApis.Client;
+using ToApis.Errors;
 
 namespace ToApis.Session;
 
@@ -25,6 +28,31 @@ internal static class SessionStore
     /// ForEach-Object -Parallel block or a thread job whose script expected the caller's session.
     /// </summary>
     public static bool ConnectedInAnyRunspace { get; private set; }
+
+    /// <summary>
+    /// The session a command uses: <paramref name="given"/> (-Session), else Connect-ToApis's for this runspace,
+    /// else one from $env:TOAPIS_API_KEY / $env:TOAPIS_BASE_URL; or, when none is usable, why not and what to do.
+    /// </summary>
+    public static (ToApisSession? Session, ErrorRecord? Refusal) Find(ToApisSession? given = null)
+    {
+        ToApisSession? session;
+        try
+        {
+            session = given ?? Connected ?? FromEnvironment();
+        }
+        catch (ToApisValidationException invalid)
+        {
+            return (null, ErrorRecords.InvalidBaseUri(invalid, Environment.GetEnvironmentVariable(BaseUrlVariable)));
+        }
+
+        return session switch
+        {
+            null => (null, ErrorRecords.NoSession(ConnectedInAnyRunspace)),
+            { CopyDescription: not null } => (null, ErrorRecords.SessionNotTransferable(session)),
+            { IsClosed: true } => (null, ErrorRecords.SessionClosed(session, session.BaseUri)),
+            _ => (session, null),
+        };
+    }
 
     /// <summary>
     /// Makes <paramref name="session"/> this runspace's. A session it replaces stays usable (a script may hold
@@ -122,7 +150,7 @@ internal static class SessionStore
         public EnvironmentSession? FromEnvironment { get; set; }
 
         /// <summary>Every session made in this runspace and not yet disposed.</summary>
-        public System.Collections.Generic.List<ToApisSession> Owned { get; } = new();
+        public List<ToApisSession> Owned { get; } = [];
     }
 
     private sealed record EnvironmentSession(string Key, string? BaseUrl, ToApisSession Session);
