@@ -32,7 +32,7 @@ internal sealed class ImageRequestReader(NewToApisImageCommand command)
     /// The current row's request, checked, with the warnings to show for it; a broken rule throws
     /// <see cref="ToApisValidationException"/> or <see cref="ToApisFileException"/>.
     /// </summary>
-    public (SubmitItem Item, List<string> Warnings) Read(object input, int row, JournalDetails? journalRow)
+    public (SubmitItem Item, List<string> Warnings) Read(object input, int row, JournalRecord? journalRow)
     {
         CheckPromptCameFromTheInput();
         var pipedFile = command.InputObject?.BaseObject as FileSystemInfo;
