@@ -60,6 +60,7 @@ internal static class PartialFiles
             {
                 var writerGone = match.Groups["machine"].Value == MachineTag
                     && int.TryParse(match.Groups["pid"].Value, out var pid) && pid != ProcessId && !IsRunning(pid);
+                // A file's write time is the wall clock's, so its age is measured on the wall clock, not the run's.
                 if (writerGone || TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(path) > StaleAfter)
                 {
                     File.Delete(path);
