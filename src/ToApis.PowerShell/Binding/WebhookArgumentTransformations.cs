@@ -58,38 +58,16 @@ internal sealed class WebhookHeadersTransformationAttribute : ArgumentTransforma
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 internal sealed class SecretTransformationAttribute : ArgumentTransformationAttribute
 {
-    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
-    {
-        var secrets = new List<SecureString>();
-        Collect(inputData, secrets);
-        return secrets.ToArray();
-    }
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) => Secrets(inputData).ToArray();
 
-    private static void Collect(object? value, List<SecureString> secrets)
+    private static IEnumerable<SecureString> Secrets(object? value) => value switch
     {
-        switch (value)
-        {
-            case null:
-                return;
-            case PSObject wrapped:
-                Collect(wrapped.BaseObject, secrets);
-                return;
-            case SecureString secure:
-                secrets.Add(secure);
-                return;
-            case string text:
-                secrets.Add(ApiKeyTransformationAttribute.ToSecureString(text));
-                return;
-            case IEnumerable items:
-                foreach (var item in items)
-                {
-                    Collect(item, secrets);
-                }
-
-                return;
-            default:
-                throw new ArgumentTransformationMetadataException(
-                    $"-Secret takes the token's webhook signing secret as a string or a SecureString, not a {value.GetType().Name}.");
-        }
-    }
+        null => [],
+        PSObject wrapped => Secrets(wrapped.BaseObject),
+        SecureString secure => [secure],
+        string text => [ApiKeyTransformationAttribute.ToSecureString(text)],
+        IEnumerable items => items.Cast<object?>().SelectMany(Secrets),
+        _ => throw new ArgumentTransformationMetadataException(
+            $"-Secret takes the token's webhook signing secret as a string or a SecureString, not a {value.GetType().Name}."),
+    };
 }

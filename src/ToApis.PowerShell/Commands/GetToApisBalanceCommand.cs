@@ -9,28 +9,17 @@ namespace ToApis.Commands;
 /// <summary>Shows the remaining quota of the API key, or of the whole account with -Scope User.</summary>
 [Cmdlet(VerbsCommon.Get, "ToApisBalance")]
 [OutputType(typeof(ToApisBalance))]
-public sealed class GetToApisBalanceCommand : ToApisCmdletBase
+public sealed class GetToApisBalanceCommand : ToApisCmdletBase, ISessionParameter
 {
     /// <summary>Token: this key's quota (GET /v1/balance). User: the account's (GET /v1/user/balance).</summary>
     [Parameter(Position = 0)]
     [ValidateSet("Token", "User")]
     public string Scope { get; set; } = "Token";
 
-    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
     [Parameter]
     [ValidateNotNull]
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    protected override void EndProcessing()
-    {
-        try
-        {
-            WriteObject(Await(Client.GetBalanceAsync(Scope == "User", CancelToken)));
-        }
-        catch (Exception error) when (error is not PipelineStoppedException)
-        {
-            WriteFailure(error, Scope);
-        }
-    }
+    protected override void EndProcessing() => Attempt(() => WriteObject(Await(Client.GetBalanceAsync(Scope == "User", CancelToken))), Scope);
 }

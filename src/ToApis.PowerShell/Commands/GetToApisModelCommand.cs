@@ -12,7 +12,7 @@ namespace ToApis.Commands;
 /// <summary>Lists the models this key may use (GET /v1/models), with their documented limits.</summary>
 [Cmdlet(VerbsCommon.Get, "ToApisModel")]
 [OutputType(typeof(ToApisModel))]
-public sealed class GetToApisModelCommand : ToApisCmdletBase
+public sealed class GetToApisModelCommand : ToApisCmdletBase, ISessionParameter
 {
     /// <summary>Model ids to show; wildcards allowed.</summary>
     [Parameter(Position = 0)]
@@ -25,15 +25,13 @@ public sealed class GetToApisModelCommand : ToApisCmdletBase
     [ValidateSet("image", "video", "chat", "text", "audio", "all")]
     public string Type { get; set; } = "image";
 
-    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
     [Parameter]
     [ValidateNotNull]
     [SessionTransformation]
     public ToApisSession? Session { get; set; }
 
-    protected override void EndProcessing()
-    {
-        try
+    protected override void EndProcessing() => Attempt(
+        () =>
         {
             var models = Await(Client.GetModelsAsync(Type, CancelToken));
             ActiveSession.RememberModels(Type, models);
@@ -49,12 +47,8 @@ public sealed class GetToApisModelCommand : ToApisCmdletBase
             {
                 WriteError(ModelNotFound(missing, models));
             }
-        }
-        catch (Exception error) when (error is not PipelineStoppedException)
-        {
-            WriteFailure(error, Type);
-        }
-    }
+        },
+        Type);
 
     private ErrorRecord ModelNotFound(string name, IReadOnlyList<ToApisModel> models)
     {

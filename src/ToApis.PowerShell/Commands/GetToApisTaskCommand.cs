@@ -9,7 +9,7 @@ namespace ToApis.Commands;
 /// <summary>Reads the current state of tasks by id, client_business_id or task object.</summary>
 [Cmdlet(VerbsCommon.Get, "ToApisTask", DefaultParameterSetName = TaskInput.TaskSet)]
 [OutputType(typeof(ToApisTask))]
-public sealed class GetToApisTaskCommand : ToApisCmdletBase
+public sealed class GetToApisTaskCommand : ToApisCmdletBase, ISessionParameter
 {
     /// <summary>Task ids, or the client_business_id values they were submitted with.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TaskInput.IdSet)]
@@ -28,7 +28,6 @@ public sealed class GetToApisTaskCommand : ToApisCmdletBase
 
     private int _received;
 
-    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
     [Parameter]
     [ValidateNotNull]
     [SessionTransformation]
@@ -39,15 +38,10 @@ public sealed class GetToApisTaskCommand : ToApisCmdletBase
         foreach (var requested in TaskInput.From(Id, Task))
         {
             _received++;
-            try
-            {
-                var current = Await(Client.GetTaskAsync(requested.Id, CancelToken));
-                WriteObject(TaskOutput.ToPSObject(current.WithLocalContextFrom(requested)));
-            }
-            catch (System.Exception error) when (error is not PipelineStoppedException)
-            {
-                WriteFailure(error, TaskInput.HasKnownStatus(requested) ? requested : requested.Id, new InputRow(requested.RowNumber ?? _received, requested));
-            }
+            Attempt(
+                () => WriteObject(TaskOutput.ToPSObject(Await(Client.GetTaskAsync(requested.Id, CancelToken)).WithLocalContextFrom(requested))),
+                TaskInput.HasKnownStatus(requested) ? requested : requested.Id,
+                new InputRow(requested.RowNumber ?? _received, requested));
         }
     }
 }

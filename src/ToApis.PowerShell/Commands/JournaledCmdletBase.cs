@@ -80,17 +80,8 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
     /// Records one step, on the pipeline thread. A failed write is reported as this item's error and is never the
     /// end of the item: the caller still passes the task on.
     /// </summary>
-    internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null)
-    {
-        try
-        {
-            RunJournal?.Record(journalEvent, task, file, imageIndex);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            WriteJournalFailure(error, task, $"Task {task.Id} ({journalEvent})");
-        }
-    }
+    internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null) =>
+        WriteJournalFailure(JournalError(() => RunJournal?.Record(journalEvent, task, file, imageIndex)), task, $"Task {task.Id} ({journalEvent})");
 
     /// <summary>A step of <paramref name="what"/> could not be recorded (<paramref name="error"/>, if any); the item itself went on.</summary>
     internal void WriteJournalFailure(Exception? error, object? target, string what)
@@ -130,7 +121,7 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
     /// Journals the failure as one line, with the input row, so Get-ToApisRun can offer the row again: a failed or
     /// timed-out task's line says so by its event, any other failure is an error line.
     /// </summary>
-    protected override void OnItemFailed(ErrorRecord record)
+    internal override void OnItemFailed(ErrorRecord record)
     {
         if (RunJournal is null)
         {
@@ -139,7 +130,8 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
 
         var task = record.TargetObject as ToApisTask;
         var input = task is null ? record.TargetObject : task.InputObject;
-        var errorId = record.FullyQualifiedErrorId.Split(',')[0];
+        // Called before the record is written, so it is still the bare ErrorId: only writing appends ",<command>".
+        var errorId = record.FullyQualifiedErrorId;
         var details = (JournalRowOf(input) ?? RowRecord(input)) with
         {
             Cmdlet = MyInvocation.MyCommand.Name,
@@ -199,13 +191,23 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
     /// </summary>
     private void RecordOrWarn(Action record, string what, string consequence = "")
     {
+        if (JournalError(record) is { } error)
+        {
+            WriteWarning($"Could not record {what} in the journal {Journal}{consequence}: {error.Message}");
+        }
+    }
+
+    /// <summary>Runs a read or write of the journal; the file's trouble is returned, to be reported as the caller sees fit.</summary>
+    private static Exception? JournalError(Action access)
+    {
         try
         {
-            record();
+            access();
+            return null;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            WriteWarning($"Could not record {what} in the journal {Journal}{consequence}: {error.Message}");
+            return error;
         }
     }
 
@@ -223,15 +225,14 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
             RecordBalance(BalanceReadings.End);
         }
 
-        try
-        {
-            var run = RunReport.Read(path, Journal!);
-            WriteInformation(RunReport.ClosingLine(run), SummaryTags);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        var line = "";
+        if (JournalError(() => line = RunReport.ClosingLine(RunReport.Read(path, Journal!))) is { } error)
         {
             WriteWarning($"Could not read the journal {Journal} to summarise the run: {error.Message}");
+            return;
         }
+
+        WriteInformation(line, SummaryTags);
     }
 
     private RunJournal OpenJournal(string path)

@@ -24,7 +24,7 @@ namespace ToApis.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ToApisTask))]
-public sealed class NewToApisImageCommand : JournaledCmdletBase
+public sealed class NewToApisImageCommand : JournaledCmdletBase, ISessionParameter
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Text")]
@@ -148,7 +148,7 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
         base.BeginProcessing();
         _request = new ImageRequestReader(this);
         _progress = new ProgressReporter(this, activityId: 1, "Submitting image tasks");
-        _submits = new SubmitDelivery(this, MakeSubmitter, OnItemFailed, ThrottleLimit, CancelToken);
+        _submits = new SubmitDelivery(this, ThrottleLimit, CancelToken);
         if (RecordBalance(BalanceReadings.Start) is { UnlimitedQuota: false, RemainCredits: { } left })
         {
             WarnIfCreditIsShort(left);
@@ -218,7 +218,7 @@ public sealed class NewToApisImageCommand : JournaledCmdletBase
     protected override string RunState() => _submits!.RunState();
 
     /// <summary>Made before the first submit; with -RunKey, that is when the run key's lock is taken (-WhatIf takes none).</summary>
-    private Submitter MakeSubmitter()
+    internal Submitter MakeSubmitter()
     {
         if (RunKey is not null)
         {

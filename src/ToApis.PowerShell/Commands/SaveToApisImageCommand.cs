@@ -23,7 +23,7 @@ namespace ToApis.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Save, "ToApisImage", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
-public sealed class SaveToApisImageCommand : JournaledCmdletBase
+public sealed class SaveToApisImageCommand : JournaledCmdletBase, ISessionParameter
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -72,7 +72,6 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 48;
 
-    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
     [Parameter]
     [ValidateNotNull]
     [SessionTransformation]
@@ -209,15 +208,9 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             return task;
         }
 
-        try
-        {
-            return Await(Client.GetTaskAsync(task.Id, CancelToken)).WithLocalContextFrom(task);
-        }
-        catch (Exception error) when (error is not PipelineStoppedException)
-        {
-            WriteFailure(error, task, row);
-            return null;
-        }
+        ToApisTask? current = null;
+        Attempt(() => current = Await(Client.GetTaskAsync(task.Id, CancelToken)).WithLocalContextFrom(task), task, row);
+        return current;
     }
 
     /// <summary>-Path names one folder: as written (created if missing), or the one existing folder a pattern matches (never created: -LiteralPath does that).</summary>
@@ -228,16 +221,7 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase
             return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
         }
 
-        List<string> matches;
-        try
-        {
-            matches = GetResolvedProviderPathFromPSPath(path, out _).Where(Directory.Exists).ToList();
-        }
-        catch (Exception error) when (error is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
-        {
-            matches = [];
-        }
-
+        var matches = Files.Matching(path).Where(Directory.Exists).ToList();
         if (matches.Count == 1)
         {
             return matches[0];

@@ -16,7 +16,7 @@ namespace ToApis.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "ToApisFile", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ToApisUpload))]
-public sealed class SendToApisFileCommand : ToApisCmdletBase
+public sealed class SendToApisFileCommand : ToApisCmdletBase, ISessionParameter
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -42,7 +42,6 @@ public sealed class SendToApisFileCommand : ToApisCmdletBase
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = 8;
 
-    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
     [Parameter]
     [ValidateNotNull]
     [SessionTransformation]
@@ -72,18 +71,11 @@ public sealed class SendToApisFileCommand : ToApisCmdletBase
                 continue;
             }
 
-            try
+            LocalImage? image = null;
+            if (Attempt(() => image = LocalImage.Read(path!), path, row) && ShouldProcess(path, "Upload reference image"))
             {
-                var image = LocalImage.Read(path!);
-                if (ShouldProcess(path, "Upload reference image"))
-                {
-                    _ = Client; // the session is resolved here, on the pipeline thread, never by an upload
-                    _uploads!.Add(image);
-                }
-            }
-            catch (Exception error) when (error is not PipelineStoppedException)
-            {
-                WriteFailure(error, path, row);
+                _ = Client; // the session is resolved here, on the pipeline thread, never by an upload
+                _uploads!.Add(image!);
             }
 
             Drain(_uploads!, Emit, DrainUntil.Room);

@@ -18,6 +18,12 @@ internal enum DrainUntil
     Drained,
 }
 
+/// <summary>A cmdlet that calls the API: its -Session, when given, is used instead of the one Connect-ToApis stored for this runspace.</summary>
+internal interface ISessionParameter
+{
+    ToApisSession? Session { get; }
+}
+
 /// <summary>
 /// Owns what every ToApis cmdlet needs to run async work safely: the cancellation source that Ctrl+C
 /// (StopProcessing) cancels, the mailbox through which background code writes on the pipeline thread, the one
@@ -42,9 +48,6 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 
     /// <summary>Files named by -Path or -LiteralPath values, resolved through this command's PowerShell location.</summary>
     internal ProviderFiles Files => new(this);
-
-    /// <summary>-Session, which every cmdlet that calls the API declares; null where it was not given.</summary>
-    private ToApisSession? GivenSession => MyInvocation.BoundParameters.TryGetValue("Session", out var given) ? given as ToApisSession : null;
 
     /// <summary>The session in use, resolved on first need; none usable ends the command.</summary>
     private protected ToApisSession ActiveSession => _session ??= OpenSession();
@@ -141,6 +144,21 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs one item's work: its failure is that item's (see <see cref="WriteFailure"/>); a stop still stops the pipeline.</summary>
+    private protected bool Attempt(Action work, object? target, InputRow? row = null)
+    {
+        try
+        {
+            work();
+            return true;
+        }
+        catch (Exception error) when (error is not PipelineStoppedException)
+        {
+            WriteFailure(error, target, row);
+            return false;
+        }
+    }
+
     /// <summary>Writes the error of one item, its message prefixed with its row: the one path every per-item failure takes.</summary>
     internal void WriteItemError(ErrorRecord record, InputRow? row = null)
     {
@@ -165,7 +183,7 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
     }
 
     /// <summary>Called on the pipeline thread for each item that failed, just before its error is written.</summary>
-    protected virtual void OnItemFailed(ErrorRecord record)
+    internal virtual void OnItemFailed(ErrorRecord record)
     {
     }
 
@@ -184,7 +202,7 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 
     private ToApisSession OpenSession()
     {
-        var (session, refusal) = SessionStore.Find(GivenSession);
+        var (session, refusal) = SessionStore.Find((this as ISessionParameter)?.Session);
         if (refusal is not null)
         {
             ThrowTerminatingError(refusal);

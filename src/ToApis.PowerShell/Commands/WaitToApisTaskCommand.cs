@@ -19,7 +19,7 @@ namespace ToApis.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Wait, "ToApisTask", DefaultParameterSetName = TaskInput.TaskSet)]
 [OutputType(typeof(ToApisTask))]
-public sealed class WaitToApisTaskCommand : JournaledCmdletBase
+public sealed class WaitToApisTaskCommand : JournaledCmdletBase, ISessionParameter
 {
     private readonly System.Diagnostics.Stopwatch _elapsed = System.Diagnostics.Stopwatch.StartNew();
     private BatchRunner<WaitItem, WaitOutcome>? _runner;
@@ -51,7 +51,6 @@ public sealed class WaitToApisTaskCommand : JournaledCmdletBase
     [ValidateRange(0.001, 3600)]
     public double PollIntervalSec { get; set; }
 
-    /// <summary>Use this session instead of the one Connect-ToApis stored for this runspace.</summary>
     [Parameter]
     [ValidateNotNull]
     [SessionTransformation]

@@ -10,12 +10,8 @@ namespace ToApis.Pipeline;
 /// Files as PowerShell names them: -Path (wildcards) and -LiteralPath values resolved against the command's
 /// current location, and files shown as Get-Item shows them. A part the cmdlets that take or emit files hold.
 /// </summary>
-internal sealed class ProviderFiles
+internal sealed class ProviderFiles(PSCmdlet cmdlet)
 {
-    private readonly PSCmdlet _cmdlet;
-
-    public ProviderFiles(PSCmdlet cmdlet) => _cmdlet = cmdlet;
-
     /// <summary>
     /// File-system paths for -Path (wildcards expanded) or -LiteralPath values, resolved against the current
     /// PowerShell location. A path that matches nothing yields a <see cref="ToApisFileException"/> in its place.
@@ -24,22 +20,12 @@ internal sealed class ProviderFiles
     {
         foreach (var input in paths)
         {
-            List<string> resolved;
-            try
-            {
-                resolved = literal
-                    ? new List<string> { _cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(input) }
-                    : _cmdlet.GetResolvedProviderPathFromPSPath(input, out _).ToList();
+            var resolved = literal ? OrNone(() => [cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(input)]) : Matching(input);
 
-                // A pattern means the files it matches, as Get-ChildItem -File would; a folder named outright is reported.
-                if (!literal && WildcardPattern.ContainsWildcardCharacters(input))
-                {
-                    resolved.RemoveAll(System.IO.Directory.Exists);
-                }
-            }
-            catch (Exception error) when (error is ItemNotFoundException or DriveNotFoundException or ProviderNotFoundException)
+            // A pattern means the files it matches, as Get-ChildItem -File would; a folder named outright is reported.
+            if (!literal && WildcardPattern.ContainsWildcardCharacters(input))
             {
-                resolved = new List<string>();
+                resolved.RemoveAll(System.IO.Directory.Exists);
             }
 
             if (resolved.Count == 0)
@@ -54,6 +40,21 @@ internal sealed class ProviderFiles
         }
     }
 
+    /// <summary>What a -Path value names now, wildcards expanded; nothing where it names nothing.</summary>
+    public List<string> Matching(string path) => OrNone(() => cmdlet.GetResolvedProviderPathFromPSPath(path, out _).ToList());
+
+    private static List<string> OrNone(Func<List<string>> resolve)
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (Exception error) when (error is ItemNotFoundException or DriveNotFoundException or ProviderNotFoundException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>
     /// A file as Get-Item shows it: through the FileSystem provider, so it carries PSPath, PSParentPath,
     /// PSChildName, PSDrive and PSProvider and the console shows it with the file-system view (Mode or UnixMode,
@@ -63,7 +64,7 @@ internal sealed class ProviderFiles
     {
         try
         {
-            var items = _cmdlet.InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true);
+            var items = cmdlet.InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true);
             if (items.Count == 1 && items[0].BaseObject is System.IO.FileInfo)
             {
                 return items[0];

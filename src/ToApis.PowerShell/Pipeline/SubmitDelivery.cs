@@ -23,17 +23,13 @@ internal sealed class SubmitDelivery : IDisposable
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
     private readonly NewToApisImageCommand _command;
-    private readonly Func<Submitter> _makeSubmitter;
-    private readonly Action<ErrorRecord> _journalFailure;
     private Submitter? _submitter;
     private SpendingStop? _spendingStopped;
     private bool _endedEarly;
 
-    public SubmitDelivery(NewToApisImageCommand command, Func<Submitter> makeSubmitter, Action<ErrorRecord> journalFailure, int throttleLimit, CancellationToken cancel)
+    public SubmitDelivery(NewToApisImageCommand command, int throttleLimit, CancellationToken cancel)
     {
         _command = command;
-        _makeSubmitter = makeSubmitter;
-        _journalFailure = journalFailure;
         Runner = new BatchRunner<SubmitItem, SubmitOutcome>((item, batch) => _submitter!.SubmitAsync(item, batch), Submitter.Options(throttleLimit), cancel);
     }
 
@@ -53,7 +49,7 @@ internal sealed class SubmitDelivery : IDisposable
     /// <summary>Submits the row's item; the submitter is made (with -RunKey, the run key locked) on the first.</summary>
     public void Add(SubmitItem item)
     {
-        _submitter ??= _makeSubmitter();
+        _submitter ??= _command.MakeSubmitter();
         Runner.Add(Submitter.Named(item));
     }
 
@@ -107,7 +103,7 @@ internal sealed class SubmitDelivery : IDisposable
     {
         _spendingStopped!.RowsNotSubmitted++;
         Tally.ItemFailed(cause);
-        _journalFailure(ErrorRecords.From(cause, input));
+        _command.OnItemFailed(ErrorRecords.From(cause, input));
     }
 
     /// <summary>All rows are in and drained: the one error that names the rows a stop of spending left unsubmitted.</summary>
