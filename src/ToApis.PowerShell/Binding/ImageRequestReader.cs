@@ -14,9 +14,8 @@ using ToApis.Session;
 namespace ToApis.Binding;
 
 /// <summary>
-/// New-ToApisImage's parameters as bound for the current row, turned into a checked item to submit: the prompt
-/// must come from the row, local reference images are read once, -RunKey derives the client_business_id.
-/// Made when the command begins, when only command-line arguments are bound.
+/// New-ToApisImage's parameters as bound for the current row, turned into a checked item to submit. Made when the
+/// command begins, when only command-line arguments are bound.
 /// </summary>
 internal sealed class ImageRequestReader(NewToApisImageCommand command)
 {
@@ -28,10 +27,8 @@ internal sealed class ImageRequestReader(NewToApisImageCommand command)
     private IReadOnlyList<LocalImage>? _givenImages;
     private Exception? _givenImagesError;
 
-    /// <summary>
-    /// The current row's request, checked, with the warnings to show for it; a broken rule throws
-    /// <see cref="ToApisValidationException"/> or <see cref="ToApisFileException"/>.
-    /// </summary>
+    /// <exception cref="ToApisValidationException">A value breaks a rule.</exception>
+    /// <exception cref="ToApisFileException">A reference image cannot be used.</exception>
     public (SubmitItem Item, List<string> Warnings) Read(object input, int row, JournalRecord? journalRow)
     {
         CheckPromptCameFromTheInput();

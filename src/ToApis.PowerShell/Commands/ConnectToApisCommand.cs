@@ -51,11 +51,7 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
     [ValidateRange(0.001, 600)]
     public double RetryIntervalSec { get; set; } = 1;
 
-    /// <summary>
-    /// The account's rate-limit group (Default, Vip, Svip): submits and queries are pinned to its documented
-    /// limits. Without -RateTier, -SubmitRateLimit or -QueryRateLimit the pace is learned from the service instead.
-    /// None turns client-side pacing off.
-    /// </summary>
+    /// <summary>Pins submits and queries to a group's documented limits; without it (or a rate) the pace is learned.</summary>
     [Parameter]
     public RateTier RateTier { get; set; } = RateTier.Default;
 
@@ -173,9 +169,7 @@ public sealed class ConnectToApisCommand : ToApisCmdletBase
         return string.Join(", ", given.Where(g => g is not null)) + $" (otherwise RateTier {RateTier})";
     }
 
-    /// <summary>
-    /// Each category is pinned by its own rate, else by -RateTier; a category told nothing is learned from the service.
-    /// </summary>
+    /// <summary>Each category is pinned by its own rate, else by -RateTier; a category told nothing is learned from the service.</summary>
     private RateLimitSettings ChooseRateLimits()
     {
         var tierGiven = MyInvocation.BoundParameters.ContainsKey(nameof(RateTier));

@@ -38,7 +38,6 @@ public sealed class ExportToApisGalleryCommand : ToApisCmdletBase
     [Parameter(ValueFromPipeline = true)]
     public PSObject[] InputObject { get; set; } = Array.Empty<PSObject>();
 
-    /// <summary>The page's title. Default: ToApis run, and the journal's name.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Title { get; set; }

@@ -14,7 +14,6 @@ namespace ToApis.Commands;
 [OutputType(typeof(ToApisModel))]
 public sealed class GetToApisModelCommand : ToApisCmdletBase, ISessionParameter
 {
-    /// <summary>Model ids to show; wildcards allowed.</summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]

@@ -12,10 +12,8 @@ using ToApis.Models;
 namespace ToApis.Commands;
 
 /// <summary>
-/// Base of the cmdlets of a bulk run (New, Wait, Save), which can keep a shared journal. A journal belongs to
-/// one run at a time: the commands of one pipeline share it, a run in another process waits for it. It also
-/// records every item's failure as one line (with the input row and the error), and the last of a pipeline's
-/// journaled cmdlets to finish writes the run's closing line to the information stream.
+/// Base of the bulk-run cmdlets (New, Wait, Save) and their shared -Journal: one run at a time (another process
+/// waits), one line per failed item, and the run's closing line from the last of a pipeline's cmdlets to end.
 /// </summary>
 public abstract class JournaledCmdletBase : ToApisCmdletBase
 {
@@ -43,7 +41,6 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
     [ValidateRange(0, 86400)]
     public int LockTimeoutSec { get; set; } = 60;
 
-    /// <summary>The journal named by -Journal, opened (and locked) when the command begins.</summary>
     internal RunJournal? RunJournal { get; private set; }
 
     /// <summary>Opens the journal; a journal held by another run is waited for, then the command ends.</summary>
@@ -76,10 +73,7 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
 
     private TimeSpan LockTimeout => TimeSpan.FromSeconds(LockTimeoutSec);
 
-    /// <summary>
-    /// Records one step, on the pipeline thread. A failed write is reported as this item's error and is never the
-    /// end of the item: the caller still passes the task on.
-    /// </summary>
+    /// <summary>Records one step, on the pipeline thread; a failed write is this item's error, never its end.</summary>
     internal void RecordInJournal(string journalEvent, ToApisTask task, string? file = null, int? imageIndex = null) =>
         WriteJournalFailure(JournalError(() => RunJournal?.Record(journalEvent, task, file, imageIndex)), task, $"Task {task.Id} ({journalEvent})");
 
@@ -100,10 +94,7 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
         base.OnDisposing();
     }
 
-    /// <summary>
-    /// Numbers an input row and keeps its columns for the journal's lines about it (call on the pipeline thread,
-    /// in input order). Does nothing without -Journal.
-    /// </summary>
+    /// <summary>Numbers an input row and keeps its columns for the journal's lines about it (pipeline thread, input order).</summary>
     internal void TrackJournalRow(object input)
     {
         if (Journal is not null)
@@ -145,10 +136,7 @@ public abstract class JournaledCmdletBase : ToApisCmdletBase
 
     private static JournalRecord RowRecord(object? input) => new(JournalEvents.Error) { Row = input is null ? null : JournalRows.Columns(input) };
 
-    /// <summary>
-    /// This error ends the whole pipeline (bad key, no balance): no cmdlet of it will reach its end to say how the
-    /// run stands, so this one says it now.
-    /// </summary>
+    /// <summary>No cmdlet of a pipeline that ends as a whole (bad key, no balance) reaches its end: this one says how the run stands.</summary>
     protected override void OnEndingAsAWhole()
     {
         if (_participation?.Leave() is not null)

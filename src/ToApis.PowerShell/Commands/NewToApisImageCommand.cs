@@ -17,10 +17,8 @@ using ToApis.Session;
 namespace ToApis.Commands;
 
 /// <summary>
-/// Submits one image-generation task per prompt or input row and emits the task at once (it runs on the
-/// server; pipe to Wait-ToApisTask). Every value is checked before anything is sent or spent. The cmdlet
-/// binds and writes; <see cref="ImageRequestReader"/> checks each row and a <see cref="BatchRunner{TItem,TResult}"/>
-/// runs <see cref="Submitter"/> for it.
+/// Submits one image-generation task per prompt or input row and emits the task at once. The cmdlet binds and
+/// writes; <see cref="ImageRequestReader"/> checks each row and <see cref="SubmitDelivery"/> submits and delivers it.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "ToApisImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ToApisTask))]

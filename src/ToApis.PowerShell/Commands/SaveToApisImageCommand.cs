@@ -15,11 +15,9 @@ using ToApis.Session;
 namespace ToApis.Commands;
 
 /// <summary>
-/// Downloads the images of completed tasks into a folder as they arrive, many at once, named from a template
-/// that can use the task and its input row. Never overwrites a different file without -Force; an identical one
-/// is kept, so reruns cost nothing. Emits a FileInfo (with TaskId) per image as soon as it is written. The cmdlet
-/// binds, asks and writes; <see cref="TaskImageSaver"/> names, records and downloads each image, run in the
-/// background by a <see cref="BatchRunner{TItem,TResult}"/>.
+/// Downloads the images of completed tasks into a folder as they arrive, emitting a FileInfo (with TaskId) per image.
+/// The cmdlet binds, asks and writes; <see cref="TaskImageSaver"/> names, records and downloads each image, run in
+/// the background by a <see cref="BatchRunner{TItem,TResult}"/>.
 /// </summary>
 [Cmdlet(VerbsData.Save, "ToApisImage", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
@@ -42,7 +40,6 @@ public sealed class SaveToApisImageCommand : JournaledCmdletBase, ISessionParame
     [TaskTransformation]
     public ToApisTask[] Task { get; set; } = [];
 
-    /// <summary>The folder to save into, created if missing; wildcards must match exactly one existing folder.</summary>
     [Parameter(Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]

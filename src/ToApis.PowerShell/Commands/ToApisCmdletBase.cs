@@ -25,9 +25,8 @@ internal interface ISessionParameter
 }
 
 /// <summary>
-/// Owns what every ToApis cmdlet needs to run async work safely: the cancellation source that Ctrl+C
-/// (StopProcessing) cancels, the mailbox through which background code writes on the pipeline thread, the one
-/// loop that drains a batch, and the end of whatever the command started.
+/// What every ToApis cmdlet needs to run async work safely: the cancellation that Ctrl+C cancels, the mailbox
+/// through which background code writes on the pipeline thread, the one drain loop, and the end of what it started.
 /// </summary>
 public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
 {
@@ -211,10 +210,7 @@ public abstract class ToApisCmdletBase : PSCmdlet, IDisposable
         return session!;
     }
 
-    /// <summary>
-    /// PowerShell disposes every command when its pipeline ends, including after a downstream
-    /// Select-Object -First, which never calls StopProcessing: cancel whatever is still running first.
-    /// </summary>
+    /// <summary>Runs when the pipeline ends, also after a downstream Select-Object -First, which never calls StopProcessing.</summary>
     public void Dispose()
     {
         if (_disposed)

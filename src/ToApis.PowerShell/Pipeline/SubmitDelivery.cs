@@ -46,7 +46,7 @@ internal sealed class SubmitDelivery : IDisposable
     /// <summary>What stopped submitting, if it stopped: later rows are accounted for (<see cref="NotSubmitted"/>), never sent.</summary>
     public Exception? SpendingStoppedBy => _spendingStopped?.Cause;
 
-    /// <summary>Submits the row's item; the submitter is made (with -RunKey, the run key locked) on the first.</summary>
+    /// <summary>The submitter is made (with -RunKey, the run key locked) for the first item.</summary>
     public void Add(SubmitItem item)
     {
         _submitter ??= _command.MakeSubmitter();
