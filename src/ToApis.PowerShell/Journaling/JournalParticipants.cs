@@ -1,5 +1,6 @@
 using System;
-using System.Collections.Generic;
+using System.Threading;
+using ToApis.Client.Journal;
 
 namespace ToApis.Journaling;
 
@@ -10,39 +11,18 @@ namespace ToApis.Journaling;
 /// </summary>
 internal sealed class JournalParticipants
 {
-    private static readonly Dictionary<string, int> Active = new(StringComparer.Ordinal);
+    private static readonly CountedShares<string> Active = new();
 
     private readonly string _key;
-    private bool _left;
+    private int _left;
 
     /// <summary>Counts a cmdlet in; every one counted in must leave, however it ends.</summary>
     public JournalParticipants(Guid? runspace, string journalPath)
     {
         _key = $"{runspace}|{journalPath}";
-        lock (Active)
-        {
-            Active[_key] = Active.TryGetValue(_key, out var count) ? count + 1 : 1;
-        }
+        Active.Join(_key, () => _key);
     }
 
     /// <summary>Counts the cmdlet out (once); true when it was the last one in.</summary>
-    public bool Leave()
-    {
-        lock (Active)
-        {
-            if (_left)
-            {
-                return false;
-            }
-
-            _left = true;
-            if (--Active[_key] > 0)
-            {
-                return false;
-            }
-
-            Active.Remove(_key);
-            return true;
-        }
-    }
+    public bool Leave() => Interlocked.Exchange(ref _left, 1) == 0 && Active.Leave(_key);
 }

@@ -148,20 +148,14 @@ internal sealed class GalleryBuilder
     /// <summary>What Save-ToApisImage -Sidecar wrote beside the image, if it did.</summary>
     private static GalleryCard? FromSidecar(string imagePath)
     {
-        var sidecar = SidecarFile.PathFor(imagePath);
-        if (!File.Exists(sidecar))
-        {
-            return null;
-        }
-
         string text;
         try
         {
-            text = File.ReadAllText(sidecar);
+            text = File.ReadAllText(SidecarFile.PathFor(imagePath));
         }
         catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return null; // none, or not readable
         }
 
         using var document = Json.TryParse(text);

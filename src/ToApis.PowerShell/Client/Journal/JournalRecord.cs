@@ -162,16 +162,11 @@ internal sealed record JournalRecord(string Event)
         var skipped = 0;
         while (reader.ReadLine() is { } line)
         {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
             if (Parse(line) is { } record)
             {
                 read(line, record);
             }
-            else
+            else if (!string.IsNullOrWhiteSpace(line))
             {
                 skipped++;
             }

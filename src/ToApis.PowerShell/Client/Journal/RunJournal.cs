@@ -24,19 +24,18 @@ namespace ToApis.Client.Journal;
 /// </summary>
 internal sealed class RunJournal
 {
-    private static readonly Dictionary<string, RunJournal> OpenInThisProcess = new(StringComparer.Ordinal);
+    private static readonly CountedShares<RunJournal> OpenInThisProcess = new();
 
     private readonly object _gate = new();
     private readonly RunLock _lock;
     private readonly TimeProvider _time;
     private readonly List<string> _lines = new();
-    private Action<string> _warn = _ => { };
+    private volatile Action<string> _warn = _ => { };
     private FileStream _file;
     private long _length;
     private bool _warnedTampered;
     private bool _mayEndMidLine;
-    private bool _balanceReadAtStart;
-    private int _users = 1;
+    private volatile bool _balanceReadAtStart;
 
     private RunJournal(string path, RunLock runLock, TimeProvider time)
     {
@@ -63,42 +62,32 @@ internal sealed class RunJournal
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
         var runLock = RunLock.Acquire(
             fullPath + RunLock.Extension, $"The journal '{fullPath}'", command, lockTimeout, onWaiting, cancellationToken);
+        RunJournal journal;
         try
         {
-            lock (OpenInThisProcess)
-            {
-                if (OpenInThisProcess.TryGetValue(fullPath, out var shared))
-                {
-                    shared._users++;
-                    runLock.Dispose(); // the shared instance holds one already
-                    shared.Warn(onWarning);
-                    return shared;
-                }
-
-                var journal = new RunJournal(fullPath, runLock, time ?? TimeProvider.System);
-                journal.Warn(onWarning);
-                OpenInThisProcess[fullPath] = journal;
-                return journal;
-            }
+            journal = OpenInThisProcess.Join(fullPath, () => new RunJournal(fullPath, runLock, time ?? TimeProvider.System))!;
         }
         catch
         {
             runLock.Dispose();
             throw;
         }
+
+        if (journal._lock != runLock)
+        {
+            runLock.Dispose(); // the shared instance holds one already
+        }
+
+        journal._warn = onWarning; // the command that opened the journal last hears of its trouble
+        return journal;
     }
 
     /// <summary>This command is done with the journal; the last one closes it and releases the lock.</summary>
     public void Release()
     {
-        lock (OpenInThisProcess)
+        if (!OpenInThisProcess.Leave(Path))
         {
-            if (--_users > 0)
-            {
-                return;
-            }
-
-            OpenInThisProcess.Remove(Path);
+            return;
         }
 
         lock (_gate)
@@ -141,23 +130,11 @@ internal sealed class RunJournal
     public void RecordBalance(string at, ToApisBalance balance)
     {
         Append(new JournalRecord(JournalEvents.Balance) { BalanceAt = at, Balance = balance });
-        lock (_gate)
-        {
-            _balanceReadAtStart = at == BalanceReadings.Start;
-        }
+        _balanceReadAtStart = at == BalanceReadings.Start;
     }
 
     /// <summary>This run read the balance when it began and not yet when it ended.</summary>
-    public bool AwaitsClosingBalance
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _balanceReadAtStart;
-            }
-        }
-    }
+    public bool AwaitsClosingBalance => _balanceReadAtStart;
 
     private void Append(JournalRecord record)
     {
@@ -194,15 +171,6 @@ internal sealed class RunJournal
 
             // Read back as the file holds it, so this run's lines count exactly as a rerun will read them.
             Memory.Add(JournalRecord.Parse(text)!, fromEarlierRun: false);
-        }
-    }
-
-    /// <summary>The command that opened the journal last hears of its trouble.</summary>
-    private void Warn(Action<string> onWarning)
-    {
-        lock (_gate)
-        {
-            _warn = onWarning;
         }
     }
 

@@ -26,10 +26,10 @@ internal sealed class RunLock : IDisposable
 
     private const long LockedByte = 1L << 40;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly Dictionary<string, Holder> HeldByThisProcess = new(StringComparer.Ordinal);
+    private static readonly CountedShares<FileStream> HeldByThisProcess = new();
 
     private readonly string _path;
-    private bool _released;
+    private int _released;
 
     private RunLock(string path) => _path = path;
 
@@ -77,66 +77,37 @@ internal sealed class RunLock : IDisposable
     }
 
     /// <summary>This process's hold on the lock, shared when a command of it holds one already; else a new one, or null while another process holds it.</summary>
-    private static FileStream? ShareOrTake(string path, string command, TimeProvider clock)
-    {
-        lock (HeldByThisProcess)
-        {
-            if (HeldByThisProcess.TryGetValue(path, out var held))
-            {
-                held.Users++;
-                return held.Stream;
-            }
+    private static FileStream? ShareOrTake(string path, string command, TimeProvider clock) =>
+        HeldByThisProcess.Join(path, () => TryTake(path, command, clock));
 
-            if (TryTake(path, command, clock) is { } stream)
-            {
-                HeldByThisProcess[path] = new Holder(stream);
-                return stream;
-            }
-
-            return null;
-        }
-    }
-
-    /// <summary>Who holds the lock; read under the registry's lock, so this process never opens a file it holds.</summary>
-    private static string HolderOf(string path)
-    {
-        lock (HeldByThisProcess)
-        {
-            return HeldByThisProcess.ContainsKey(path) ? "a command of this process" : DescribeHolder(path);
-        }
-    }
+    /// <summary>Who holds the lock; read while no command of this process takes or releases it, so this process never opens a file it holds.</summary>
+    private static string HolderOf(string path) =>
+        HeldByThisProcess.Read(path, heldHere => heldHere ? "a command of this process" : DescribeHolder(path));
 
     public void Dispose()
     {
-        lock (HeldByThisProcess)
+        if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            if (_released || !HeldByThisProcess.TryGetValue(_path, out var held))
-            {
-                return;
-            }
-
-            _released = true;
-            if (--held.Users > 0)
-            {
-                return;
-            }
-
-            HeldByThisProcess.Remove(_path);
-            try
-            {
-                held.Stream.SetLength(0); // no stale holder for a reader to name
-                if (!RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
-                {
-                    held.Stream.Unlock(LockedByte, 1); // Windows may take a while to release it on close alone
-                }
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                // Closing the file releases the lock anyway.
-            }
-
-            held.Stream.Dispose();
+            HeldByThisProcess.Leave(_path, Release);
         }
+    }
+
+    private static void Release(FileStream stream)
+    {
+        try
+        {
+            stream.SetLength(0); // no stale holder for a reader to name
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+            {
+                stream.Unlock(LockedByte, 1); // Windows may take a while to release it on close alone
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // Closing the file releases the lock anyway.
+        }
+
+        stream.Dispose();
     }
 
     /// <summary>The lock file, held; or null while another process holds it.</summary>
@@ -204,13 +175,5 @@ internal sealed class RunLock : IDisposable
         }
 
         return "another process; its details are not readable";
-    }
-
-    /// <summary>This process's hold on one lock file, and how many of its commands share it.</summary>
-    private sealed class Holder(FileStream stream)
-    {
-        public FileStream Stream { get; } = stream;
-
-        public int Users { get; set; } = 1;
     }
 }

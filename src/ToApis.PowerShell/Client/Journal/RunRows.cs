@@ -60,7 +60,6 @@ internal sealed class RunRows
             : null;
     }
 
-
     private void Remember(RunRow row, JournalRecord record)
     {
         if (record.TaskId is { } taskId)
