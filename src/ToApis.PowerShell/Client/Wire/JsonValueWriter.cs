@@ -21,9 +21,6 @@ internal static class JsonValueWriter
             case bool flag:
                 writer.WriteBooleanValue(flag);
                 break;
-            case char character:
-                writer.WriteStringValue(character.ToString());
-                break;
             case Enum enumValue:
                 writer.WriteStringValue(enumValue.ToString());
                 break;
@@ -73,5 +70,4 @@ internal static class JsonValueWriter
     private static bool IsInteger(IConvertible value) => value.GetTypeCode() is
         TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32
         or TypeCode.Int64 or TypeCode.UInt64;
-
 }
