@@ -16,7 +16,6 @@ namespace ToApis.Client;
 internal sealed class ApiResponse(
     int statusCode, string reasonPhrase, string body, TimeSpan? retryAfter, string? contentType = null, KeyMask? mask = null, LimitSignal? limits = null)
 {
-    /// <summary>How much of a body an error message quotes.</summary>
     private const int QuotedBodyChars = 120;
 
     private ErrorEnvelope? _error;
@@ -31,7 +30,6 @@ internal sealed class ApiResponse(
     /// <summary>The raw body, for parsing only; messages quote it through <see cref="Shown"/>.</summary>
     public string Body { get; } = body;
 
-    /// <summary>The media type the server declared ("application/json", "text/html"), if any.</summary>
     public string? ContentType { get; } = contentType;
 
     public TimeSpan? RetryAfter { get; } = retryAfter;
@@ -77,10 +75,7 @@ internal sealed class ApiResponse(
     /// <summary>Whether the body is a JSON object at all (a task, an error envelope, anything).</summary>
     internal bool IsJsonObject => _isJsonObject ??= Task is not null || IsObject(Body);
 
-    /// <summary>
-    /// A page rather than an API answer: no JSON object, and HTML or XML by its type or its first character (a
-    /// captive portal, a proxy's login page, a web server at the wrong -BaseUri). Asking again gets the same.
-    /// </summary>
+    /// <summary>A page (a captive portal, a wrong -BaseUri), not an API answer: no JSON object, HTML or XML. Asking again gets the same.</summary>
     internal bool IsForeign =>
         !IsJsonObject
         && ((ContentType?.IndexOf("html", StringComparison.OrdinalIgnoreCase) ?? -1) >= 0

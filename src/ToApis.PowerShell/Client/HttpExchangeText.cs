@@ -8,10 +8,7 @@ using System.Threading.Tasks;
 
 namespace ToApis.Client;
 
-/// <summary>
-/// One HTTP exchange as -Debug shows it: method, URL, headers (never Authorization), the request body and the
-/// response body cut to <see cref="MaxBodyCharacters"/>. The caller masks the key in the whole text.
-/// </summary>
+/// <summary>One HTTP exchange as -Debug shows it, without Authorization and with long bodies cut; the caller masks the key.</summary>
 internal static class HttpExchangeText
 {
     public const int MaxBodyCharacters = 4000;

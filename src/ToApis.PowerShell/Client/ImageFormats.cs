@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 
 namespace ToApis.Client;
 
@@ -74,23 +75,8 @@ internal static class ImageFormats
     }
 
     /// <summary>Whether <paramref name="bytes"/> (of which the first <paramref name="length"/> count) hold <paramref name="magic"/>, one byte per character, at <paramref name="offset"/>.</summary>
-    private static bool Matches(byte[] bytes, int length, int offset, string magic)
-    {
-        if (length < offset + magic.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < magic.Length; i++)
-        {
-            if (bytes[offset + i] != magic[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool Matches(byte[] bytes, int length, int offset, string magic) =>
+        length >= offset + magic.Length && magic.Select((character, i) => bytes[offset + i] == character).All(same => same);
 
     private static byte[] ReadAt(Stream stream, long offset, int count)
     {

@@ -12,10 +12,7 @@ using ToApis.Models;
 
 namespace ToApis.Client;
 
-/// <summary>
-/// The API calls, async and free of PowerShell. One instance per command invocation over a shared
-/// <see cref="ToApisConnection"/>; everything it wants the user to see goes to its <see cref="IRequestLog"/>.
-/// </summary>
+/// <summary>The API calls, free of PowerShell: one instance per command over the shared connection, telling its own log.</summary>
 internal sealed class ToApisClient(ToApisConnection connection, IRequestLog log)
 {
     /// <summary>Every documented task id starts so; client_business_ids this module makes never do.</summary>

@@ -7,10 +7,7 @@ using ToApis.Client.Resilience;
 
 namespace ToApis.Client;
 
-/// <summary>
-/// What a session owns: settings, the API key, two pooled HttpClients and the resilience pipelines.
-/// Shared by every command that uses the session; <see cref="CreateClient"/> gives each its own log.
-/// </summary>
+/// <summary>What a session owns and its commands share: settings, the API key, two pooled HttpClients and the pipelines.</summary>
 internal sealed class ToApisConnection : IDisposable
 {
     private readonly string _apiKey;

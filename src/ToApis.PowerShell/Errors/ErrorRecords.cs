@@ -167,9 +167,7 @@ internal static class ErrorRecords
         }
 
         var message = about.Describe(record.ErrorDetails?.Message is { Length: > 0 } shown ? shown : record.Exception.Message);
-        var named = new ErrorRecord(NamingTheRow(record.Exception, message), record.FullyQualifiedErrorId, record.CategoryInfo.Category, record.TargetObject);
-        named.ErrorDetails = new ErrorDetails(message) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
-        return named;
+        return Retold(record, message, exception: NamingTheRow(record.Exception, message));
     }
 
     /// <summary>
@@ -197,19 +195,19 @@ internal static class ErrorRecords
 
     /// <param name="message">What the user reads, when it says more than the exception's message.</param>
     public static ErrorRecord Create(
-        Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction, string? message = null)
+        Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction, string? message = null)
     {
         var record = new ErrorRecord(exception, errorId, category, target);
         record.ErrorDetails = new ErrorDetails(message ?? exception.Message) { RecommendedAction = recommendedAction };
         return record;
     }
 
-    /// <summary>The same record (ErrorId, category, target) with more said, in its message or its advice.</summary>
-    private static ErrorRecord Retold(ErrorRecord record, string? message, string? action = null) =>
+    /// <summary>The same record (ErrorId, category, target) with more said, in its message or its advice, or about another exception.</summary>
+    private static ErrorRecord Retold(ErrorRecord record, string? message, string? action = null, Exception? exception = null) =>
         message is null && action is null
             ? record
-            : Create(record.Exception, record.FullyQualifiedErrorId, record.CategoryInfo.Category, record.TargetObject,
-                action ?? record.ErrorDetails.RecommendedAction, message ?? record.ErrorDetails.Message);
+            : Create(exception ?? record.Exception, record.FullyQualifiedErrorId, record.CategoryInfo.Category, record.TargetObject,
+                action ?? record.ErrorDetails?.RecommendedAction, message ?? record.ErrorDetails?.Message);
 
     private static (string Id, ErrorCategory Category, string Action) ForApi(ToApisApiException error) => error.Kind switch
     {

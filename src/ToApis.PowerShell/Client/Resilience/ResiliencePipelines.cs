@@ -28,13 +28,13 @@ internal sealed class ResiliencePipelines
     public ResiliencePipelines(ToApisConnectionSettings settings, AccountRateLimiter limiter, OutageBreaker apiBreaker, OutageBreaker filesBreaker)
     {
         _settings = settings;
-        Submit = Build<ApiResponse>(
+        Submit = Build(
             settings, RefusalsUntilDeadline(settings, args => RequestState.Of(args.Context).Submit!.ShouldRetryAsync(args)), apiBreaker, JudgeApiAttempt,
-            context => AcquireAsync(limiter, RequestCategory.Submit, context), counted: false);
-        Query = Build<ApiResponse>(
+            context => AcquireAsync(limiter, RequestCategory.Submit, context));
+        Query = Build(
             settings, RefusalsUntilDeadline(settings, RetryTransient(IsUnreadableSuccess)), apiBreaker, JudgeApiAttempt,
-            context => AcquireAsync(limiter, RequestCategory.Query, context), counted: false);
-        Read = Build<ApiResponse>(settings, RetryTransient(IsMalformedSuccess), apiBreaker, JudgeApiAttempt, null);
+            context => AcquireAsync(limiter, RequestCategory.Query, context));
+        Read = Build(settings, RetryTransient(IsMalformedSuccess), apiBreaker, JudgeApiAttempt, null);
         Download = Build<long>(
             settings, args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)), filesBreaker, JudgeDownloadAttempt, null);
     }
@@ -185,14 +185,15 @@ internal sealed class ResiliencePipelines
             ? response.IsRateLimited || response.IsAmbiguousFailure || unusable(response)
             : IsTransient(args.Outcome.Exception));
 
-    /// <param name="counted">
-    /// Every retry counts against -MaximumRetryCount. When false, <paramref name="shouldRetry"/> does its own
-    /// counting and the overall timeout is the only end.
+    /// <param name="pace">
+    /// Waits for the account's budget before each attempt. A paced request's <paramref name="shouldRetry"/> counts its
+    /// own retries (<see cref="RefusalsUntilDeadline"/>), so the overall timeout is its only end; any other counts every retry.
     /// </param>
     private static ResiliencePipeline<T> Build<T>(
         ToApisConnectionSettings settings, Func<RetryPredicateArguments<T>, ValueTask<bool>> shouldRetry,
-        OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge, Func<ResilienceContext, Task>? pace, bool counted = true)
+        OutageBreaker breaker, Func<object?, Exception?, AttemptHealth> judge, Func<ResilienceContext, Task>? pace)
     {
+        var counted = pace is null;
         var retry = new RetryStrategyOptions<T>
         {
             ShouldHandle = shouldRetry,

@@ -7,8 +7,8 @@ using System.Text.Json;
 namespace ToApis.Client.Wire;
 
 /// <summary>
-/// The body of <c>POST /v1/images/generations</c>, or of <c>/v1/images/edits</c> for the one model served there. Values are plain CLR values (strings, numbers, bools,
-/// dictionaries, lists): the PowerShell layer unwraps its own types before building one.
+/// The body of <c>POST /v1/images/generations</c>, or of <c>/v1/images/edits</c> for the one model served there.
+/// Values are plain CLR values: the PowerShell layer unwraps its own types before building one.
 /// </summary>
 internal sealed class GenerationRequest
 {

@@ -48,10 +48,7 @@ internal static class Json
     public static DateTimeOffset? UnixTime(this JsonElement element, string name) =>
         element.Int64(name) is { } seconds and > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
-    /// <summary>
-    /// Options for JSON files people read (sidecars, the journal): CJK, accents and emoji stay as they are,
-    /// not \uXXXX escapes; the text is still valid JSON.
-    /// </summary>
+    /// <summary>For JSON files people read (sidecars, the journal): CJK, accents and emoji stay as they are, not \uXXXX.</summary>
     public static JsonWriterOptions ReadableWriterOptions(bool indented = false) =>
         new() { Indented = indented, Encoder = ReadableJsonEncoder.Instance };
 

@@ -21,12 +21,6 @@ internal static class JsonValueWriter
             case bool flag:
                 writer.WriteBooleanValue(flag);
                 break;
-            case char character:
-                writer.WriteStringValue(character.ToString());
-                break;
-            case Enum enumValue:
-                writer.WriteStringValue(enumValue.ToString());
-                break;
             case DateTimeOffset moment:
                 writer.WriteStringValue(moment);
                 break;
@@ -61,17 +55,12 @@ internal static class JsonValueWriter
             case decimal real:
                 writer.WriteNumberValue(real);
                 break;
-            case IConvertible whole when IsInteger(whole):
-                writer.WriteNumberValue(Convert.ToInt64(whole, CultureInfo.InvariantCulture));
+            case sbyte or byte or short or ushort or int or uint or long or ulong:
+                writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
-            default:
+            default: // an enum by its name, anything else by its invariant text
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
         }
     }
-
-    private static bool IsInteger(IConvertible value) => value.GetTypeCode() is
-        TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32
-        or TypeCode.Int64 or TypeCode.UInt64;
-
 }

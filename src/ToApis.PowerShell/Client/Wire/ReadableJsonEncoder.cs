@@ -60,18 +60,8 @@ internal sealed class ReadableJsonEncoder : JavaScriptEncoder
             _ => ((char)unicodeScalar).ToString(),
         };
 
-        if (escape.Length > bufferLength)
-        {
-            numberOfCharactersWritten = 0;
-            return false;
-        }
-
-        for (var i = 0; i < escape.Length; i++)
-        {
-            buffer[i] = escape[i];
-        }
-
-        numberOfCharactersWritten = escape.Length;
-        return true;
+        var fits = escape.AsSpan().TryCopyTo(new Span<char>(buffer, bufferLength));
+        numberOfCharactersWritten = fits ? escape.Length : 0;
+        return fits;
     }
 }

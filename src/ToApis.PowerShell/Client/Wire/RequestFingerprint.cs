@@ -35,7 +35,7 @@ internal sealed class RequestFingerprint
     /// </summary>
     public string BusinessIdFor(GenerationRequest request, IEnumerable<byte[]> localReferenceContents)
     {
-        var hash = Hash(Canonical(request, localReferenceContents));
+        var hash = ContentHash(request, localReferenceContents);
         var occurrence = _occurrences.TryGetValue(hash, out var seen) ? seen + 1 : 1;
         _occurrences[hash] = occurrence;
         return occurrence == 1 ? $"{_runKey}-{hash}" : $"{_runKey}-{hash}-{occurrence}";

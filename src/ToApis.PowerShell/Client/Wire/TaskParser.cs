@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json;
 using ToApis.Models;
 
@@ -70,25 +70,11 @@ internal static class TaskParser
     // result.data[].url first; the older schema and the docs' own samples use a top-level "url".
     private static string[] ReadUrls(JsonElement root)
     {
-        var urls = new List<string>();
-        if (root.Property("result")?.Property("data") is { ValueKind: JsonValueKind.Array } data)
-        {
-            foreach (var item in data.EnumerateArray())
-            {
-                var url = item.ValueKind == JsonValueKind.String ? item.GetString() : item.String("url");
-                if (!string.IsNullOrEmpty(url))
-                {
-                    urls.Add(url!);
-                }
-            }
-        }
-
-        if (urls.Count == 0 && root.String("url") is { Length: > 0 } topLevel)
-        {
-            urls.Add(topLevel);
-        }
-
-        return urls.ToArray();
+        var urls = root.Property("result")?.Property("data") is { ValueKind: JsonValueKind.Array } data
+            ? data.EnumerateArray().Select(item => item.ValueKind == JsonValueKind.String ? item.GetString() : item.String("url"))
+                .Where(url => !string.IsNullOrEmpty(url)).Select(url => url!).ToArray()
+            : Array.Empty<string>();
+        return urls.Length == 0 && root.String("url") is { Length: > 0 } topLevel ? new[] { topLevel } : urls;
     }
 
     private static string? ReadFailure(JsonElement root, JsonElement? error) => error switch

@@ -10,18 +10,17 @@ internal static class UploadParser
     public static ToApisUpload Parse(ApiResponse response, string requestDescription, string localPath)
     {
         using var document = Json.TryParse(response.Body);
-        if (document?.RootElement.ValueKind != JsonValueKind.Object)
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
         {
             throw response.Unexpected(requestDescription, $"'{localPath}' may not have been uploaded");
         }
 
-        var root = document?.RootElement;
-        var success = root?.Property("success") is { ValueKind: JsonValueKind.True };
-        var data = root?.Property("data");
+        var success = root.Property("success") is { ValueKind: JsonValueKind.True };
+        var data = root.Property("data");
         var url = data?.String("url");
         if (!success || string.IsNullOrEmpty(url))
         {
-            var reason = root?.String("message") is { Length: > 0 } message ? response.Shown(message)
+            var reason = root.String("message") is { Length: > 0 } message ? response.Shown(message)
                 : success ? $"the answer (HTTP {response.StatusCode}) said success:true but {DescribeData(data)}, so there is no data.url to use"
                 : response.Error.Message;
             throw new ToApisApiException(
