@@ -22,10 +22,7 @@ internal sealed class ResultDownloader(ToApisConnection connection, IRequestLog 
 
     private readonly HttpTransport _transport = new(connection.DownloadHttp, log, connection.Time);
 
-    /// <summary>
-    /// One download through the download pipeline. What outlives its retries is reported as what it is: an
-    /// incomplete download, a status the result host kept answering, or a network failure.
-    /// </summary>
+    /// <summary>What outlives the retries is reported as what it is: a short body, a status the host kept answering, a network failure.</summary>
     public async Task<(long Length, ImageFormat Format)> DownloadAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         ImageFormat? format = null;
@@ -157,9 +154,8 @@ internal sealed class ResultDownloader(ToApisConnection connection, IRequestLog 
 }
 
 /// <summary>
-/// One download attempt that the result host may get right next time: a body that ended early, or a 403/404
-/// before the result's expiry. An <see cref="IOException"/>, so the download pipeline retries it as it retries
-/// network failures; what outlives the retries is reported as its <see cref="Problem"/>.
+/// A body that ended early, or a 403/404 before the result's expiry: an <see cref="IOException"/>, so the download
+/// pipeline retries it as it retries network failures; what outlives the retries is reported as its <see cref="Problem"/>.
 /// </summary>
 internal sealed class RetryableDownloadException(FileProblem problem, string message) : IOException(message)
 {

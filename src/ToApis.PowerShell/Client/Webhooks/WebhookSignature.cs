@@ -37,10 +37,7 @@ internal static class WebhookSignature
             .OfType<string>()
             .ToList();
 
-    /// <summary>
-    /// Whether the hex <paramref name="candidate"/> (in either case) is <paramref name="expected"/>, compared as text
-    /// in time that does not depend on where they differ.
-    /// </summary>
+    /// <summary>Whether the hex candidate (either case) is <paramref name="expected"/>, in time that does not depend on where they differ.</summary>
     public static bool Matches(byte[] expected, string candidate) =>
         FixedTimeEquals(
             Encoding.UTF8.GetBytes(BitConverter.ToString(expected).Replace("-", "").ToLowerInvariant()),
