@@ -12,11 +12,7 @@ namespace ToApis.Client.Files;
 /// </summary>
 internal static class FileLock
 {
-    /// <summary>
-    /// Calls <paramref name="tryTake"/> every <paramref name="interval"/> until it returns a stream (taken) or
-    /// <paramref name="patience"/> runs out on <paramref name="time"/> (null). <paramref name="onWaiting"/> is told
-    /// once, when the first try finds the file held.
-    /// </summary>
+    /// <summary>The stream <paramref name="tryTake"/> gave, or null once the patience runs out; onWaiting is told once.</summary>
     public static async Task<FileStream?> WaitAsync(
         Func<FileStream?> tryTake, TimeSpan patience, Func<TimeSpan> interval, TimeProvider time, CancellationToken cancellationToken,
         Action? onWaiting = null)

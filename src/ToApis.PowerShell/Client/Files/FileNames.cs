@@ -75,10 +75,7 @@ internal static class FileNames
         return fitted.ToString().TrimEnd('.', ' ');
     }
 
-    /// <summary>
-    /// Fills {Token} placeholders from <paramref name="valueOf"/> and sanitizes the result into one name.
-    /// An unknown token is an error naming the tokens that exist, not a silent empty string.
-    /// </summary>
+    /// <summary>Fills {Token} placeholders and sanitizes the result; an unknown token is an error naming those that exist, not "".</summary>
     public static string Render(string template, Func<string, string?> valueOf, Func<IEnumerable<string>> knownTokens)
     {
         var rendered = Token.Replace(template, match =>

@@ -8,8 +8,8 @@ using System.Threading.Tasks;
 namespace ToApis.Client.Files;
 
 /// <summary>
-/// Fetches one result into a partial file through the download pipeline: with a key-less client, following
-/// only the redirects <see cref="ResultRedirects"/> allows, checking Content-Length and the image's own end
+/// Fetches one result into a partial file through the download pipeline: with a key-less client, through
+/// <see cref="ResultRedirects"/>, checking Content-Length and the image's own end
 /// (<see cref="ImageFormats.IsComplete"/>). A short body or a 403/404 before the result expires is retried; a
 /// body that arrived whole but is no image, and every local write failure, never is.
 /// </summary>
@@ -22,10 +22,7 @@ internal sealed class ResultDownloader(ToApisConnection connection, IRequestLog 
 
     private readonly HttpTransport _transport = new(connection.DownloadHttp, log, connection.Time);
 
-    /// <summary>
-    /// One download through the download pipeline. What outlives its retries is reported as what it is: an
-    /// incomplete download, a status the result host kept answering, or a network failure.
-    /// </summary>
+    /// <summary>What outlives the retries is reported as what it is: a short body, a status the host kept answering, a network failure.</summary>
     public async Task<(long Length, ImageFormat Format)> DownloadAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         ImageFormat? format = null;
@@ -54,7 +51,7 @@ internal sealed class ResultDownloader(ToApisConnection connection, IRequestLog 
     /// <returns>The bytes received and the image type they make (the download's last attempt).</returns>
     private async Task<(long Received, ImageFormat Format)> DownloadOnceAsync(Uri url, string partial, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
-        using var response = await SendFollowingRedirectsAsync(url, cancellationToken).ConfigureAwait(false);
+        using var response = await ResultRedirects.SendAsync(_transport, url, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         if (status is 403 or 404 or 410)
         {
@@ -151,43 +148,14 @@ internal sealed class ResultDownloader(ToApisConnection connection, IRequestLog 
         return received;
     }
 
-    /// <summary>Sends the GET, following at most <see cref="ResultRedirects.MaxHops"/> redirects, each checked first.</summary>
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Uri url, CancellationToken cancellationToken)
-    {
-        var current = url;
-        for (var hop = 0; ; hop++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, current);
-            var exchange = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            _transport.Report(exchange);
-            var response = exchange.Response;
-            if (!ResultRedirects.IsRedirect((int)response.StatusCode) || response.Headers.Location is not { } location)
-            {
-                return response;
-            }
-
-            response.Dispose();
-            if (hop == ResultRedirects.MaxHops)
-            {
-                throw new ToApisFileException(
-                    FileProblem.DownloadFailed, url.ToString(), $"{url} redirected more than {ResultRedirects.MaxHops} times; nothing was saved.");
-            }
-
-            var next = location.IsAbsoluteUri ? location : new Uri(current, location);
-            await ResultRedirects.CheckAsync(url, next).ConfigureAwait(false);
-            current = next;
-        }
-    }
-
     public static ToApisFileException Expired(Uri url, DateTimeOffset expiry, string? detail = null) =>
         new(FileProblem.ResultExpired, url.ToString(),
             $"The result {url} expired at {expiry.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz}{(detail is null ? "" : $" ({detail})")}; results last 24 h after completion. Generate it again.");
 }
 
 /// <summary>
-/// One download attempt that the result host may get right next time: a body that ended early, or a 403/404
-/// before the result's expiry. An <see cref="IOException"/>, so the download pipeline retries it as it retries
-/// network failures; what outlives the retries is reported as its <see cref="Problem"/>.
+/// A body that ended early, or a 403/404 before the result's expiry: an <see cref="IOException"/>, so the download
+/// pipeline retries it as it retries network failures; what outlives the retries is reported as its <see cref="Problem"/>.
 /// </summary>
 internal sealed class RetryableDownloadException(FileProblem problem, string message) : IOException(message)
 {

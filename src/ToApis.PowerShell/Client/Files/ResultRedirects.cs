@@ -1,6 +1,8 @@
 using System;
 using System.Net;
+using System.Net.Http;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace ToApis.Client.Files;
@@ -15,13 +17,38 @@ internal static class ResultRedirects
 {
     public const int MaxHops = 5;
 
-    public static bool IsRedirect(int status) => status is 301 or 302 or 303 or 307 or 308;
-
     /// <summary>Results (and each hop to them) are fetched over http and https only: never file:, javascript: or ftp:.</summary>
     public static bool IsFetchable(Uri url) => url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
 
+    /// <summary>Sends the GET, following at most <see cref="MaxHops"/> redirects, each checked first.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpTransport transport, Uri url, CancellationToken cancellationToken)
+    {
+        var current = url;
+        for (var hop = 0; ; hop++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, current);
+            var exchange = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            transport.Report(exchange);
+            var response = exchange.Response;
+            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            if (hop == MaxHops)
+            {
+                throw new ToApisFileException(FileProblem.DownloadFailed, url.ToString(), $"{url} redirected more than {MaxHops} times; nothing was saved.");
+            }
+
+            var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+            await CheckAsync(url, next).ConfigureAwait(false);
+            current = next;
+        }
+    }
+
     /// <summary>Throws <see cref="FileProblem.UnsafeRedirect"/> unless <paramref name="target"/> may be fetched.</summary>
-    public static async Task CheckAsync(Uri resultUrl, Uri target)
+    private static async Task CheckAsync(Uri resultUrl, Uri target)
     {
         if (!IsFetchable(target))
         {

@@ -33,11 +33,7 @@ internal sealed class ResultSaver(ToApisConnection connection, IRequestLog log)
     /// </summary>
     internal Func<string, bool> NameTakenInThisRun { get; set; } = _ => false;
 
-    /// <summary>
-    /// Saves <paramref name="url"/> as <paramref name="baseName"/> plus the extension its bytes call for.
-    /// An identical file already there is kept (a rerun costs nothing); a different one is never replaced
-    /// unless <paramref name="force"/>, and a name used earlier in this run gets a " (2)" suffix.
-    /// </summary>
+    /// <summary>Saves <paramref name="url"/> as <paramref name="baseName"/> plus the extension its bytes call for.</summary>
     public async Task<SavedImage> SaveAsync(
         Uri url, string folder, string baseName, bool force, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {

@@ -78,10 +78,7 @@ internal sealed class TaskImageSaver
         return name;
     }
 
-    /// <summary>
-    /// The image an earlier run's journal says is saved in this folder (and still there), with its sidecar
-    /// written; null when it must be downloaded.
-    /// </summary>
+    /// <summary>The image an earlier run's journal says is saved in this folder, with its sidecar written; null when it must be downloaded.</summary>
     /// <param name="source">What the sidecar records as the task's source: the input row, or the prompt given.</param>
     public TaskImage? SavedEarlier(ToApisTask task, int index, object? source)
     {

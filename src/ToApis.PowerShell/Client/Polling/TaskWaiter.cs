@@ -35,10 +35,7 @@ internal sealed class TaskWaiter(ToApisClient client, PollingCadence cadence, Ti
         Succeeded = outcome => outcome.Kind == WaitOutcomeKind.Completed, ErrorIn = outcome => outcome.Error, Time = time,
     };
 
-    /// <summary>
-    /// Polls until the task ends. A task object that was just read waits one polling interval first; a bare id
-    /// (unknown status) is looked at at once.
-    /// </summary>
+    /// <summary>A task object that was just read waits one polling interval first; a bare id (unknown status) is looked at at once.</summary>
     public async Task<WaitOutcome> WaitAsync(WaitItem item, BatchSignals batch)
     {
         var (task, statusKnown) = (item.Task, item.StatusKnown);

@@ -67,13 +67,11 @@ internal static class CallbackUrls
         };
         if (refusal is not null)
         {
-            throw Invalid(url, refusal);
+            throw new ToApisValidationException(
+                Parameter,
+                $"The callback URL '{Shorten(Redacted(url))}' {refusal}. Use the token's default webhook URL from the ToAPIs console, changing at most its path and query (scheme, host and port must stay the same).");
         }
     }
-
-    private static ToApisValidationException Invalid(string url, string problem) => new(
-        Parameter,
-        $"The callback URL '{Shorten(Redacted(url))}' {problem}. Use the token's default webhook URL from the ToAPIs console, changing at most its path and query (scheme, host and port must stay the same).");
 
     /// <summary>The URL without a user name or password, which must never reach an error message.</summary>
     private static string Redacted(string url) =>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -27,29 +28,16 @@ internal static class WebhookSignature
     /// The signatures in the header: each <c>v1=</c> value of a comma-separated list (two during the 24 h after a
     /// secret rotation), and, as the docs' own samples accept, a bare value without the prefix. Other versions are ignored.
     /// </summary>
-    public static IReadOnlyList<string> Candidates(string header)
-    {
-        var candidates = new List<string>();
-        foreach (var part in header.Split(','))
-        {
-            var entry = part.Trim();
-            if (entry.StartsWith(Version1Prefix, StringComparison.OrdinalIgnoreCase))
-            {
-                candidates.Add(entry.Substring(Version1Prefix.Length).Trim());
-            }
-            else if (entry.Length > 0 && entry.IndexOf('=') < 0)
-            {
-                candidates.Add(entry);
-            }
-        }
+    public static IReadOnlyList<string> Candidates(string header) =>
+        header.Split(',')
+            .Select(part => part.Trim())
+            .Select(entry => entry.StartsWith(Version1Prefix, StringComparison.OrdinalIgnoreCase) ? entry.Substring(Version1Prefix.Length).Trim()
+                : entry.Length > 0 && entry.IndexOf('=') < 0 ? entry
+                : null)
+            .OfType<string>()
+            .ToList();
 
-        return candidates;
-    }
-
-    /// <summary>
-    /// Whether the hex <paramref name="candidate"/> (in either case) is <paramref name="expected"/>, compared as text
-    /// in time that does not depend on where they differ.
-    /// </summary>
+    /// <summary>Whether the hex candidate (either case) is <paramref name="expected"/>, in time that does not depend on where they differ.</summary>
     public static bool Matches(byte[] expected, string candidate) =>
         FixedTimeEquals(
             Encoding.UTF8.GetBytes(BitConverter.ToString(expected).Replace("-", "").ToLowerInvariant()),

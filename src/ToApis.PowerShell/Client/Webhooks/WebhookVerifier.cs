@@ -11,7 +11,8 @@ namespace ToApis.Client.Webhooks;
 /// body under one of the secrets, and it was signed within the tolerance of this machine's clock. Replays are the
 /// <see cref="WebhookReplayGuard"/>'s business.
 /// </summary>
-internal sealed class WebhookVerifier
+/// <param name="secretKeys">The token's signing secret(s) as UTF-8 bytes; several while a rotation is under way.</param>
+internal sealed class WebhookVerifier(IEnumerable<byte[]> secretKeys, TimeSpan tolerance, TimeProvider? time = null)
 {
     public const string IdHeader = "X-ToAPIs-Webhook-Id";
     public const string TimestampHeader = "X-ToAPIs-Webhook-Timestamp";
@@ -27,22 +28,11 @@ internal sealed class WebhookVerifier
 
     private const int MaxPrintableLength = 80;
 
-    private readonly IReadOnlyList<byte[]> _secretKeys;
-    private readonly TimeSpan _tolerance;
-    private readonly TimeProvider _time;
+    private readonly IReadOnlyList<byte[]> _secretKeys = secretKeys.ToList() is { Count: > 0 } keys && keys.All(key => key.Length > 0)
+        ? keys
+        : throw new ArgumentException("At least one non-empty secret is needed.", nameof(secretKeys));
 
-    /// <param name="secretKeys">The token's signing secret(s) as UTF-8 bytes; several while a rotation is under way.</param>
-    public WebhookVerifier(IEnumerable<byte[]> secretKeys, TimeSpan tolerance, TimeProvider? time = null)
-    {
-        _secretKeys = secretKeys.ToList();
-        if (_secretKeys.Count == 0 || _secretKeys.Any(key => key.Length == 0))
-        {
-            throw new ArgumentException("At least one non-empty secret is needed.", nameof(secretKeys));
-        }
-
-        _tolerance = tolerance;
-        _time = time ?? TimeProvider.System;
-    }
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Checks one delivery and reads its event.</summary>
     /// <param name="body">The request body exactly as received.</param>
@@ -110,16 +100,11 @@ internal sealed class WebhookVerifier
     {
         // The docs' Go sample signs the header text as sent, the Python one the number it parsed: accept both.
         var signedForms = new[] { timestamp, timestampValue.ToString(CultureInfo.InvariantCulture) }.Distinct();
-        var matched = false;
-        foreach (var expected in _secretKeys.SelectMany(key => signedForms.Select(form => WebhookSignature.Compute(key, eventId, form, body))))
-        {
-            foreach (var candidate in candidates)
-            {
-                // No early exit: every candidate is compared, whichever matches.
-                matched |= WebhookSignature.Matches(expected, candidate);
-            }
-        }
-
+        // Count, not Any: every candidate is compared, whichever matches.
+        var matched = _secretKeys
+            .SelectMany(key => signedForms.Select(form => WebhookSignature.Compute(key, eventId, form, body)))
+            .SelectMany(expected => candidates.Select(candidate => WebhookSignature.Matches(expected, candidate)))
+            .Count(match => match) > 0;
         if (!matched)
         {
             throw Refused(
@@ -133,13 +118,13 @@ internal sealed class WebhookVerifier
     private void CheckFreshness(string eventId, DateTimeOffset signedAt)
     {
         var offset = _time.GetUtcNow() - signedAt;
-        if (offset.Duration() > _tolerance)
+        if (offset.Duration() > tolerance)
         {
             var seconds = Math.Round(offset.Duration().TotalSeconds).ToString("0", CultureInfo.InvariantCulture);
             throw Refused(
                 WebhookProblem.TimestampStale, eventId,
                 $"Webhook event '{Printable(eventId)}' was signed at {signedAt:u}, {seconds} s {(offset > TimeSpan.Zero ? "ago" : "in the future")} by this machine's clock: more than the "
-                + $"{_tolerance.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s allowed. ToAPIs signs every attempt afresh, so this is a replayed delivery or a clock that is wrong.");
+                + $"{tolerance.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s allowed. ToAPIs signs every attempt afresh, so this is a replayed delivery or a clock that is wrong.");
         }
     }
 
