@@ -11,7 +11,6 @@ namespace ToApis.Models;
 /// </summary>
 public sealed class ToApisRun
 {
-    /// <summary>The journal file read.</summary>
     public string Journal { get; set; } = "";
 
     /// <summary>Input rows the journal knows of (a row retried by a rerun counts once).</summary>

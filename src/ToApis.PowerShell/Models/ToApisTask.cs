@@ -30,13 +30,11 @@ public sealed class ToApisTask
 
     public string? Size { get; set; }
 
-    /// <summary>The result URLs; as text, separated by spaces.</summary>
     public ImageUrlList ImageUrls { get; set; } = ImageUrlList.None;
 
     /// <summary><see cref="CreatedAt"/> in UTC as ISO 8601 text (2026-11-30T17:04:02Z).</summary>
     public string? Created => IsoText(CreatedAt);
 
-    /// <summary><see cref="CompletedAt"/> in UTC as ISO 8601 text.</summary>
     public string? Completed => IsoText(CompletedAt);
 
     /// <summary><see cref="ExpiresAt"/> in UTC as ISO 8601 text: download before then.</summary>

@@ -67,10 +67,7 @@ internal sealed class ModelIdCache(Func<CancellationToken, Task<IReadOnlyList<st
         }
 
         started.Wait(wait);
-        lock (_gate)
-        {
-            return _ids;
-        }
+        return Known;
     }
 
     private async Task FetchAsync()

@@ -19,7 +19,6 @@ internal enum ItemEnd
     Unanswered,
 }
 
-/// <summary>One item's end: its result, or the error it ended with.</summary>
 internal sealed record BatchOutcome<TItem, TResult>(TItem Item, TResult? Result, Exception? Error, ItemEnd End);
 
 /// <summary>What an item function sees of its batch.</summary>
@@ -37,7 +36,6 @@ internal sealed class BatchSignals(CancellationToken stopping, CancellationToken
     public TimeProvider Time => time;
 }
 
-/// <summary>How a batch runs its items.</summary>
 internal sealed class BatchOptions<TResult>
 {
     /// <summary>Items holding a slot at once; queued items start as slots free up.</summary>

@@ -22,9 +22,10 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
     private readonly BatchSignals _signals;
     private readonly object _gate = new();
     private readonly Queue<Entry> _waiting = new();
-    private readonly Queue<Entry> _inOrder = new();
     private readonly Queue<BatchOutcome<TItem, TResult>> _ready = new();
-    private readonly HashSet<Entry> _running = new();
+
+    /// <summary>Started and not yet takeable, in input order; in order, a finished item waits here for those before it.</summary>
+    private readonly List<Entry> _inFlight = new();
     private TaskCompletionSource<bool>? _changed;
     private Exception? _latched;
     private int _holding;
@@ -60,7 +61,7 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
     /// <summary>The error that ended the batch, if one did.</summary>
     public Exception? Latched => Volatile.Read(ref _latched);
 
-    private bool DrainedNow => _stopped || (_noMoreItems && _waiting.Count == 0 && _inOrder.Count == 0 && _running.Count == 0);
+    private bool DrainedNow => _stopped || (_noMoreItems && _waiting.Count == 0 && _inFlight.Count == 0);
 
     private int WindowNow => _options.SlowStart ? Math.Min(_options.ThrottleLimit, 1 + _succeeded) : _options.ThrottleLimit;
 
@@ -142,7 +143,7 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
             _stopped = true;
             left = _ready.ToList();
             _ready.Clear();
-            running = _options.InOrder ? _inOrder.ToList() : _running.ToList();
+            running = _inFlight.ToList();
             neverStarted = _waiting.ToList();
             _waiting.Clear();
             Signal();
@@ -185,12 +186,7 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
         {
             var entry = _waiting.Dequeue();
             _holding++;
-            _running.Add(entry);
-            if (_options.InOrder)
-            {
-                _inOrder.Enqueue(entry);
-            }
-
+            _inFlight.Add(entry);
             entry.Work = RunAsync(entry);
         }
     }
@@ -206,7 +202,6 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
         lock (_gate)
         {
             entry.Outcome = outcome;
-            _running.Remove(entry);
             if (!_stopped)
             {
                 Publish(entry);
@@ -245,6 +240,7 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
     {
         if (!_options.InOrder)
         {
+            _inFlight.Remove(finished);
             _holding--;
             if (finished.Outcome!.End != ItemEnd.NotStarted)
             {
@@ -255,9 +251,9 @@ internal sealed class BatchRunner<TItem, TResult> : IDisposable
             return;
         }
 
-        while (_inOrder.Count > 0 && _inOrder.Peek().Outcome is { } head)
+        while (_inFlight.Count > 0 && _inFlight[0].Outcome is { } head)
         {
-            _inOrder.Dequeue();
+            _inFlight.RemoveAt(0);
             _ready.Enqueue(head);
         }
     }

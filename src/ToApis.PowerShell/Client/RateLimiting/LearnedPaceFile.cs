@@ -6,6 +6,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading;
 using ToApis.Client.Files;
 using ToApis.Client.Wire;
@@ -36,6 +37,8 @@ internal sealed class LearnedPaceFile(string path)
     private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan LockRetryInterval = TimeSpan.FromMilliseconds(25);
     private const int MaxAccounts = 200;
+
+    private static readonly JsonSerializerOptions FileFormat = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public string Path => path;
 
@@ -125,37 +128,18 @@ internal sealed class LearnedPaceFile(string path)
     private static double? Rate(JsonElement entry, string name) =>
         entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.GetDouble() > 0 ? value.GetDouble() : null;
 
-    private static byte[] Serialize(Dictionary<string, LearnedPace> accounts)
+    private static byte[] Serialize(Dictionary<string, LearnedPace> accounts) => JsonSerializer.SerializeToUtf8Bytes(new
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        version = 1,
+        accounts = accounts.OrderByDescending(a => a.Value.Updated).Take(MaxAccounts).ToDictionary(a => a.Key, a => new
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("version", 1);
-            writer.WriteStartObject("accounts");
-            foreach (var account in accounts.OrderByDescending(a => a.Value.Updated).Take(MaxAccounts))
-            {
-                writer.WriteStartObject(account.Key);
-                WriteRate(writer, "submit", account.Value.Submit);
-                WriteRate(writer, "query", account.Value.Query);
-                writer.WriteString("updated", account.Value.Updated.UtcDateTime.ToString("o", CultureInfo.InvariantCulture));
-                writer.WriteEndObject();
-            }
+            submit = Rounded(a.Value.Submit),
+            query = Rounded(a.Value.Query),
+            updated = a.Value.Updated.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
+        }),
+    }, FileFormat);
 
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        return stream.ToArray();
-    }
-
-    private static void WriteRate(Utf8JsonWriter writer, string name, double? rate)
-    {
-        if (rate is { } value)
-        {
-            writer.WriteNumber(name, Math.Round(value, 3));
-        }
-    }
+    private static double? Rounded(double? rate) => rate is { } value ? Math.Round(value, 3) : null;
 
     private static bool IsFileProblem(Exception error) =>
         error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or System.Security.SecurityException
