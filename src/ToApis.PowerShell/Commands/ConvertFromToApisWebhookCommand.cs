@@ -142,8 +142,10 @@ public sealed class ConvertFromToApisWebhookCommand : ToApisCmdletBase
                 return Encoding.UTF8.GetBytes(text);
             case byte[] bytes:
                 return bytes;
-            case object[] items when items.Length > WebhookVerifier.MaxBodyBytes || items.All(item => (item is PSObject p ? p.BaseObject : item) is byte):
-                WebhookVerifier.RefuseOversized(items.Length); // an oversized array is refused before its items are looked at
+            case object[] items when items.Length > WebhookVerifier.MaxBodyBytes:
+                WebhookVerifier.RefuseOversized(items.Length); // refused before its items are looked at
+                return Array.Empty<byte>();
+            case object[] items when items.All(item => (item is PSObject p ? p.BaseObject : item) is byte):
                 return items.Select(item => (byte)(item is PSObject p ? p.BaseObject : item)).ToArray();
             case var parsed:
                 throw new ToApisWebhookException(
